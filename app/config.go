@@ -1,0 +1,46 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/cometbft/cometbft/libs/log"
+)
+
+// Config is what the application needs to run. It holds nothing that
+// influences consensus: consensus limits live in genesis params.
+type Config struct {
+	// DataDir is the folder of the application's badger database.
+	DataDir string
+	// KeepRecent is how many recent heights stay provable and queryable
+	// (0 keeps every height).
+	KeepRecent int64
+	// SigCacheSize bounds the verified-signature cache (entries).
+	SigCacheSize int
+	// Logger receives the application's log lines.
+	Logger log.Logger
+}
+
+// DefaultConfig returns a Config for the given data folder.
+func DefaultConfig(dataDir string) Config {
+	return Config{
+		DataDir:      dataDir,
+		KeepRecent:   0,
+		SigCacheSize: 100_000,
+		Logger:       log.NewNopLogger(),
+	}
+}
+
+// Validate reports the first thing wrong with the Config.
+func (c Config) Validate() error {
+	switch {
+	case c.DataDir == "":
+		return errors.New("app config: data dir is empty")
+	case c.KeepRecent < 0:
+		return errors.New("app config: keep-recent must not be negative")
+	case c.SigCacheSize < 0:
+		return errors.New("app config: signature cache size must not be negative")
+	case c.Logger == nil:
+		return errors.New("app config: logger is nil")
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package types
+
+import "fmt"
+
+// DefaultParams returns the consensus limits a new chain starts with.
+func DefaultParams() Params {
+	return Params{
+		MaxVerificationMethods:  32,
+		MaxServices:             20,
+		MaxServiceEndpointBytes: 1024,
+		MaxTxBytes:              16 * 1024,
+		MaxGuardians:            16,
+		MaxMemoBytes:            256,
+		MaxSignatures:           32,
+	}
+}
+
+// ValidateParams reports the first limit that is unusable.
+func ValidateParams(p Params) error {
+	switch {
+	case p.MaxVerificationMethods == 0 || p.MaxVerificationMethods > 1024:
+		return fmt.Errorf("params: max_verification_methods must be in [1, 1024], got %d", p.MaxVerificationMethods)
+	case p.MaxServices > 1024:
+		return fmt.Errorf("params: max_services must be at most 1024, got %d", p.MaxServices)
+	case p.MaxServiceEndpointBytes == 0 || p.MaxServiceEndpointBytes > 64*1024:
+		return fmt.Errorf("params: max_service_endpoint_bytes must be in [1, 65536], got %d", p.MaxServiceEndpointBytes)
+	case p.MaxTxBytes < 1024 || p.MaxTxBytes > 1024*1024:
+		return fmt.Errorf("params: max_tx_bytes must be in [1024, 1048576], got %d", p.MaxTxBytes)
+	case p.MaxGuardians > 256:
+		return fmt.Errorf("params: max_guardians must be at most 256, got %d", p.MaxGuardians)
+	case p.MaxMemoBytes > 4096:
+		return fmt.Errorf("params: max_memo_bytes must be at most 4096, got %d", p.MaxMemoBytes)
+	case p.MaxSignatures == 0 || p.MaxSignatures > 256:
+		return fmt.Errorf("params: max_signatures must be in [1, 256], got %d", p.MaxSignatures)
+	}
+	return nil
+}
