@@ -1,13 +1,38 @@
 package app
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/custos-ledger/custos/store"
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/types"
 )
+
+// Version is the application version reported by Info.
+const Version = "0.1.0-dev"
+
+// AppVersion is the protocol version of the state machine.
+const AppVersion uint64 = 1
 
 // App is the Custos ABCI application.
 type App struct {
 	abci.BaseApplication
-	cfg Config
+	cfg  Config
+	db   *store.DB
+	sigs *keeper.SigCache
+
+	// Set at InitChain or loaded from state at start.
+	chainID string
+	keeper  *keeper.Keeper
+
+	// The block being finalized.
+	height int64
 }
 
 var _ abci.Application = (*App)(nil)
@@ -17,8 +42,155 @@ func New(cfg Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &App{cfg: cfg}, nil
+	opts := store.DefaultOptions()
+	opts.KeepRecent = cfg.KeepRecent
+	db, err := store.Open(filepath.Clean(cfg.DataDir), opts)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, db: db, sigs: keeper.NewSigCache(cfg.SigCacheSize)}
+	if err := a.loadGenesisState(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// loadGenesisState reads the chain id and params from committed state, if
+// InitChain has been committed.
+func (a *App) loadGenesisState() error {
+	chainID, err := a.db.Get(types.ChainIDKey())
+	if err != nil || chainID == nil {
+		return err
+	}
+	raw, err := a.db.Get(types.ParamsKey())
+	if err != nil {
+		return err
+	}
+	var p types.Params
+	if err := p.Unmarshal(raw); err != nil {
+		return fmt.Errorf("app: corrupt params in state: %w", err)
+	}
+	a.chainID = string(chainID)
+	a.keeper = keeper.New(p, a.sigs)
+	return nil
 }
 
 // Close releases the application's database.
-func (a *App) Close() error { return nil }
+func (a *App) Close() error { return a.db.Close() }
+
+// Store returns the application's state store, for readers in-process.
+func (a *App) Store() *store.DB { return a.db }
+
+// ChainID returns the chain id, empty before InitChain.
+func (a *App) ChainID() string { return a.chainID }
+
+// SigCacheStats returns the signature cache's hits and fresh verifications.
+func (a *App) SigCacheStats() (hits, verified uint64) { return a.sigs.Stats() }
+
+// Info reports the last committed height and app hash.
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	c := a.db.LastCommit()
+	return &abci.ResponseInfo{
+		Data:             "custos",
+		Version:          Version,
+		AppVersion:       AppVersion,
+		LastBlockHeight:  c.Height,
+		LastBlockAppHash: c.AppHash,
+	}, nil
+}
+
+// InitChain records the chain id and the genesis params.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	g, err := ParseGenesisState(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	p, err := g.ToParams()
+	if err != nil {
+		return nil, err
+	}
+	if req.ChainId == "" {
+		return nil, errors.New("app: genesis has an empty chain id")
+	}
+	raw, err := p.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.db.PendingSet(types.ChainIDKey(), []byte(req.ChainId)); err != nil {
+		return nil, err
+	}
+	if err := a.db.PendingSet(types.ParamsKey(), raw); err != nil {
+		return nil, err
+	}
+	a.chainID = req.ChainId
+	a.keeper = keeper.New(p, a.sigs)
+	a.cfg.Logger.Info("custos genesis", "chain_id", req.ChainId, "max_tx_bytes", p.MaxTxBytes)
+	return &abci.ResponseInitChain{AppHash: a.db.PendingRoot()}, nil
+}
+
+// CheckTx admits a tx to the mempool if it would succeed on the last
+// committed state.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	if a.keeper == nil {
+		return checkFailure(types.ErrNodeUnavailable.Wrap("the chain has not started")), nil
+	}
+	blk := keeper.Block{
+		ChainID: a.chainID,
+		Height:  a.db.LastCommit().Height + 1,
+		Time:    time.Now().Unix(),
+	}
+	if _, err := a.keeper.Check(a.db, blk, req.Tx); err != nil {
+		if types.Registered(err) == nil {
+			a.cfg.Logger.Error("check tx: store failure", "err", err)
+			err = types.ErrNodeUnavailable.Wrap(err.Error())
+		}
+		return checkFailure(err), nil
+	}
+	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
+}
+
+func checkFailure(err error) *abci.ResponseCheckTx {
+	r := types.Registered(err)
+	return &abci.ResponseCheckTx{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
+}
+
+// FinalizeBlock executes the block's txs in order against the state being
+// built and returns their results and the new app hash.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	if a.keeper == nil {
+		return nil, errors.New("app: FinalizeBlock before InitChain")
+	}
+	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix()}
+	st := pendingStore{a.db}
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, tx := range req.Txs {
+		out, err := a.keeper.Execute(st, blk, tx)
+		if err != nil {
+			r := types.Registered(err)
+			if r == nil {
+				return nil, fmt.Errorf("app: height %d tx %d: %w", req.Height, i, err)
+			}
+			a.cfg.Logger.Debug("tx refused", "height", req.Height, "index", i, "err", err)
+			results[i] = &abci.ExecTxResult{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
+			continue
+		}
+		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(out.DID.String()), Events: txEvents(out)}
+	}
+	a.height = req.Height
+	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: a.db.PendingRoot()}, nil
+}
+
+// Commit makes the finalized block's state durable.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	if _, err := a.db.Commit(a.height); err != nil {
+		return nil, err
+	}
+	return &abci.ResponseCommit{}, nil
+}
+
+// pendingStore is the keeper's view of the state being built.
+type pendingStore struct{ db *store.DB }
+
+func (s pendingStore) Get(key []byte) ([]byte, error) { return s.db.PendingGet(key) }
+func (s pendingStore) Set(key, value []byte) error    { return s.db.PendingSet(key, value) }

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/custos-ledger/custos/store"
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// ABCI query paths. Data is the DID (or for /state, the raw state key; for
+// /did/version, an encoded QueryVersionRequest). Height 0 means the last
+// committed height.
+const (
+	QueryPathDID     = "/did"
+	QueryPathVersion = "/did/version"
+	QueryPathHistory = "/did/history"
+	QueryPathState   = "/state"
+)
+
+// Query answers reads of committed state.
+func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	last := a.db.LastCommit().Height
+	height := req.Height
+	if height == 0 {
+		height = last
+	}
+	if height < 1 || height > last {
+		return queryError(types.ErrNodeUnavailable.Wrapf("height %d is not committed (last is %d)", req.Height, last), height), nil
+	}
+	if req.Prove {
+		return queryError(types.ErrInvalidOperation.Wrap("proofs are not served yet"), height), nil
+	}
+	r := heightReader{db: a.db, height: height}
+	value, err := a.query(r, req.Path, req.Data)
+	if err != nil {
+		if types.Registered(err) == nil {
+			if errors.Is(err, store.ErrHeightUnavailable) {
+				err = types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height)
+			} else {
+				a.cfg.Logger.Error("query failed", "path", req.Path, "err", err)
+				err = types.ErrNodeUnavailable.Wrap("the node could not read its state")
+			}
+		}
+		return queryError(err, height), nil
+	}
+	return &abci.ResponseQuery{Code: abci.CodeTypeOK, Key: req.Data, Value: value, Height: height, Codespace: types.Codespace}, nil
+}
+
+func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
+	switch path {
+	case QueryPathState:
+		return r.Get(data)
+	case QueryPathDID:
+		id, err := types.ParseID(string(data))
+		if err != nil {
+			return nil, err
+		}
+		head, rec, err := keeper.Resolve(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if head == nil {
+			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
+		}
+		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
+		return resp.Marshal()
+	case QueryPathVersion:
+		var q types.QueryVersionRequest
+		if err := q.Unmarshal(data); err != nil {
+			return nil, types.ErrMalformedTx.Wrapf("query: %v", err)
+		}
+		id, err := types.ParseID(q.Did)
+		if err != nil {
+			return nil, err
+		}
+		head, err := keeper.GetHead(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if head == nil {
+			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
+		}
+		rec, err := keeper.GetVersion(r, id, q.Version)
+		if err != nil {
+			return nil, err
+		}
+		if rec == nil {
+			return nil, types.ErrDIDNotFound.Wrapf("%s has no version %d (latest is %d)", id, q.Version, head.Version)
+		}
+		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
+		return resp.Marshal()
+	case QueryPathHistory:
+		id, err := types.ParseID(string(data))
+		if err != nil {
+			return nil, err
+		}
+		entries, err := keeper.GetHistory(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if entries == nil {
+			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
+		}
+		resp := types.QueryHistoryResponse{Entries: entries}
+		return resp.Marshal()
+	}
+	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s or %s", types.Truncate(path), QueryPathDID, QueryPathVersion, QueryPathHistory, QueryPathState)
+}
+
+func queryError(err error, height int64) *abci.ResponseQuery {
+	r := types.Registered(err)
+	return &abci.ResponseQuery{Code: r.Code, Codespace: types.Codespace, Log: err.Error(), Height: height}
+}
+
+// heightReader reads committed state as of one height.
+type heightReader struct {
+	db     *store.DB
+	height int64
+}
+
+func (h heightReader) Get(key []byte) ([]byte, error) {
+	v, err := h.db.GetAt(h.height, key)
+	if err != nil {
+		return nil, fmt.Errorf("read at %d: %w", h.height, err)
+	}
+	return v, nil
+}

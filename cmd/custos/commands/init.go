@@ -1,0 +1,47 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-ledger/custos/cmd/custos/node"
+)
+
+func newInitCmd(opts *options) *cobra.Command {
+	var chainID, moniker string
+	var overwrite bool
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a home for a new single-validator chain",
+		Long: `Init writes a home ready to start: config/config.toml (RPC on
+127.0.0.1:26657, P2P on 127.0.0.1:26656, 1s blocks), config/genesis.json with
+this node as the only validator, the validator and node keys, and
+data/priv_validator_state.json.
+
+Init refuses a home that already has a genesis file unless --overwrite is
+given; --overwrite keeps the keys and never reuses a home with chain data.`,
+		Example: `  custos init
+  custos init --chain-id custos-dev --moniker alice --home ./alice
+  custos init --overwrite --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := node.InitHome(node.InitOptions{
+				Home:      opts.home,
+				ChainID:   chainID,
+				Moniker:   moniker,
+				Overwrite: overwrite,
+			})
+			if err != nil {
+				return err
+			}
+			text := fmt.Sprintf("initialized %s\nchain id: %s\nnode id:  %s\nmoniker:  %s\nstart it with: custos start --home %s\n",
+				res.Home, res.ChainID, res.NodeID, res.Moniker, res.Home)
+			return opts.print(cmd.OutOrStdout(), res, text)
+		},
+	}
+	cmd.Flags().StringVar(&chainID, "chain-id", node.DefaultChainID, "chain id written into the genesis file")
+	cmd.Flags().StringVar(&moniker, "moniker", "", "human-readable node name (default: the host name)")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace the config and genesis of an initialized home (keys are kept)")
+	return cmd
+}

@@ -1,0 +1,168 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
+	"github.com/cometbft/cometbft/libs/log"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+
+	"github.com/custos-ledger/custos/app"
+)
+
+// Node is a CometBFT node running the Custos application in the same
+// process. Build it with New, then Start and Stop it once.
+type Node struct {
+	cmt     *cmtnode.Node
+	app     *app.App
+	cfg     *cmtcfg.Config
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	stopErr error
+}
+
+// AppDataDir returns the folder of the application's database in a home.
+func AppDataDir(home string) string {
+	return filepath.Join(home, "data", "custos")
+}
+
+// NewLogger returns the node's logger writing to w, in the config's
+// log_format and filtered by its log_level.
+func NewLogger(cfg *cmtcfg.Config, w io.Writer) (log.Logger, error) {
+	var logger log.Logger
+	if cfg.LogFormat == cmtcfg.LogFormatJSON {
+		logger = log.NewTMJSONLogger(log.NewSyncWriter(w))
+	} else {
+		logger = log.NewTMLogger(log.NewSyncWriter(w))
+	}
+	logger, err := cmtflags.ParseLogLevel(cfg.LogLevel, logger, cmtcfg.DefaultLogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("invalid log level %q (%w): use e.g. info, debug or consensus:debug,*:error", cfg.LogLevel, err)
+	}
+	return logger, nil
+}
+
+// New opens the application under AppDataDir(cfg.RootDir) and builds, but
+// does not start, a CometBFT node for the home cfg describes (as loaded by
+// LoadConfig). Building replays stored blocks into the application.
+func New(cfg *cmtcfg.Config, logger log.Logger) (*Node, error) {
+	for _, f := range []string{cfg.GenesisFile(), cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile(), cfg.NodeKeyFile()} {
+		if !exists(f) {
+			return nil, fmt.Errorf("home %s is missing %s: run `custos init --home %s` first", cfg.RootDir, f, cfg.RootDir)
+		}
+	}
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("cannot load the node key: %w", err)
+	}
+	appCfg := app.DefaultConfig(AppDataDir(cfg.RootDir))
+	appCfg.Logger = logger.With("module", "app")
+	a, err := app.New(appCfg)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the application state in %s: %w", appCfg.DataDir, err)
+	}
+	cmt, err := cmtnode.NewNode(cfg,
+		privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
+		nodeKey,
+		proxy.NewLocalClientCreator(a),
+		cmtnode.DefaultGenesisDocProviderFunc(cfg),
+		cmtcfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
+		logger,
+	)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("cannot build the node: %w", err), a.Close())
+	}
+	return &Node{cmt: cmt, app: a, cfg: cfg}, nil
+}
+
+// Start starts consensus, P2P and the RPC server. If it fails, the node
+// has released what it held and only Stop may still be called.
+func (n *Node) Start() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started || n.stopped {
+		return errors.New("node: Start called twice or after Stop")
+	}
+	if err := n.cmt.Start(); err != nil {
+		n.stopped = true
+		n.cmt.OnStop() // closes the stores and listeners NewNode and OnStart opened
+		err = fmt.Errorf("cannot start the node: %w", err)
+		// CometBFT's RPC listener formats the cause with %v, hence the string test.
+		if errors.Is(err, syscall.EADDRINUSE) || strings.Contains(err.Error(), "address already in use") {
+			err = fmt.Errorf("%w: another process uses the RPC or P2P address; choose others with --rpc.laddr and --p2p.laddr", err)
+		}
+		n.stopErr = errors.Join(err, n.app.Close())
+		return n.stopErr
+	}
+	n.started = true
+	return nil
+}
+
+// Stop stops the node, waits for it and closes the application. It may be
+// called more than once and returns the first result.
+func (n *Node) Stop() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.stopped {
+		return n.stopErr
+	}
+	n.stopped = true
+	var errs []error
+	if n.started {
+		if err := n.cmt.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the node: %w", err))
+		}
+		n.cmt.Wait()
+	} else {
+		n.cmt.OnStop() // built but never started: release the stores
+	}
+	if err := n.app.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the application: %w", err))
+	}
+	n.stopErr = errors.Join(errs...)
+	return n.stopErr
+}
+
+// Quit returns a channel closed when the CometBFT node stops.
+func (n *Node) Quit() <-chan struct{} { return n.cmt.Quit() }
+
+// Config returns the node's CometBFT config.
+func (n *Node) Config() *cmtcfg.Config { return n.cfg }
+
+// App returns the application the node runs.
+func (n *Node) App() *app.App { return n.app }
+
+// CometBFT returns the underlying CometBFT node (block store, event bus...).
+func (n *Node) CometBFT() *cmtnode.Node { return n.cmt }
+
+// Run builds and starts a node for cfg and runs it until ctx is done, then
+// stops it cleanly. A node that stops on its own is an error.
+func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger) error {
+	n, err := New(cfg, logger)
+	if err != nil {
+		return err
+	}
+	if err := n.Start(); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "reason", context.Cause(ctx))
+		return n.Stop()
+	case <-n.Quit():
+		return errors.Join(errors.New("the node stopped on its own: see the log above"), n.Stop())
+	}
+}

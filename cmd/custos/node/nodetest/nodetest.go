@@ -1,0 +1,137 @@
+// Package nodetest starts real single-validator Custos nodes inside tests:
+// a fresh home on free 127.0.0.1 ports with fast blocks, a running node that
+// stops when the test ends, and an RPC client to watch it.
+package nodetest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/libs/log"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/internal/testutil"
+)
+
+// TimeoutCommit is the consensus.timeout_commit of homes made by Home.
+const TimeoutCommit = 100 * time.Millisecond
+
+// Home writes a single-validator home in a new t.TempDir() with the RPC and
+// P2P servers on free 127.0.0.1 ports, a 100ms timeout_commit and empty
+// blocks on, then applies configure (if any) before config.toml is written.
+func Home(t testing.TB, configure ...func(*cmtcfg.Config)) string {
+	t.Helper()
+	ports := testutil.FreePorts(t, 2)
+	home := t.TempDir()
+	_, err := node.InitHome(node.InitOptions{
+		Home:    home,
+		Moniker: "test",
+		Configure: func(cfg *cmtcfg.Config) {
+			cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
+			cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
+			cfg.Consensus.TimeoutCommit = TimeoutCommit
+			cfg.Consensus.CreateEmptyBlocks = true
+			for _, f := range configure {
+				f(cfg)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatalf("nodetest: init home: %v", err)
+	}
+	return home
+}
+
+// Start loads home's config, starts a node with the Custos application and
+// stops it when the test ends. Logs go to the test log when verbose.
+func Start(t testing.TB, home string) *node.Node {
+	t.Helper()
+	cfg, err := node.LoadConfig(home, node.Overrides{})
+	if err != nil {
+		t.Fatalf("nodetest: %v", err)
+	}
+	logger := log.NewNopLogger()
+	if testing.Verbose() {
+		w := &testWriter{t: t}
+		t.Cleanup(w.close) // registered first, so it runs after Stop
+		logger = log.NewTMLogger(log.NewSyncWriter(w))
+	}
+	n, err := node.New(cfg, logger)
+	if err != nil {
+		t.Fatalf("nodetest: %v", err)
+	}
+	if err := n.Start(); err != nil {
+		t.Fatalf("nodetest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := n.Stop(); err != nil {
+			t.Errorf("nodetest: stop: %v", err)
+		}
+	})
+	return n
+}
+
+// Client returns an RPC client of the node's RPC server.
+func Client(t testing.TB, n *node.Node) *rpchttp.HTTP {
+	t.Helper()
+	c, err := rpchttp.New(n.Config().RPC.ListenAddress, "/websocket")
+	if err != nil {
+		t.Fatalf("nodetest: rpc client: %v", err)
+	}
+	return c
+}
+
+// WaitForHeight polls the node's status until its latest block height is
+// at least height, failing the test after timeout.
+func WaitForHeight(t testing.TB, c *rpchttp.HTTP, height int64, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var last error
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.SyncInfo.LatestBlockHeight >= height {
+			return
+		}
+		if err == nil {
+			last = fmt.Errorf("latest height %d", st.SyncInfo.LatestBlockHeight)
+		} else {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("nodetest: height %d not reached within %v: %v", height, timeout, last)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// testWriter sends log lines to t.Log until the test ends; lines written
+// after that (by goroutines CometBFT leaves behind) are dropped, since t.Log
+// panics once a test has completed.
+type testWriter struct {
+	t    testing.TB
+	mu   sync.Mutex
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (w *testWriter) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
+}

@@ -1,0 +1,13 @@
+package nodetest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+)
+
+func TestStartReachesHeight(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Home(t))
+	nodetest.WaitForHeight(t, nodetest.Client(t, n), 2, 30*time.Second)
+}

@@ -1,0 +1,22 @@
+// Package store keeps Custos consensus state in badger and commits to it with
+// a sparse Merkle tree (github.com/pokt-network/smt) whose root is the app
+// hash.
+//
+// Every state entry is stored twice under the same key: as a flat badger
+// entry, for fast reads of the latest state, and as a leaf of the tree that
+// holds the raw value, so any retained height can be read and proved from
+// the tree alone.
+//
+// Invariants:
+//   - A block's writes, the tree's new nodes, the root of the height and the
+//     last-commit record are written in one badger transaction: after a crash
+//     the database is at the last committed height or the one before, never
+//     in between, and CometBFT's replay brings it forward.
+//   - Leaves are never deleted and a value never returns to an earlier value
+//     (every mutable record carries a version that only grows), so no tree
+//     node digest recurs and orphaned nodes can be pruned after KeepRecent
+//     heights without touching a live node. Writing a value equal to the
+//     current one is a no-op.
+//   - The root depends only on the set of (key, value) pairs, not on the order
+//     of writes.
+package store

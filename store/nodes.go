@@ -1,0 +1,95 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Badger key prefixes.
+var (
+	prefixFlat    = []byte("s/") // s/<state key>       latest value
+	prefixNode    = []byte("n/") // n/<digest>          tree node
+	prefixRoot    = []byte("r/") // r/<height u64 BE>   root of that height
+	prefixOrphans = []byte("o/") // o/<height u64 BE>   digests orphaned at that height
+	keyCommit     = []byte("m/commit")
+)
+
+func prefixed(p, k []byte) []byte {
+	out := make([]byte, 0, len(p)+len(k))
+	return append(append(out, p...), k...)
+}
+
+// nodeStore adapts badger to the tree's MapStore. Reads go to the commit
+// transaction while one is open, else to a read view; writes are only
+// allowed inside a commit. Deletes are not applied: the digests are kept as
+// orphans and pruned KeepRecent heights later.
+type nodeStore struct {
+	db      *badger.DB
+	txn     *badger.Txn
+	orphans [][]byte
+	written map[string]struct{}
+}
+
+var errNoCommit = errors.New("store: tree node written outside a commit")
+
+func (s *nodeStore) Get(key []byte) ([]byte, error) {
+	k := prefixed(prefixNode, key)
+	if s.txn != nil {
+		return getCopy(s.txn, k)
+	}
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		out, err = getCopy(txn, k)
+		return err
+	})
+	return out, err
+}
+
+func (s *nodeStore) Set(key, value []byte) error {
+	if s.txn == nil {
+		return errNoCommit
+	}
+	s.written[string(key)] = struct{}{}
+	return s.txn.Set(prefixed(prefixNode, key), value)
+}
+
+func (s *nodeStore) Delete(key []byte) error {
+	s.orphans = append(s.orphans, append([]byte(nil), key...))
+	return nil
+}
+
+func (s *nodeStore) Len() (int, error) { return 0, errors.New("store: node count is not kept") }
+
+func (s *nodeStore) ClearAll() error {
+	return errors.New("store: clearing tree nodes is not supported")
+}
+
+// takeOrphans returns the digests orphaned by this commit that were not
+// written again by it, and resets the lists.
+func (s *nodeStore) takeOrphans() [][]byte {
+	var out [][]byte
+	for _, o := range s.orphans {
+		if _, again := s.written[string(o)]; !again {
+			out = append(out, o)
+		}
+	}
+	s.orphans = nil
+	s.written = make(map[string]struct{})
+	return out
+}
+
+// getCopy reads a value that stays valid after the transaction ends; a
+// missing key is an error that names the key.
+func getCopy(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if err != nil {
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil, fmt.Errorf("store: missing tree node %x: %w", key, err)
+		}
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/pokt-network/smt"
+)
+
+// Options configures a DB.
+type Options struct {
+	// KeepRecent is how many recent heights stay readable and provable
+	// through the tree (0: every height).
+	KeepRecent int64
+	// ReloadEvery drops the tree's in-memory nodes every this many commits,
+	// bounding memory (0: never).
+	ReloadEvery int64
+	// InMemory runs badger without files, for tests and benchmarks.
+	InMemory bool
+}
+
+// DefaultOptions returns the options a node runs with.
+func DefaultOptions() Options { return Options{KeepRecent: 0, ReloadEvery: 256} }
+
+// DB is the state database of one node.
+type DB struct {
+	bdb   *badger.DB
+	opts  Options
+	nodes *nodeStore
+	tree  *smt.SMT
+
+	mu   sync.RWMutex // guards last
+	last Commit
+
+	pending map[string][]byte
+	order   [][]byte
+	commits int64
+}
+
+// Commit identifies a committed state.
+type Commit struct {
+	Height  int64
+	AppHash []byte
+}
+
+// ErrHeightUnavailable is returned for a height that was never committed or
+// has been pruned.
+var ErrHeightUnavailable = errors.New("store: height not available")
+
+// Open opens (or creates) the database in dir.
+func Open(dir string, opts Options) (*DB, error) {
+	if opts.KeepRecent < 0 || opts.ReloadEvery < 0 {
+		return nil, errors.New("store: options must not be negative")
+	}
+	bo := badger.DefaultOptions(dir).
+		WithLogger(nil).
+		WithSyncWrites(true).
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(256 << 20).
+		WithCompactL0OnClose(true)
+	if opts.InMemory {
+		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+	}
+	bdb, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	db := &DB{bdb: bdb, opts: opts, pending: make(map[string][]byte)}
+	db.nodes = &nodeStore{db: bdb, written: make(map[string]struct{})}
+	if err := db.loadLast(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	db.tree = db.importTree(db.last.AppHash)
+	return db, nil
+}
+
+func (db *DB) loadLast() error {
+	return db.bdb.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keyCommit)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		c, err := decodeCommit(v)
+		if err != nil {
+			return err
+		}
+		db.last = c
+		return nil
+	})
+}
+
+func trieOptions() []smt.TrieSpecOption { return []smt.TrieSpecOption{smt.WithValueHasher(nil)} }
+
+// importTree opens the tree at root; an empty root means the empty tree.
+func (db *DB) importTree(root []byte) *smt.SMT {
+	if len(root) == 0 {
+		return smt.NewSparseMerkleTrie(db.nodes, sha256.New(), trieOptions()...)
+	}
+	return smt.ImportSparseMerkleTrie(db.nodes, sha256.New(), root, trieOptions()...)
+}
+
+// Close closes the database. Pending writes are dropped.
+func (db *DB) Close() error { return db.bdb.Close() }
+
+// LastCommit returns the last committed height and app hash.
+func (db *DB) LastCommit() Commit {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return Commit{Height: db.last.Height, AppHash: append([]byte(nil), db.last.AppHash...)}
+}
+
+// Get returns the committed value of key, or nil when it has none.
+func (db *DB) Get(key []byte) ([]byte, error) {
+	var out []byte
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(prefixed(prefixFlat, key))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out, err = item.ValueCopy(nil)
+		return err
+	})
+	return out, err
+}
+
+// PendingGet returns the value of key in the state being built: the block's
+// own writes first, then the committed state.
+func (db *DB) PendingGet(key []byte) ([]byte, error) {
+	if v, ok := db.pending[string(key)]; ok {
+		return v, nil
+	}
+	return db.Get(key)
+}
+
+// PendingSet writes key in the state being built. Values must not be empty.
+func (db *DB) PendingSet(key, value []byte) error {
+	if len(value) == 0 {
+		return fmt.Errorf("store: empty value for key %x", key)
+	}
+	cur, err := db.PendingGet(key)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(cur, value) {
+		return nil
+	}
+	if err := db.tree.Update(key, value); err != nil {
+		return fmt.Errorf("store: tree update: %w", err)
+	}
+	k := string(key)
+	if _, seen := db.pending[k]; !seen {
+		db.order = append(db.order, []byte(k))
+	}
+	db.pending[k] = append([]byte(nil), value...)
+	return nil
+}
+
+// PendingRoot returns the app hash of the state being built.
+func (db *DB) PendingRoot() []byte { return append([]byte(nil), db.tree.Root()...) }
+
+// Commit writes the state being built as height, atomically, and returns
+// its app hash.
+func (db *DB) Commit(height int64) ([]byte, error) {
+	if last := db.LastCommit().Height; height < 1 || (last != 0 && height != last+1) {
+		return nil, fmt.Errorf("store: commit of height %d after %d", height, last)
+	}
+	root := db.PendingRoot()
+	txn := db.bdb.NewTransaction(true)
+	defer txn.Discard()
+	db.nodes.txn = txn
+	err := db.tree.Commit()
+	db.nodes.txn = nil
+	if err != nil {
+		return nil, fmt.Errorf("store: tree commit: %w", err)
+	}
+	for _, k := range db.order {
+		if err := txn.Set(prefixed(prefixFlat, k), db.pending[string(k)]); err != nil {
+			return nil, fmt.Errorf("store: commit: %w", err)
+		}
+	}
+	if err := db.writeMeta(txn, height, root); err != nil {
+		return nil, err
+	}
+	if err := txn.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit height %d: %w", height, err)
+	}
+	db.mu.Lock()
+	db.last = Commit{Height: height, AppHash: root}
+	db.mu.Unlock()
+	db.pending = make(map[string][]byte)
+	db.order = nil
+	db.commits++
+	if db.opts.ReloadEvery > 0 && db.commits%db.opts.ReloadEvery == 0 {
+		db.tree = db.importTree(root)
+	}
+	return root, nil
+}
+
+// writeMeta records the root and orphans of height, prunes what fell out
+// of KeepRecent, and writes the last-commit record.
+func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
+	h := heightKey(height)
+	if err := txn.Set(prefixed(prefixRoot, h), root); err != nil {
+		return err
+	}
+	if orphans := db.nodes.takeOrphans(); len(orphans) > 0 {
+		if err := txn.Set(prefixed(prefixOrphans, h), bytes.Join(orphans, nil)); err != nil {
+			return err
+		}
+	}
+	if k := db.opts.KeepRecent; k > 0 && height-k+1 >= 1 {
+		if err := prune(txn, height-k+1, height-k); err != nil {
+			return err
+		}
+	}
+	return txn.Set(keyCommit, encodeCommit(Commit{Height: height, AppHash: root}))
+}
+
+// prune deletes the nodes orphaned at height orphanHeight (they belonged only
+// to roots below it) and forgets the root of rootHeight.
+func prune(txn *badger.Txn, orphanHeight, rootHeight int64) error {
+	ok := prefixed(prefixOrphans, heightKey(orphanHeight))
+	item, err := txn.Get(ok)
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+	case err != nil:
+		return err
+	default:
+		list, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		for i := 0; i+sha256.Size <= len(list); i += sha256.Size {
+			if err := txn.Delete(prefixed(prefixNode, list[i:i+sha256.Size])); err != nil {
+				return err
+			}
+		}
+		if err := txn.Delete(ok); err != nil {
+			return err
+		}
+	}
+	if rootHeight >= 1 {
+		return txn.Delete(prefixed(prefixRoot, heightKey(rootHeight)))
+	}
+	return nil
+}
+
+func heightKey(h int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(h)) }
+
+func encodeCommit(c Commit) []byte {
+	return append(binary.BigEndian.AppendUint64(nil, uint64(c.Height)), c.AppHash...)
+}
+
+func decodeCommit(b []byte) (Commit, error) {
+	if len(b) < 8 {
+		return Commit{}, fmt.Errorf("store: corrupt commit record (%d bytes)", len(b))
+	}
+	return Commit{Height: int64(binary.BigEndian.Uint64(b)), AppHash: append([]byte(nil), b[8:]...)}, nil
+}

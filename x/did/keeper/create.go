@@ -1,0 +1,54 @@
+package keeper
+
+import (
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// create registers a new DID. Its id must be the one derived from the
+// inception document on this chain, and every signing key of the document
+// must sign (proof of possession).
+func (e *execution) create(op *types.CreateOp) (Outcome, error) {
+	if e.body.ExpectedVersion != 0 {
+		return Outcome{}, types.ErrStaleVersion.Wrapf("a create expects version 0, the tx says %d", e.body.ExpectedVersion)
+	}
+	doc := op.Document
+	if doc.Id != "" {
+		return Outcome{}, types.ErrInvalidOperation.Wrap("the inception document's id must be empty: the DID is derived from it")
+	}
+	keys, err := types.ValidateDocument(&doc, e.k.params)
+	if err != nil {
+		return Outcome{}, err
+	}
+	inception, err := types.Inception(doc)
+	if err != nil {
+		return Outcome{}, types.ErrInvalidDocument.Wrapf("encode inception: %v", err)
+	}
+	if want := types.DeriveID(e.blk.ChainID, inception); want != e.id {
+		return Outcome{}, types.ErrDIDMismatch.Wrapf("the inception document derives %s, the tx names %s", want, e.id)
+	}
+	head, err := GetHead(e.st, e.id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if head != nil {
+		return Outcome{}, types.ErrDIDExists.Wrapf("%s is already registered (version %d)", e.id, head.Version)
+	}
+	s, err := e.verifySignatures(nil, keys)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := requirePossession(nil, keys, s); err != nil {
+		return Outcome{}, err
+	}
+	for i, f := range keys.Fragments {
+		if err := e.openKey(f, keys.Keys[i], 1); err != nil {
+			return Outcome{}, err
+		}
+	}
+	doc.Id = e.id.String()
+	ev := types.HistoryEntry{
+		Kind: types.EVENT_KIND_CREATED, KeysAdded: keys.Fragments,
+		ServicesChanged: len(doc.Services) > 0, RelationshipsChanged: true, Threshold: doc.Threshold,
+	}
+	return e.commitVersion(&types.Head{}, doc, false, ev)
+}

@@ -1,0 +1,15 @@
+// Package keeper is the Custos DID state machine: it executes one
+// transaction against a key-value Store and a Block (chain id, height, block
+// time), and answers reads of DID state.
+//
+// Invariants:
+//   - Execute is a pure function of (store contents, block, tx bytes): no
+//     clock, no randomness, no map iteration into state, no goroutines.
+//   - A refused transaction writes nothing: every check runs before the
+//     first write, and writes are applied in one deterministic order.
+//   - A refusal is a registered *types.Error (see types.Registered); any
+//     other error is a node fault and the node must stop.
+//   - Authorization is decided against the state at execution. The Verifier
+//     only answers the pure crypto question (does this key sign these bytes),
+//     so a cache in front of it cannot change a result.
+package keeper

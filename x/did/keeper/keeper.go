@@ -1,0 +1,171 @@
+package keeper
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// Store is the state the keeper reads and writes. Get returns nil for a key
+// that has no value.
+type Store interface {
+	Reader
+	Set(key, value []byte) error
+}
+
+// Reader is read access to state.
+type Reader interface {
+	Get(key []byte) ([]byte, error)
+}
+
+// Verifier answers whether a key signed a message.
+type Verifier interface {
+	Verify(pk types.PublicKey, msg, sig []byte) bool
+}
+
+// Block is what the keeper knows of the block a tx executes in.
+type Block struct {
+	ChainID string
+	Height  int64
+	// Time is the block header's time in whole Unix seconds.
+	Time int64
+}
+
+// Outcome describes an executed transaction.
+type Outcome struct {
+	DID     types.ID
+	Version uint64
+	Kind    types.EventKind
+	// Event is the history entry the transaction appended.
+	Event types.HistoryEntry
+}
+
+// Keeper executes transactions under fixed consensus params.
+type Keeper struct {
+	params   types.Params
+	verifier Verifier
+}
+
+// New returns a Keeper. A nil verifier verifies directly, without a cache.
+func New(params types.Params, v Verifier) *Keeper {
+	if v == nil {
+		v = DirectVerifier{}
+	}
+	return &Keeper{params: params, verifier: v}
+}
+
+// Params returns the consensus params the keeper enforces.
+func (k *Keeper) Params() types.Params { return k.params }
+
+// DirectVerifier verifies every signature, caching nothing.
+type DirectVerifier struct{}
+
+// Verify reports whether pk signed msg.
+func (DirectVerifier) Verify(pk types.PublicKey, msg, sig []byte) bool { return pk.Verify(msg, sig) }
+
+// execution is one transaction being executed.
+type execution struct {
+	k      *Keeper
+	st     Store
+	blk    Block
+	id     types.ID
+	body   *types.TxBody
+	sigs   []types.Signature
+	msg    []byte
+	txHash []byte
+	writes []write
+}
+
+type write struct {
+	key   []byte
+	value []byte
+}
+
+// Execute runs one transaction. On success its writes are in st; on a
+// refusal (types.Registered(err) != nil) st is untouched.
+func (k *Keeper) Execute(st Store, blk Block, txBytes []byte) (Outcome, error) {
+	e, err := k.prepare(st, blk, txBytes)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out, err := e.run()
+	if err != nil {
+		return Outcome{}, err
+	}
+	for _, w := range e.writes {
+		if err := st.Set(w.key, w.value); err != nil {
+			return Outcome{}, fmt.Errorf("keeper: write: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Check runs every check of Execute against st and writes nothing.
+func (k *Keeper) Check(st Reader, blk Block, txBytes []byte) (Outcome, error) {
+	e, err := k.prepare(readOnly{st}, blk, txBytes)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return e.run()
+}
+
+type readOnly struct{ Reader }
+
+func (readOnly) Set([]byte, []byte) error { return fmt.Errorf("keeper: write during check") }
+
+// prepare decodes the tx and runs the checks that need no state, cheapest
+// first: size, encoding, chain id, memo, signature count, target DID.
+func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error) {
+	tx, body, err := types.DecodeTx(txBytes, k.params.MaxTxBytes)
+	if err != nil {
+		return nil, err
+	}
+	if body.ChainId != blk.ChainID {
+		return nil, types.ErrWrongChainID.Wrapf("signed for %q, this chain is %q", types.Truncate(body.ChainId), blk.ChainID)
+	}
+	if len(body.Memo) > int(k.params.MaxMemoBytes) {
+		return nil, types.ErrMemoTooLarge.Wrapf("%d bytes, the limit is %d", len(body.Memo), k.params.MaxMemoBytes)
+	}
+	if len(tx.Signatures) > int(k.params.MaxSignatures) {
+		return nil, types.ErrTooManySignatures.Wrapf("%d signatures, the limit is %d", len(tx.Signatures), k.params.MaxSignatures)
+	}
+	id, err := types.ParseID(body.Did)
+	if err != nil {
+		return nil, err
+	}
+	if body.Operation == nil {
+		return nil, types.ErrNoOperation.Wrap("the body names no operation")
+	}
+	h := sha256.Sum256(txBytes)
+	return &execution{
+		k: k, st: st, blk: blk, id: id, body: body, sigs: tx.Signatures,
+		msg: types.SignBytes(tx.Body), txHash: h[:],
+	}, nil
+}
+
+func (e *execution) run() (Outcome, error) {
+	switch op := e.body.Operation.(type) {
+	case *types.TxBody_Create:
+		return e.create(op.Create)
+	case *types.TxBody_Update:
+		return e.update(op.Update)
+	case *types.TxBody_RotateKey:
+		return e.rotate(op.RotateKey)
+	case *types.TxBody_RevokeKey:
+		return e.revoke(op.RevokeKey)
+	case *types.TxBody_Deactivate:
+		return e.deactivate()
+	}
+	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
+}
+
+// put stages a write; writes apply only once every check has passed.
+func (e *execution) put(key []byte, m interface{ Marshal() ([]byte, error) }) error {
+	b, err := m.Marshal()
+	if err != nil {
+		return fmt.Errorf("keeper: encode: %w", err)
+	}
+	e.writes = append(e.writes, write{key: key, value: b})
+	return nil
+}

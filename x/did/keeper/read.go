@@ -1,0 +1,98 @@
+package keeper
+
+import (
+	"fmt"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// GetHead returns the head of a DID, or nil when it is not registered.
+func GetHead(r Reader, id types.ID) (*types.Head, error) {
+	var h types.Head
+	ok, err := get(r, types.HeadKey(id), &h)
+	if !ok {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// GetVersion returns one version of a DID, or nil when it does not exist.
+func GetVersion(r Reader, id types.ID, version uint64) (*types.VersionRecord, error) {
+	var v types.VersionRecord
+	ok, err := get(r, types.VersionKey(id, version), &v)
+	if !ok {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// GetEvent returns one history entry of a DID, or nil when it does not exist.
+func GetEvent(r Reader, id types.ID, seq uint64) (*types.HistoryEntry, error) {
+	var h types.HistoryEntry
+	ok, err := get(r, types.EventKey(id, seq), &h)
+	if !ok {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// GetHistory returns every history entry of a DID, oldest first.
+func GetHistory(r Reader, id types.ID) ([]types.HistoryEntry, error) {
+	head, err := GetHead(r, id)
+	if err != nil || head == nil {
+		return nil, err
+	}
+	out := make([]types.HistoryEntry, 0, head.Events)
+	for seq := uint64(1); seq <= head.Events; seq++ {
+		ev, err := GetEvent(r, id, seq)
+		if err != nil {
+			return nil, err
+		}
+		if ev == nil {
+			return nil, fmt.Errorf("keeper: history entry %d of %s is missing", seq, id)
+		}
+		out = append(out, *ev)
+	}
+	return out, nil
+}
+
+// GetKeyRecord returns the record of a DID's fragment, or nil.
+func GetKeyRecord(r Reader, id types.ID, fragment string) (*types.KeyRecord, error) {
+	var k types.KeyRecord
+	ok, err := get(r, types.KeyRecordKey(id, fragment), &k)
+	if !ok {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// Resolve returns the head and the current version of a DID; both are nil
+// when the DID is not registered.
+func Resolve(r Reader, id types.ID) (*types.Head, *types.VersionRecord, error) {
+	head, err := GetHead(r, id)
+	if err != nil || head == nil {
+		return nil, nil, err
+	}
+	v, err := GetVersion(r, id, head.Version)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v == nil {
+		return nil, nil, fmt.Errorf("keeper: version %d of %s is missing", head.Version, id)
+	}
+	return head, v, nil
+}
+
+func get(r Reader, key []byte, m interface{ Unmarshal([]byte) error }) (bool, error) {
+	b, err := r.Get(key)
+	if err != nil {
+		return false, fmt.Errorf("keeper: read %x: %w", key, err)
+	}
+	if b == nil {
+		return false, nil
+	}
+	if err := m.Unmarshal(b); err != nil {
+		return false, fmt.Errorf("keeper: corrupt record %x: %w", key, err)
+	}
+	return true, nil
+}

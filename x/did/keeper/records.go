@@ -1,0 +1,120 @@
+package keeper
+
+import (
+	"fmt"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// current loads the head and current version of the target for an
+// operation on an existing DID, and checks the expected version.
+func (e *execution) current() (*types.Head, *types.VersionRecord, types.Keys, error) {
+	head, rec, err := Resolve(e.st, e.id)
+	if err != nil {
+		return nil, nil, types.Keys{}, err
+	}
+	if head == nil {
+		return nil, nil, types.Keys{}, types.ErrDIDNotFound.Wrapf("%s is not registered", e.id)
+	}
+	if head.Deactivated {
+		return nil, nil, types.Keys{}, types.ErrDeactivated.Wrapf("%s was deactivated at version %d", e.id, head.Version)
+	}
+	if e.body.ExpectedVersion != head.Version {
+		return nil, nil, types.Keys{}, types.ErrStaleVersion.Wrapf("the tx expects version %d, %s is at version %d; read it again and rebuild the tx", e.body.ExpectedVersion, e.id, head.Version)
+	}
+	keys, err := types.KeysOf(&rec.Document)
+	if err != nil {
+		return nil, nil, types.Keys{}, fmt.Errorf("keeper: stored document of %s: %w", e.id, err)
+	}
+	return head, rec, keys, nil
+}
+
+// commitVersion stages the new version, the head and the history entry.
+func (e *execution) commitVersion(head *types.Head, doc types.Document, deactivated bool, ev types.HistoryEntry) (Outcome, error) {
+	version := head.Version + 1
+	rec := types.VersionRecord{
+		Version: version, Document: doc, Height: e.blk.Height, Time: e.blk.Time,
+		TxHash: e.txHash, Deactivated: deactivated,
+	}
+	ev.Seq = head.Events + 1
+	ev.Version = version
+	ev.Height = e.blk.Height
+	ev.Time = e.blk.Time
+	ev.TxHash = e.txHash
+	ev.Memo = e.body.Memo
+	newHead := types.Head{
+		Version: version, Deactivated: deactivated, Created: head.Created,
+		Updated: e.blk.Time, Events: ev.Seq,
+	}
+	if version == 1 {
+		newHead.Created = e.blk.Time
+	}
+	if err := e.put(types.VersionKey(e.id, version), &rec); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.put(types.EventKey(e.id, ev.Seq), &ev); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.put(types.HeadKey(e.id), &newHead); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{DID: e.id, Version: version, Kind: ev.Kind, Event: ev}, nil
+}
+
+// openKey stages a new valid period for fragment, starting at version.
+func (e *execution) openKey(fragment string, pk types.PublicKey, version uint64) error {
+	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		rec = &types.KeyRecord{}
+	}
+	rec.Periods = append(rec.Periods, types.KeyPeriod{
+		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
+		ValidFromVersion: version, ValidFrom: e.blk.Time,
+	})
+	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+}
+
+// closeKey stages the end of fragment's open period at version, with the
+// status the key ends in; when the same tx opens a new period for the
+// fragment, closeKey must be staged first.
+func (e *execution) closeKey(fragment string, version uint64, status types.KeyStatus, compromisedSince int64) error {
+	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	if err != nil {
+		return err
+	}
+	if rec == nil || len(rec.Periods) == 0 {
+		return fmt.Errorf("keeper: key record %s#%s is missing", e.id, fragment)
+	}
+	p := &rec.Periods[len(rec.Periods)-1]
+	if p.Status != types.KEY_STATUS_VALID {
+		return fmt.Errorf("keeper: key record %s#%s has no open period", e.id, fragment)
+	}
+	p.Status = status
+	p.ValidUntilVersion = version
+	p.ValidUntil = e.blk.Time
+	p.CompromisedSince = compromisedSince
+	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+}
+
+// rotateKey stages closing fragment's period and opening one for pk.
+func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint64) error {
+	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	if err != nil {
+		return err
+	}
+	if rec == nil || len(rec.Periods) == 0 {
+		return fmt.Errorf("keeper: key record %s#%s is missing", e.id, fragment)
+	}
+	p := &rec.Periods[len(rec.Periods)-1]
+	p.Status = types.KEY_STATUS_RETIRED
+	p.ValidUntilVersion = version
+	p.ValidUntil = e.blk.Time
+	rec.Periods = append(rec.Periods, types.KeyPeriod{
+		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
+		ValidFromVersion: version, ValidFrom: e.blk.Time,
+	})
+	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+}

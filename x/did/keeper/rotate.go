@@ -1,0 +1,71 @@
+package keeper
+
+import (
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// rotate replaces one key's material and keeps its relationships; the old
+// material is recorded as retired. The new key, if it signs, proves
+// possession.
+func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
+	head, rec, cur, err := e.current()
+	if err != nil {
+		return Outcome{}, err
+	}
+	old, ok := cur.Get(op.KeyId)
+	if !ok {
+		return Outcome{}, types.ErrKeyNotFound.Wrapf("%s has no key %q", e.id, types.Truncate(op.KeyId))
+	}
+	nk, err := types.ParsePublicKey(op.NewPublicKey)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if nk.Type() != old.Type() {
+		return Outcome{}, types.ErrKeyTypeMismatch.Wrapf("key %q is %s, the new key is %s", op.KeyId, old.Type(), nk.Type())
+	}
+	if cur.Contains(nk) {
+		return Outcome{}, types.ErrDuplicateKey.Wrap("the new key is already listed in the document")
+	}
+	doc := cloneDocument(&rec.Document)
+	next := types.Keys{Fragments: cur.Fragments, Keys: append([]types.PublicKey(nil), cur.Keys...)}
+	for i := range doc.VerificationMethods {
+		if doc.VerificationMethods[i].Id == op.KeyId {
+			doc.VerificationMethods[i].PublicKey = nk.Multicodec()
+			next.Keys[i] = nk
+		}
+	}
+	s, err := e.verifySignatures(&cur, next)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := requireThreshold(&rec.Document, s); err != nil {
+		return Outcome{}, err
+	}
+	if err := requirePossession(&cur, next, s); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.rotateKey(op.KeyId, nk, head.Version+1); err != nil {
+		return Outcome{}, err
+	}
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_KEY_ROTATED, KeysRotated: []string{op.KeyId}, Threshold: doc.Threshold}
+	return e.commitVersion(head, doc, false, ev)
+}
+
+// cloneDocument returns a deep copy of d.
+func cloneDocument(d *types.Document) types.Document {
+	c := types.Document{
+		Id:                   d.Id,
+		VerificationMethods:  make([]types.VerificationMethod, len(d.VerificationMethods)),
+		Authentication:       append([]string(nil), d.Authentication...),
+		AssertionMethod:      append([]string(nil), d.AssertionMethod...),
+		KeyAgreement:         append([]string(nil), d.KeyAgreement...),
+		CapabilityInvocation: append([]string(nil), d.CapabilityInvocation...),
+		CapabilityDelegation: append([]string(nil), d.CapabilityDelegation...),
+		Services:             append([]types.Service(nil), d.Services...),
+		Threshold:            d.Threshold,
+	}
+	for i, vm := range d.VerificationMethods {
+		c.VerificationMethods[i] = types.VerificationMethod{Id: vm.Id, PublicKey: append([]byte(nil), vm.PublicKey...)}
+	}
+	return c
+}

@@ -1,0 +1,77 @@
+package keeper
+
+import (
+	"crypto/sha256"
+	"sync"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// SigCache is a Verifier that remembers signatures it has seen verify, so a
+// tx checked in CheckTx is not verified again in FinalizeBlock. It caches
+// only the pure crypto fact (this key signed these bytes), never an
+// authorization decision, so it cannot change a result. Safe for concurrent
+// use; it holds at most its capacity and forgets the oldest entry first.
+type SigCache struct {
+	mu    sync.Mutex
+	seen  map[[32]byte]struct{}
+	ring  [][32]byte
+	next  int
+	hits  uint64
+	verif uint64
+}
+
+// NewSigCache returns a cache of at most capacity entries (0 caches nothing).
+func NewSigCache(capacity int) *SigCache {
+	return &SigCache{seen: make(map[[32]byte]struct{}, capacity), ring: make([][32]byte, capacity)}
+}
+
+// Verify reports whether pk signed msg, from the cache when it can.
+func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
+	key := cacheKey(pk, msg, sig)
+	c.mu.Lock()
+	_, ok := c.seen[key]
+	if ok {
+		c.hits++
+	}
+	c.mu.Unlock()
+	if ok {
+		return true
+	}
+	if !pk.Verify(msg, sig) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.verif++
+	if len(c.ring) == 0 {
+		return true
+	}
+	if _, dup := c.seen[key]; !dup {
+		delete(c.seen, c.ring[c.next])
+		c.ring[c.next] = key
+		c.seen[key] = struct{}{}
+		c.next = (c.next + 1) % len(c.ring)
+	}
+	return true
+}
+
+// Stats returns how many verifications were answered from the cache and how
+// many were computed and verified.
+func (c *SigCache) Stats() (hits, verified uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.verif
+}
+
+func cacheKey(pk types.PublicKey, msg, sig []byte) [32]byte {
+	h := sha256.New()
+	mc := pk.Multicodec()
+	h.Write([]byte{byte(len(mc)), byte(len(sig))})
+	h.Write(mc)
+	h.Write(sig)
+	h.Write(msg)
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}

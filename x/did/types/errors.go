@@ -1,0 +1,122 @@
+package types
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Codespace names the Custos error codes in ABCI results.
+const Codespace = "custos"
+
+// Error is a registered, deterministic reason to refuse a transaction. Its
+// Code is consensus-visible: codes are append-only, never renumbered.
+type Error struct {
+	Code        uint32
+	Name        string
+	Description string
+}
+
+// Error returns the name and the description.
+func (e *Error) Error() string { return e.Name + ": " + e.Description }
+
+// Wrap returns an error that is e with a detail.
+func (e *Error) Wrap(detail string) error { return &TxError{Err: e, Detail: detail} }
+
+// Wrapf returns an error that is e with a formatted detail.
+func (e *Error) Wrapf(format string, args ...any) error {
+	return &TxError{Err: e, Detail: fmt.Sprintf(format, args...)}
+}
+
+// TxError is a registered error with the detail of one occurrence.
+type TxError struct {
+	Err    *Error
+	Detail string
+}
+
+// Error returns "name: detail".
+func (e *TxError) Error() string { return e.Err.Name + ": " + e.Detail }
+
+// Unwrap returns the registered error.
+func (e *TxError) Unwrap() error { return e.Err }
+
+// Registered returns the registered error behind err, or nil when err is not
+// a deterministic tx error (a node fault).
+func Registered(err error) *Error {
+	var r *Error
+	if errors.As(err, &r) {
+		return r
+	}
+	return nil
+}
+
+// Detail returns what err says beyond its registered name.
+func Detail(err error) string {
+	var te *TxError
+	if errors.As(err, &te) {
+		return te.Detail
+	}
+	var r *Error
+	if errors.As(err, &r) {
+		return r.Description
+	}
+	return err.Error()
+}
+
+// The registered errors. Append new ones at the end of this list and of
+// AllErrors; never change a code.
+var (
+	ErrMalformedTx        = &Error{1, "malformed_tx", "the transaction could not be decoded"}
+	ErrNonCanonical       = &Error{2, "non_canonical_encoding", "the transaction is not in canonical protobuf encoding"}
+	ErrTxTooLarge         = &Error{3, "tx_too_large", "the transaction exceeds max_tx_bytes"}
+	ErrWrongChainID       = &Error{4, "wrong_chain_id", "the transaction was signed for another chain"}
+	ErrInvalidDID         = &Error{5, "invalid_did", "the DID is not a valid did:custos identifier"}
+	ErrInvalidDIDURL      = &Error{6, "invalid_did_url", "the DID URL is not did:custos:<id>#<fragment>"}
+	ErrInvalidFragment    = &Error{7, "invalid_fragment", "the fragment is not valid"}
+	ErrInvalidPublicKey   = &Error{8, "invalid_public_key", "the public key is malformed"}
+	ErrUnsupportedKeyType = &Error{9, "unsupported_key_type", "the key type is not accepted"}
+	ErrInvalidDocument    = &Error{10, "invalid_document", "the DID document breaks a document rule"}
+	ErrLimitExceeded      = &Error{11, "limit_exceeded", "a genesis limit is exceeded"}
+	ErrNoOperation        = &Error{12, "no_operation", "the transaction carries no operation"}
+	ErrInvalidOperation   = &Error{13, "invalid_operation", "the operation's fields are not valid"}
+	ErrDIDMismatch        = &Error{14, "did_mismatch", "the DID does not match the one derived from the inception document"}
+	ErrDIDExists          = &Error{15, "did_exists", "the DID is already registered"}
+	ErrDIDNotFound        = &Error{16, "did_not_found", "the DID is not registered"}
+	ErrStaleVersion       = &Error{17, "stale_version", "the DID changed since the transaction was built: expected version differs"}
+	ErrDeactivated        = &Error{18, "deactivated", "the DID is deactivated; no operation can change it"}
+	ErrBadSignature       = &Error{19, "bad_signature", "a signature does not verify"}
+	ErrUnknownSigner      = &Error{20, "unknown_signer", "a signature names a key that is not a signing key of this DID"}
+	ErrTooManySignatures  = &Error{21, "too_many_signatures", "the transaction carries more signatures than max_signatures"}
+	ErrThresholdNotMet    = &Error{22, "threshold_not_met", "too few distinct capabilityInvocation keys signed"}
+	ErrMissingPossession  = &Error{23, "missing_proof_of_possession", "a new signing key did not sign the transaction"}
+	ErrWouldLoseControl   = &Error{24, "would_lose_control", "the change would leave fewer capabilityInvocation keys than the threshold"}
+	ErrKeyNotFound        = &Error{25, "key_not_found", "the DID has no verification method with that fragment"}
+	ErrKeyTypeMismatch    = &Error{26, "key_type_mismatch", "the new key is not of the rotated key's type"}
+	ErrDuplicateKey       = &Error{27, "duplicate_key", "the key material is already listed in the document"}
+	ErrMemoTooLarge       = &Error{28, "memo_too_large", "the memo exceeds max_memo_bytes"}
+	ErrInvalidTime        = &Error{29, "invalid_time", "the time is not valid for this operation"}
+	ErrNodeUnavailable    = &Error{30, "node_unavailable", "the node could not check the transaction (it is starting or its store failed); try again"}
+)
+
+// AllErrors lists every registered error in code order.
+func AllErrors() []*Error {
+	return []*Error{
+		ErrMalformedTx, ErrNonCanonical, ErrTxTooLarge, ErrWrongChainID,
+		ErrInvalidDID, ErrInvalidDIDURL, ErrInvalidFragment, ErrInvalidPublicKey,
+		ErrUnsupportedKeyType, ErrInvalidDocument, ErrLimitExceeded, ErrNoOperation,
+		ErrInvalidOperation, ErrDIDMismatch, ErrDIDExists, ErrDIDNotFound,
+		ErrStaleVersion, ErrDeactivated, ErrBadSignature, ErrUnknownSigner,
+		ErrTooManySignatures, ErrThresholdNotMet, ErrMissingPossession, ErrWouldLoseControl,
+		ErrKeyNotFound, ErrKeyTypeMismatch, ErrDuplicateKey, ErrMemoTooLarge,
+		ErrInvalidTime, ErrNodeUnavailable,
+	}
+}
+
+// ErrorByCode returns the registered error with the given code, or nil.
+func ErrorByCode(code uint32) *Error {
+	for _, e := range AllErrors() {
+		if e.Code == code {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package types
+
+import "encoding/binary"
+
+// State keys. Every consensus state entry lives under one of these keys, in
+// badger and as a leaf of the sparse Merkle tree; the keys are part of the
+// state commitment and must never change.
+//
+//	c                            chain id
+//	p                            Params
+//	h/<id 16>                    Head
+//	v/<id 16><version u64 BE>    VersionRecord
+//	e/<id 16><seq u64 BE>        HistoryEntry
+//	k/<id 16><fragment>          KeyRecord
+const (
+	prefixChainID = 'c'
+	prefixParams  = 'p'
+	prefixHead    = 'h'
+	prefixVersion = 'v'
+	prefixEvent   = 'e'
+	prefixKey     = 'k'
+)
+
+// ChainIDKey is the key of the chain id, fixed at genesis.
+func ChainIDKey() []byte { return []byte{prefixChainID} }
+
+// ParamsKey is the key of the consensus params.
+func ParamsKey() []byte { return []byte{prefixParams} }
+
+// HeadKey is the key of a DID's head.
+func HeadKey(id ID) []byte { return idKey(prefixHead, id, 0) }
+
+// VersionKey is the key of one version of a DID.
+func VersionKey(id ID, version uint64) []byte {
+	return binary.BigEndian.AppendUint64(idKey(prefixVersion, id, 8), version)
+}
+
+// EventKey is the key of one history entry of a DID.
+func EventKey(id ID, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(idKey(prefixEvent, id, 8), seq)
+}
+
+// KeyRecordKey is the key of the record of a DID's fragment.
+func KeyRecordKey(id ID, fragment string) []byte {
+	return append(idKey(prefixKey, id, len(fragment)), fragment...)
+}
+
+func idKey(prefix byte, id ID, extra int) []byte {
+	k := make([]byte, 0, 2+IDLen+extra)
+	k = append(k, prefix, '/')
+	return append(k, id[:]...)
+}

@@ -1,0 +1,143 @@
+package types
+
+import (
+	"bytes"
+	"fmt"
+
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/multiformats/go-multibase"
+)
+
+// KeyType is the kind of a public key, known by its multicodec prefix.
+type KeyType uint8
+
+// The key types. Secp256k1 and P-256 are reserved: recognised, not yet
+// accepted.
+const (
+	KeyTypeUnknown KeyType = iota
+	KeyTypeEd25519
+	KeyTypeX25519
+	KeyTypeSecp256k1
+	KeyTypeP256
+)
+
+// Multicodec prefixes (unsigned varints of the multicodec table codes).
+var (
+	prefixEd25519   = []byte{0xed, 0x01}
+	prefixX25519    = []byte{0xec, 0x01}
+	prefixSecp256k1 = []byte{0xe7, 0x01}
+	prefixP256      = []byte{0x80, 0x24}
+)
+
+// String names the key type.
+func (t KeyType) String() string {
+	switch t {
+	case KeyTypeEd25519:
+		return "Ed25519"
+	case KeyTypeX25519:
+		return "X25519"
+	case KeyTypeSecp256k1:
+		return "secp256k1"
+	case KeyTypeP256:
+		return "P-256"
+	}
+	return "unknown"
+}
+
+// CanSign reports whether keys of this type make signatures.
+func (t KeyType) CanSign() bool { return t == KeyTypeEd25519 }
+
+// PublicKey is a parsed public key; its zero value is invalid. PublicKey
+// values are comparable with ==.
+type PublicKey struct {
+	typ KeyType
+	raw string
+}
+
+// ParsePublicKey parses the multicodec form: prefix || raw key.
+func ParsePublicKey(b []byte) (PublicKey, error) {
+	switch {
+	case bytes.HasPrefix(b, prefixEd25519):
+		return newKey(KeyTypeEd25519, b[len(prefixEd25519):], 32)
+	case bytes.HasPrefix(b, prefixX25519):
+		return newKey(KeyTypeX25519, b[len(prefixX25519):], 32)
+	case bytes.HasPrefix(b, prefixSecp256k1):
+		return PublicKey{}, ErrUnsupportedKeyType.Wrap("secp256k1 keys are not accepted yet")
+	case bytes.HasPrefix(b, prefixP256):
+		return PublicKey{}, ErrUnsupportedKeyType.Wrap("P-256 keys are not accepted yet")
+	}
+	return PublicKey{}, ErrUnsupportedKeyType.Wrap("unknown multicodec prefix: keys must be Ed25519 (0xed01) or X25519 (0xec01)")
+}
+
+// ParseMultikey parses a publicKeyMultibase value: "z" + base58btc(multicodec
+// prefix || raw key).
+func ParseMultikey(s string) (PublicKey, error) {
+	if len(s) < 2 || s[0] != 'z' || len(s) > 128 {
+		return PublicKey{}, ErrInvalidPublicKey.Wrapf("%q: a Multikey is 'z' + base58btc", Truncate(s))
+	}
+	enc, b, err := multibase.Decode(s)
+	if err != nil || enc != multibase.Base58BTC {
+		return PublicKey{}, ErrInvalidPublicKey.Wrapf("%q: not base58btc", Truncate(s))
+	}
+	return ParsePublicKey(b)
+}
+
+// NewEd25519 wraps a raw 32-byte Ed25519 public key.
+func NewEd25519(raw []byte) (PublicKey, error) { return newKey(KeyTypeEd25519, raw, 32) }
+
+// NewX25519 wraps a raw 32-byte X25519 public key.
+func NewX25519(raw []byte) (PublicKey, error) { return newKey(KeyTypeX25519, raw, 32) }
+
+func newKey(t KeyType, raw []byte, size int) (PublicKey, error) {
+	if len(raw) != size {
+		return PublicKey{}, ErrInvalidPublicKey.Wrapf("%s key must be %d bytes, got %d", t, size, len(raw))
+	}
+	return PublicKey{typ: t, raw: string(raw)}, nil
+}
+
+// Type returns the key type.
+func (k PublicKey) Type() KeyType { return k.typ }
+
+// IsZero reports whether k is the zero value.
+func (k PublicKey) IsZero() bool { return k.typ == KeyTypeUnknown }
+
+// Raw returns the raw key bytes.
+func (k PublicKey) Raw() []byte { return []byte(k.raw) }
+
+// Multicodec returns prefix || raw key, the form kept in state.
+func (k PublicKey) Multicodec() []byte {
+	var p []byte
+	switch k.typ {
+	case KeyTypeEd25519:
+		p = prefixEd25519
+	case KeyTypeX25519:
+		p = prefixX25519
+	default:
+		return nil
+	}
+	return append(append(make([]byte, 0, len(p)+len(k.raw)), p...), k.raw...)
+}
+
+// Multibase returns the publicKeyMultibase form, "z" + base58btc(multicodec).
+func (k PublicKey) Multibase() string {
+	s, err := multibase.Encode(multibase.Base58BTC, k.Multicodec())
+	if err != nil {
+		panic("types: base58btc encoding unavailable: " + err.Error())
+	}
+	return s
+}
+
+// String returns the Multibase form.
+func (k PublicKey) String() string { return k.Multibase() }
+
+// Verify reports whether sig is a valid signature of msg by k. Keys that
+// cannot sign verify nothing.
+func (k PublicKey) Verify(msg, sig []byte) bool {
+	if k.typ != KeyTypeEd25519 || len(sig) != 64 {
+		return false
+	}
+	return cmted25519.PubKey(k.raw).VerifySignature(msg, sig)
+}
+
+// GoString is for debugging output.
+func (k PublicKey) GoString() string { return fmt.Sprintf("PublicKey(%s %s)", k.typ, k.Multibase()) }
