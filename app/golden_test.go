@@ -1,0 +1,185 @@
+package app_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+const goldenChain = "custos-golden"
+
+// goldenAppHash is the app hash after goldenBlocks. It changes only when the
+// state layout, the encoding or the rules change: such a change is a
+// consensus break and needs a new AppVersion.
+const goldenAppHash = "4db2b49ef243011b4ec8aca5bcf65905c4a373804b31ea8fd9d75030ee6dc98f"
+
+func seedKey(name string) ed25519.PrivateKey {
+	s := sha256.Sum256([]byte("custos golden " + name))
+	return ed25519.NewKeyFromSeed(s[:])
+}
+
+func pubOf(k ed25519.PrivateKey) types.PublicKey {
+	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
+	if err != nil {
+		panic(err)
+	}
+	return pk
+}
+
+// goldenBlocks returns a fixed sequence of blocks of signed txs and the
+// result code each tx must get.
+func goldenBlocks(t testing.TB) ([][][]byte, [][]uint32) {
+	a1, a2 := seedKey("a1"), seedKey("a2")
+	b1, b2, b3 := seedKey("b1"), seedKey("b2"), seedKey("b3")
+	x, err := types.NewX25519(sha256.New().Sum([]byte("x25519"))[:32])
+	require.NoError(t, err)
+
+	idA, createA, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(a1)), "alice")
+	require.NoError(t, err)
+	docB := types.Document{
+		VerificationMethods: []types.VerificationMethod{
+			{Id: "k1", PublicKey: pubOf(b1).Multicodec()},
+			{Id: "k2", PublicKey: pubOf(b2).Multicodec()},
+			{Id: "enc", PublicKey: x.Multicodec()},
+		},
+		Authentication:       []string{"k1"},
+		KeyAgreement:         []string{"enc"},
+		CapabilityInvocation: []string{"k1", "k2"},
+		Services:             []types.Service{{Id: "hub", Type: "LinkedDomains", Endpoint: "https://example.com"}},
+		Threshold:            2,
+	}
+	idB, createB, err := txbuild.Create(goldenChain, docB, "")
+	require.NoError(t, err)
+	sign := func(body types.TxBody, s ...txbuild.Signer) []byte {
+		tx, err := txbuild.Sign(body, s...)
+		require.NoError(t, err)
+		return tx
+	}
+	sA := func(f string, k ed25519.PrivateKey) txbuild.Signer { return txbuild.NewSigner(idA, f, k) }
+	sB := func(f string, k ed25519.PrivateKey) txbuild.Signer { return txbuild.NewSigner(idB, f, k) }
+
+	docB2 := docB
+	docB2.VerificationMethods = append(append([]types.VerificationMethod(nil), docB.VerificationMethods...), types.VerificationMethod{Id: "k3", PublicKey: pubOf(b3).Multicodec()})
+	docB2.CapabilityInvocation = []string{"k1", "k2", "k3"}
+
+	blocks := [][][]byte{
+		{sign(createA, sA("key-1", a1)), sign(createB, sB("k1", b1), sB("k2", b2))},
+		{sign(txbuild.Rotate(goldenChain, idA, 1, "key-1", pubOf(a2)), sA("key-1", a1), sA("key-1", a2))},
+		{
+			sign(txbuild.Update(goldenChain, idB, 1, docB2), sB("k1", b1), sB("k2", b2), sB("k3", b3)),
+			sign(txbuild.Deactivate(goldenChain, idA, 1), sA("key-1", a2)), // stale version: refused
+		},
+		{sign(txbuild.Revoke(goldenChain, idB, 2, "k2", types.REVOCATION_REASON_COMPROMISED, 1_700_000_000), sB("k1", b1), sB("k3", b3))},
+		{sign(txbuild.Deactivate(goldenChain, idA, 2), sA("key-1", a2))},
+	}
+	codes := [][]uint32{{0, 0}, {0}, {0, types.ErrStaleVersion.Code}, {0}, {0}}
+	return blocks, codes
+}
+
+func newApp(t testing.TB, dir string) *app.App {
+	a, err := app.New(app.DefaultConfig(dir))
+	require.NoError(t, err)
+	return a
+}
+
+func initChain(t testing.TB, a *app.App) []byte {
+	state, err := json.Marshal(app.DefaultGenesisState())
+	require.NoError(t, err)
+	res, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: goldenChain, AppStateBytes: state, InitialHeight: 1})
+	require.NoError(t, err)
+	return res.AppHash
+}
+
+// runBlocks finalizes and commits blocks from height 1, at block times one
+// second apart, and returns the app hash of each height.
+func runBlocks(t testing.TB, a *app.App, blocks [][][]byte, codes [][]uint32) []string {
+	return runBlocksFrom(t, a, 1, blocks, codes)
+}
+
+func TestGoldenAppHash(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	hashes := runBlocks(t, a, blocks, codes)
+	require.Equal(t, goldenAppHash, hashes[len(hashes)-1], "the golden app hash changed: a consensus break")
+}
+
+func TestDeterministicAcrossNodes(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	var runs [2][]string
+	for i := range runs {
+		a := newApp(t, t.TempDir())
+		initChain(t, a)
+		runs[i] = runBlocks(t, a, blocks, codes)
+		require.NoError(t, a.Close())
+	}
+	require.Equal(t, runs[0], runs[1])
+	// every block that changed state changed the app hash
+	for i := 1; i < len(runs[0]); i++ {
+		require.NotEqual(t, runs[0][i-1], runs[0][i], "height %d", i+1)
+	}
+}
+
+func TestRestartReportsLastCommit(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	dir := t.TempDir()
+	a := newApp(t, dir)
+	initChain(t, a)
+	hashes := runBlocks(t, a, blocks[:3], codes[:3])
+	require.NoError(t, a.Close())
+
+	// a block finalized but never committed is lost on restart, and replaying
+	// it gives the same hash as on a node that never stopped.
+	b := newApp(t, dir)
+	info, err := b.Info(context.Background(), &abci.RequestInfo{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), info.LastBlockHeight)
+	require.Equal(t, hashes[2], hex.EncodeToString(info.LastBlockAppHash))
+	require.Equal(t, goldenChain, b.ChainID())
+	_, err = b.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 4, Time: time.Unix(1_700_000_104, 0), Txs: blocks[3]})
+	require.NoError(t, err)
+	require.NoError(t, b.Close()) // crash before Commit
+
+	c := newApp(t, dir)
+	defer c.Close()
+	info, err = c.Info(context.Background(), &abci.RequestInfo{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3), info.LastBlockHeight)
+	rest := runBlocksFrom(t, c, 4, blocks[3:], codes[3:])
+
+	ref := newApp(t, t.TempDir())
+	defer ref.Close()
+	initChain(t, ref)
+	want := runBlocks(t, ref, blocks, codes)
+	require.Equal(t, want[3:], rest)
+}
+
+func runBlocksFrom(t testing.TB, a *app.App, from int64, blocks [][][]byte, codes [][]uint32) []string {
+	ctx := context.Background()
+	var hashes []string
+	for i, txs := range blocks {
+		h := from + int64(i)
+		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h, Time: time.Unix(1_700_000_100+h, 0).UTC(), Txs: txs})
+		require.NoError(t, err)
+		require.Len(t, res.TxResults, len(txs))
+		for j, r := range res.TxResults {
+			require.Equal(t, codes[i][j], r.Code, "block %d tx %d: %s", h, j, r.Log)
+		}
+		_, err = a.Commit(ctx, &abci.RequestCommit{})
+		require.NoError(t, err)
+		hashes = append(hashes, hex.EncodeToString(res.AppHash))
+	}
+	return hashes
+}
