@@ -1,0 +1,156 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/store"
+)
+
+func set(t *testing.T, db *store.DB, kv ...string) {
+	t.Helper()
+	for i := 0; i < len(kv); i += 2 {
+		require.NoError(t, db.PendingSet([]byte(kv[i]), []byte(kv[i+1])))
+	}
+}
+
+func TestCommitReopenAndHistory(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(dir, store.DefaultOptions())
+	require.NoError(t, err)
+	set(t, db, "a", "1", "b", "1")
+	r1, err := db.Commit(1)
+	require.NoError(t, err)
+	set(t, db, "a", "2")
+	r2, err := db.Commit(2)
+	require.NoError(t, err)
+	require.NotEqual(t, r1, r2)
+
+	// Uncommitted writes vanish on close.
+	set(t, db, "a", "3", "c", "1")
+	require.NoError(t, db.Close())
+
+	db, err = store.Open(dir, store.DefaultOptions())
+	require.NoError(t, err)
+	defer db.Close()
+	require.Equal(t, store.Commit{Height: 2, AppHash: r2}, db.LastCommit())
+	v, err := db.Get([]byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "2", string(v))
+	v, err = db.Get([]byte("c"))
+	require.NoError(t, err)
+	require.Nil(t, v)
+	v, err = db.GetAt(1, []byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "1", string(v))
+	require.Equal(t, r2, db.PendingRoot(), "reopened tree has the committed root")
+
+	// Commits must be consecutive.
+	_, err = db.Commit(4)
+	require.Error(t, err)
+}
+
+func TestRootIndependentOfWriteOrder(t *testing.T) {
+	roots := make([][]byte, 2)
+	for i, order := range [][]string{{"x", "y", "z"}, {"z", "x", "y"}} {
+		db, err := store.Open("", store.Options{InMemory: true})
+		require.NoError(t, err)
+		for _, k := range order {
+			set(t, db, k, "v"+k)
+		}
+		roots[i], err = db.Commit(1)
+		require.NoError(t, err)
+		db.Close()
+	}
+	require.Equal(t, roots[0], roots[1])
+}
+
+func TestProofs(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	for h := int64(1); h <= 3; h++ {
+		set(t, db, "k", fmt.Sprint(h), fmt.Sprint("only-", h), "x")
+		_, err := db.Commit(h)
+		require.NoError(t, err)
+	}
+	cases := []struct {
+		name   string
+		height int64
+		key    string
+		value  string
+	}{
+		{"current value", 3, "k", "3"},
+		{"old value", 1, "k", "1"},
+		{"absent key", 2, "missing", ""},
+		{"key written later is absent earlier", 1, "only-3", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := db.Prove(tc.height, []byte(tc.key))
+			require.NoError(t, err)
+			var want []byte
+			if tc.value != "" {
+				want = []byte(tc.value)
+			}
+			require.Equal(t, want, p.Value)
+			ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte(tc.key), p.Value)
+			require.NoError(t, err)
+			require.True(t, ok)
+			// A different value does not verify.
+			ok, _ = store.VerifyProof(p.Proof, p.AppHash, []byte(tc.key), []byte("forged"))
+			require.False(t, ok)
+		})
+	}
+}
+
+func TestKeepRecentPrunes(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true, KeepRecent: 2})
+	require.NoError(t, err)
+	defer db.Close()
+	for h := int64(1); h <= 5; h++ {
+		set(t, db, "k", fmt.Sprint(h))
+		_, err := db.Commit(h)
+		require.NoError(t, err)
+	}
+	_, err = db.GetAt(3, []byte("k"))
+	require.ErrorIs(t, err, store.ErrHeightUnavailable)
+	v, err := db.GetAt(4, []byte("k"))
+	require.NoError(t, err)
+	require.Equal(t, "4", string(v))
+	p, err := db.Prove(4, []byte("k"))
+	require.NoError(t, err)
+	ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte("k"), []byte("4"))
+	require.NoError(t, err)
+	require.True(t, ok)
+}
+
+func TestSnapshotIsConsistent(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	set(t, db, "a", "1", "b", "1")
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+	snap, err := db.Snapshot()
+	require.NoError(t, err)
+	defer snap.Close()
+	set(t, db, "a", "2", "b", "2")
+	_, err = db.Commit(2)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), snap.Commit().Height)
+	for _, k := range []string{"a", "b"} {
+		v, err := snap.Get([]byte(k))
+		require.NoError(t, err)
+		require.Equal(t, "1", string(v))
+	}
+}
+
+func TestEmptyValueRefused(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	require.Error(t, db.PendingSet([]byte("k"), nil))
+}
