@@ -3,6 +3,7 @@ package types
 import (
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -235,7 +236,8 @@ func printable(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
+		// C0 controls, DEL and the C1 controls U+0080..U+009F.
+		if unicode.IsControl(r) {
 			return false
 		}
 	}

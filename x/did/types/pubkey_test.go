@@ -1,0 +1,269 @@
+package types_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"strings"
+	"testing"
+
+	"github.com/multiformats/go-multibase"
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// edPriv returns the Ed25519 private key whose 32-byte seed is n repeated.
+func edPriv(n byte) ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{n}, ed25519.SeedSize))
+}
+
+// edKey returns the public key of edPriv(n).
+func edKey(t testing.TB, n byte) types.PublicKey {
+	t.Helper()
+	pk, err := types.NewEd25519(edPriv(n).Public().(ed25519.PublicKey))
+	require.NoError(t, err)
+	return pk
+}
+
+// xKey returns an X25519 public key whose raw bytes are n repeated.
+func xKey(t testing.TB, n byte) types.PublicKey {
+	t.Helper()
+	pk, err := types.NewX25519(bytes.Repeat([]byte{n}, 32))
+	require.NoError(t, err)
+	return pk
+}
+
+// multikey encodes prefix || raw as "z" + base58btc.
+func multikey(t testing.TB, prefix []byte, raw []byte) string {
+	t.Helper()
+	s, err := multibase.Encode(multibase.Base58BTC, append(append([]byte{}, prefix...), raw...))
+	require.NoError(t, err)
+	return s
+}
+
+var (
+	codecEd25519   = []byte{0xed, 0x01}
+	codecX25519    = []byte{0xec, 0x01}
+	codecSecp256k1 = []byte{0xe7, 0x01}
+	codecP256      = []byte{0x80, 0x24}
+)
+
+func TestParsePublicKey(t *testing.T) {
+	raw32 := bytes.Repeat([]byte{7}, 32)
+	cat := func(a, b []byte) []byte { return append(append([]byte{}, a...), b...) }
+	tests := []struct {
+		name     string
+		in       []byte
+		wantType types.KeyType
+		wantErr  error
+	}{
+		{name: "Ed25519", in: cat(codecEd25519, raw32), wantType: types.KeyTypeEd25519},
+		{name: "X25519", in: cat(codecX25519, raw32), wantType: types.KeyTypeX25519},
+
+		{name: "nil", in: nil, wantErr: types.ErrUnsupportedKeyType},
+		{name: "raw key without prefix", in: raw32, wantErr: types.ErrUnsupportedKeyType},
+		{name: "half a prefix", in: []byte{0xed}, wantErr: types.ErrUnsupportedKeyType},
+		{name: "Ed25519 prefix only", in: codecEd25519, wantErr: types.ErrInvalidPublicKey},
+		{name: "Ed25519 31 bytes", in: cat(codecEd25519, raw32[:31]), wantErr: types.ErrInvalidPublicKey},
+		{name: "Ed25519 33 bytes", in: cat(codecEd25519, append(raw32, 0)), wantErr: types.ErrInvalidPublicKey},
+		{name: "X25519 31 bytes", in: cat(codecX25519, raw32[:31]), wantErr: types.ErrInvalidPublicKey},
+		{name: "X25519 64 bytes", in: cat(codecX25519, append(raw32, raw32...)), wantErr: types.ErrInvalidPublicKey},
+		{name: "secp256k1 not yet", in: cat(codecSecp256k1, append([]byte{2}, raw32...)), wantErr: types.ErrUnsupportedKeyType},
+		{name: "P-256 not yet", in: cat(codecP256, append([]byte{2}, raw32...)), wantErr: types.ErrUnsupportedKeyType},
+		{name: "Ed25519 private key codec", in: cat([]byte{0x80, 0x26}, raw32), wantErr: types.ErrUnsupportedKeyType},
+		{name: "BLS12-381 G2", in: cat([]byte{0xeb, 0x01}, raw32), wantErr: types.ErrUnsupportedKeyType},
+		{name: "non-minimal varint 0xed", in: cat([]byte{0xed, 0x81, 0x00}, raw32), wantErr: types.ErrUnsupportedKeyType},
+		{name: "leading zero byte", in: cat([]byte{0}, cat(codecEd25519, raw32)), wantErr: types.ErrUnsupportedKeyType},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pk, err := types.ParsePublicKey(tc.in)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				require.True(t, pk.IsZero())
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.wantType, pk.Type())
+			require.Equal(t, raw32, pk.Raw())
+			require.Equal(t, tc.in, pk.Multicodec())
+		})
+	}
+}
+
+func TestParseMultikey(t *testing.T) {
+	raw := bytes.Repeat([]byte{9}, 32)
+	ed := multikey(t, codecEd25519, raw)
+	x := multikey(t, codecX25519, raw)
+	flickr, err := multibase.Encode(multibase.Base58Flickr, append(append([]byte{}, codecEd25519...), raw...))
+	require.NoError(t, err)
+	b64, err := multibase.Encode(multibase.Base64url, append(append([]byte{}, codecEd25519...), raw...))
+	require.NoError(t, err)
+	hex, err := multibase.Encode(multibase.Base16, append(append([]byte{}, codecEd25519...), raw...))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name     string
+		in       string
+		wantType types.KeyType
+		wantErr  error
+	}{
+		{name: "Ed25519", in: ed, wantType: types.KeyTypeEd25519},
+		{name: "X25519", in: x, wantType: types.KeyTypeX25519},
+
+		{name: "empty", in: "", wantErr: types.ErrInvalidPublicKey},
+		{name: "z alone", in: "z", wantErr: types.ErrInvalidPublicKey},
+		{name: "no multibase prefix", in: ed[1:], wantErr: types.ErrInvalidPublicKey},
+		{name: "base58flickr Z", in: flickr, wantErr: types.ErrInvalidPublicKey},
+		{name: "base64url u", in: b64, wantErr: types.ErrInvalidPublicKey},
+		{name: "base16 f", in: hex, wantErr: types.ErrInvalidPublicKey},
+		{name: "upper-case Z on base58btc text", in: "Z" + ed[1:], wantErr: types.ErrInvalidPublicKey},
+		{name: "digit zero", in: "z0" + ed[2:], wantErr: types.ErrInvalidPublicKey},
+		{name: "capital O", in: "zO" + ed[2:], wantErr: types.ErrInvalidPublicKey},
+		{name: "capital I", in: "zI" + ed[2:], wantErr: types.ErrInvalidPublicKey},
+		{name: "small l", in: "zl" + ed[2:], wantErr: types.ErrInvalidPublicKey},
+		{name: "trailing space", in: ed + " ", wantErr: types.ErrInvalidPublicKey},
+		{name: "non-ASCII", in: ed + "é", wantErr: types.ErrInvalidPublicKey},
+		{name: "too long", in: "z" + strings.Repeat("2", 128), wantErr: types.ErrInvalidPublicKey},
+		{name: "Ed25519 31 bytes", in: multikey(t, codecEd25519, raw[:31]), wantErr: types.ErrInvalidPublicKey},
+		{name: "Ed25519 33 bytes", in: multikey(t, codecEd25519, append(raw, 1)), wantErr: types.ErrInvalidPublicKey},
+		{name: "one character short", in: ed[:len(ed)-1], wantErr: types.ErrUnsupportedKeyType},
+		{name: "one character long", in: ed + "2", wantErr: types.ErrUnsupportedKeyType},
+		{name: "leading '1' adds a zero byte", in: "z1" + ed[1:], wantErr: types.ErrUnsupportedKeyType},
+		{name: "raw key without codec", in: multikey(t, nil, raw), wantErr: types.ErrUnsupportedKeyType},
+		{name: "secp256k1", in: multikey(t, codecSecp256k1, append([]byte{3}, raw...)), wantErr: types.ErrUnsupportedKeyType},
+		{name: "P-256", in: multikey(t, codecP256, append([]byte{3}, raw...)), wantErr: types.ErrUnsupportedKeyType},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pk, err := types.ParseMultikey(tc.in)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				require.True(t, pk.IsZero())
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.wantType, pk.Type())
+			require.Equal(t, raw, pk.Raw())
+			require.Equal(t, tc.in, pk.Multibase())
+			require.Equal(t, tc.in, pk.String())
+		})
+	}
+}
+
+func TestNewKeySizes(t *testing.T) {
+	tests := []struct {
+		name string
+		new  func([]byte) (types.PublicKey, error)
+		size int
+		ok   bool
+	}{
+		{name: "Ed25519 32", new: types.NewEd25519, size: 32, ok: true},
+		{name: "Ed25519 0", new: types.NewEd25519, size: 0},
+		{name: "Ed25519 31", new: types.NewEd25519, size: 31},
+		{name: "Ed25519 64", new: types.NewEd25519, size: 64},
+		{name: "X25519 32", new: types.NewX25519, size: 32, ok: true},
+		{name: "X25519 33", new: types.NewX25519, size: 33},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pk, err := tc.new(make([]byte, tc.size))
+			if !tc.ok {
+				require.ErrorIs(t, err, types.ErrInvalidPublicKey)
+				require.True(t, pk.IsZero())
+				return
+			}
+			require.NoError(t, err)
+			require.False(t, pk.IsZero())
+		})
+	}
+}
+
+func TestPublicKeyComparable(t *testing.T) {
+	a := edKey(t, 1)
+	b, err := types.ParseMultikey(a.Multibase())
+	require.NoError(t, err)
+	require.True(t, a == b)
+	require.False(t, a == edKey(t, 2))
+
+	// The same 32 bytes as Ed25519 and as X25519 are different keys.
+	raw := bytes.Repeat([]byte{5}, 32)
+	ed, err := types.NewEd25519(raw)
+	require.NoError(t, err)
+	x, err := types.NewX25519(raw)
+	require.NoError(t, err)
+	require.False(t, ed == x)
+
+	// Raw returns a copy: changing it does not change the key.
+	r := a.Raw()
+	r[0] ^= 0xff
+	require.NotEqual(t, r, a.Raw())
+}
+
+func TestZeroPublicKey(t *testing.T) {
+	var zero types.PublicKey
+	require.True(t, zero.IsZero())
+	require.Equal(t, types.KeyTypeUnknown, zero.Type())
+	require.Nil(t, zero.Multicodec())
+	require.False(t, zero.Verify([]byte("m"), make([]byte, 64)))
+}
+
+func TestKeyType(t *testing.T) {
+	tests := []struct {
+		typ     types.KeyType
+		name    string
+		canSign bool
+	}{
+		{types.KeyTypeUnknown, "unknown", false},
+		{types.KeyTypeEd25519, "Ed25519", true},
+		{types.KeyTypeX25519, "X25519", false},
+		{types.KeyTypeSecp256k1, "secp256k1", false},
+		{types.KeyTypeP256, "P-256", false},
+		{types.KeyType(200), "unknown", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.name, tc.typ.String())
+			require.Equal(t, tc.canSign, tc.typ.CanSign())
+		})
+	}
+}
+
+func TestVerify(t *testing.T) {
+	priv := edPriv(3)
+	pk := edKey(t, 3)
+	msg := []byte("custos verify test")
+	sig := ed25519.Sign(priv, msg)
+	flipped := append([]byte{}, sig...)
+	flipped[10] ^= 1
+	x, err := types.NewX25519(priv.Public().(ed25519.PublicKey))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name string
+		key  types.PublicKey
+		msg  []byte
+		sig  []byte
+		want bool
+	}{
+		{name: "valid", key: pk, msg: msg, sig: sig, want: true},
+		{name: "other message", key: pk, msg: []byte("custos verify test!"), sig: sig},
+		{name: "other key", key: edKey(t, 4), msg: msg, sig: sig},
+		{name: "flipped bit", key: pk, msg: msg, sig: flipped},
+		{name: "short signature", key: pk, msg: msg, sig: sig[:63]},
+		{name: "long signature", key: pk, msg: msg, sig: append(append([]byte{}, sig...), 0)},
+		{name: "empty signature", key: pk, msg: msg, sig: nil},
+		{name: "X25519 key never verifies", key: x, msg: msg, sig: sig},
+		{name: "zero key", key: types.PublicKey{}, msg: msg, sig: sig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, tc.key.Verify(tc.msg, tc.sig))
+		})
+	}
+}
+
+func TestGoString(t *testing.T) {
+	pk := edKey(t, 1)
+	require.Equal(t, "PublicKey(Ed25519 "+pk.Multibase()+")", pk.GoString())
+}
