@@ -26,6 +26,9 @@ given; --overwrite keeps the keys and never reuses a home with chain data.`,
   custos init --overwrite --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if chainID == "" {
+				return fmt.Errorf("empty --chain-id: give one, e.g. --chain-id %s", node.DefaultChainID)
+			}
 			res, err := node.InitHome(node.InitOptions{
 				Home:      opts.home,
 				ChainID:   chainID,

@@ -33,6 +33,10 @@ Flags not given keep the values of config.toml. Logs go to stdout.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			go func() {
+				<-ctx.Done()
+				stop() // a second signal during shutdown kills the process
+			}()
 			return node.Run(ctx, cfg, logger)
 		},
 	}

@@ -186,11 +186,12 @@ func setField(f reflect.Value, v any) error {
 	return nil
 }
 
-// stringList accepts an array of strings or one comma-separated string.
+// stringList accepts an array of strings or one comma-separated string
+// (CometBFT writes statesync.rpc_servers so; "" is the nil list).
 func stringList(v any) ([]string, error) {
 	switch x := v.(type) {
 	case string:
-		list := []string{}
+		var list []string
 		for s := range strings.SplitSeq(x, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				list = append(list, s)

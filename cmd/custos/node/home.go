@@ -73,6 +73,10 @@ func InitHome(opts InitOptions) (InitResult, error) {
 	if err := checkChainID(opts.ChainID); err != nil {
 		return InitResult{}, err
 	}
+	if strings.ContainsAny(opts.Moniker, "\"\\") || strings.IndexFunc(opts.Moniker, unicode.IsControl) >= 0 {
+		// CometBFT's config template writes the moniker unescaped.
+		return InitResult{}, fmt.Errorf("moniker %q contains a quote, backslash or control character: choose a plain name", opts.Moniker)
+	}
 	cfg := cmtcfg.DefaultConfig()
 	if opts.Moniker != "" {
 		cfg.Moniker = opts.Moniker

@@ -57,7 +57,7 @@ func parseTOML(src []byte) ([]tomlEntry, error) {
 				return nil, s.errorf(line, "expected '=' after key %q", key)
 			}
 			s.skipBlank(false)
-			v, err := s.value()
+			v, err := s.value(0)
 			if err != nil {
 				return nil, s.errorf(line, "key %q: %v", key, err)
 			}
@@ -159,7 +159,10 @@ func (s *tomlScanner) tableHeader() (string, error) {
 	return name, nil
 }
 
-func (s *tomlScanner) value() (any, error) {
+// maxArrayDepth bounds the nesting of arrays, and so the parser's recursion.
+const maxArrayDepth = 16
+
+func (s *tomlScanner) value(depth int) (any, error) {
 	if s.eof() {
 		return nil, fmt.Errorf("missing value")
 	}
@@ -167,7 +170,10 @@ func (s *tomlScanner) value() (any, error) {
 	case c == '"' || c == '\'':
 		return s.str()
 	case c == '[':
-		return s.array()
+		if depth == maxArrayDepth {
+			return nil, fmt.Errorf("arrays nested deeper than %d", maxArrayDepth)
+		}
+		return s.array(depth + 1)
 	case c == '{':
 		return nil, fmt.Errorf("inline tables are not supported")
 	}
@@ -207,20 +213,26 @@ func parseTOMLInt(w string) (int64, error) {
 	return strconv.ParseInt(w, 0, 64)
 }
 
-func (s *tomlScanner) array() ([]any, error) {
+func (s *tomlScanner) array(depth int) ([]any, error) {
 	s.pos++ // '['
 	out := []any{}
 	for {
 		s.skipBlank(true)
+		if s.eof() {
+			return nil, errors.New("unterminated array")
+		}
 		if s.consume(']') {
 			return out, nil
 		}
-		v, err := s.value()
+		v, err := s.value(depth)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 		s.skipBlank(true)
+		if s.eof() {
+			return nil, errors.New("unterminated array")
+		}
 		if s.consume(']') {
 			return out, nil
 		}

@@ -1,6 +1,3 @@
-// Package nodetest starts real single-validator Custos nodes inside tests:
-// a fresh home on free 127.0.0.1 ports with fast blocks, a running node that
-// stops when the test ends, and an RPC client to watch it.
 package nodetest
 
 import (
