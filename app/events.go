@@ -6,8 +6,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/custos-ledger/custos/x/did/didjson"
 	"github.com/custos-ledger/custos/x/did/keeper"
-	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // EventType is the ABCI event type of every DID operation.
@@ -19,7 +19,7 @@ func txEvents(out keeper.Outcome) []abci.Event {
 	attrs := []abci.EventAttribute{
 		{Key: "did", Value: out.DID.String(), Index: true},
 		{Key: "version", Value: strconv.FormatUint(out.Version, 10), Index: true},
-		{Key: "operation", Value: OperationName(out.Kind), Index: true},
+		{Key: "operation", Value: didjson.OperationName(out.Kind), Index: true},
 	}
 	add := func(k string, v []string) {
 		if len(v) > 0 {
@@ -30,22 +30,4 @@ func txEvents(out keeper.Outcome) []abci.Event {
 	add("keys_removed", out.Event.KeysRemoved)
 	add("keys_rotated", out.Event.KeysRotated)
 	return []abci.Event{{Type: EventType, Attributes: attrs}}
-}
-
-// OperationName is the short name of an event kind, as events and history
-// show it.
-func OperationName(k types.EventKind) string {
-	switch k {
-	case types.EVENT_KIND_CREATED:
-		return "create"
-	case types.EVENT_KIND_UPDATED:
-		return "update"
-	case types.EVENT_KIND_KEY_ROTATED:
-		return "rotate_key"
-	case types.EVENT_KIND_KEY_REVOKED:
-		return "revoke_key"
-	case types.EVENT_KIND_DEACTIVATED:
-		return "deactivate"
-	}
-	return "unknown"
 }

@@ -1,0 +1,76 @@
+package didjson
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// Event is one entry of a DID's key event log.
+type Event struct {
+	Sequence         uint64   `json:"sequence"`
+	Operation        string   `json:"operation"`
+	VersionID        string   `json:"versionId"`
+	Height           int64    `json:"height"`
+	Time             string   `json:"time"`
+	TxHash           string   `json:"txHash"`
+	KeysAdded        []string `json:"keysAdded,omitempty"`
+	KeysRemoved      []string `json:"keysRemoved,omitempty"`
+	KeysRotated      []string `json:"keysRotated,omitempty"`
+	Reason           string   `json:"reason,omitempty"`
+	CompromisedSince string   `json:"compromisedSince,omitempty"`
+	Services         bool     `json:"servicesChanged,omitempty"`
+	Relationships    bool     `json:"relationshipsChanged,omitempty"`
+	Threshold        uint32   `json:"threshold,omitempty"`
+	Memo             string   `json:"memo,omitempty"`
+}
+
+// OperationName is the name an event kind renders as.
+func OperationName(k types.EventKind) string {
+	switch k {
+	case types.EVENT_KIND_CREATED:
+		return "create"
+	case types.EVENT_KIND_UPDATED:
+		return "update"
+	case types.EVENT_KIND_KEY_ROTATED:
+		return "rotateKey"
+	case types.EVENT_KIND_KEY_REVOKED:
+		return "revokeKey"
+	case types.EVENT_KIND_DEACTIVATED:
+		return "deactivate"
+	}
+	return "unknown"
+}
+
+// RenderEvent renders a history entry of the DID id; key fragments become
+// absolute DID URLs.
+func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
+	refs := func(fs []string) []string {
+		if len(fs) == 0 {
+			return nil
+		}
+		out := make([]string, len(fs))
+		for i, f := range fs {
+			out[i] = id.String() + "#" + f
+		}
+		return out
+	}
+	ev := Event{
+		Sequence: e.Seq, Operation: OperationName(e.Kind), VersionID: strconv.FormatUint(e.Version, 10),
+		Height: e.Height, Time: FormatTime(e.Time), TxHash: strings.ToUpper(hex.EncodeToString(e.TxHash)),
+		KeysAdded: refs(e.KeysAdded), KeysRemoved: refs(e.KeysRemoved), KeysRotated: refs(e.KeysRotated),
+		Services: e.ServicesChanged, Relationships: e.RelationshipsChanged, Threshold: e.Threshold, Memo: e.Memo,
+	}
+	switch e.Reason {
+	case types.REVOCATION_REASON_RETIRED:
+		ev.Reason = "retired"
+	case types.REVOCATION_REASON_COMPROMISED:
+		ev.Reason = "compromised"
+	}
+	if e.CompromisedSince != 0 {
+		ev.CompromisedSince = FormatTime(e.CompromisedSince)
+	}
+	return ev
+}
