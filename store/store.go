@@ -61,10 +61,10 @@ func Open(dir string, opts Options) (*DB, error) {
 		WithLogger(nil).
 		WithSyncWrites(true).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(256 << 20).
+		WithMemTableSize(128 << 20).
 		WithCompactL0OnClose(true)
 	if opts.InMemory {
-		bo = bo.WithDir("").WithValueDir("").WithInMemory(true)
+		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithMemTableSize(16 << 20)
 	}
 	bdb, err := badger.Open(bo)
 	if err != nil {

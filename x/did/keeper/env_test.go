@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"testing"
@@ -22,6 +23,8 @@ type env struct {
 	db     *store.DB
 	k      *keeper.Keeper
 	height int64
+	// ns prefixes the names of the keys e.key derives; see in.
+	ns string
 }
 
 func newEnv(t testing.TB) *env {
@@ -34,12 +37,12 @@ func newEnv(t testing.TB) *env {
 type pending struct{ db *store.DB }
 
 func (p pending) Get(k []byte) ([]byte, error) { return p.db.PendingGet(k) }
-func (p pending) Set(k, v []byte) error       { return p.db.PendingSet(k, v) }
+func (p pending) Set(k, v []byte) error        { return p.db.PendingSet(k, v) }
 
 // exec runs tx in a new block at time 1_700_000_000 + height and commits.
 func (e *env) exec(tx []byte) (keeper.Outcome, error) {
+	blk := e.nextBlock()
 	e.height++
-	blk := keeper.Block{ChainID: testChain, Height: e.height, Time: 1_700_000_000 + e.height}
 	out, err := e.k.Execute(pending{e.db}, blk, tx)
 	if err != nil && types.Registered(err) == nil {
 		e.t.Fatalf("node fault: %v", err)
@@ -82,4 +85,151 @@ func (e *env) head(id types.ID) *types.Head {
 	h, err := keeper.GetHead(e.db, id)
 	require.NoError(e.t, err)
 	return h
+}
+
+// newEnvWith is newEnv with the keeper verifying through v.
+func newEnvWith(t testing.TB, v keeper.Verifier) *env {
+	e := newEnv(t)
+	e.k = keeper.New(types.DefaultParams(), v)
+	return e
+}
+
+// nextBlock is the block the next exec runs in.
+func (e *env) nextBlock() keeper.Block {
+	h := e.height + 1
+	return keeper.Block{ChainID: testChain, Height: h, Time: 1_700_000_000 + h}
+}
+
+// check runs tx through Keeper.Check against the state the next exec sees.
+func (e *env) check(tx []byte) (keeper.Outcome, error) {
+	return e.k.Check(pending{e.db}, e.nextBlock(), tx)
+}
+
+// appHash is the app hash of the last committed block.
+func (e *env) appHash() []byte { return e.db.LastCommit().AppHash }
+
+// in points e at the subtest t and gives it its own key namespace, so that
+// the cases of a table can share one store (opening an in-memory store
+// costs about 150ms) without sharing a DID.
+func (e *env) in(t *testing.T) *env {
+	e.t = t
+	e.ns = t.Name() + "/"
+	return e
+}
+
+// key is key(name) in e's namespace.
+func (e *env) key(name string) ed25519.PrivateKey { return key(e.ns + name) }
+
+// fk is e.key(frag) under frag.
+func (e *env) fk(frag string) fk { return fk{frag, e.key(frag)} }
+
+// xpub is xpub(name) in e's namespace.
+func (e *env) xpub(name string) types.PublicKey { return xpub(e.ns + name) }
+
+// refuse executes tx, requires the refusal want, and requires that the
+// refusal changed nothing: the committed app hash and the target's head are
+// what they were before.
+func (e *env) refuse(tx []byte, want *types.Error) {
+	e.t.Helper()
+	var target *types.ID
+	if _, body, err := types.DecodeTx(tx, 1<<20); err == nil {
+		if id, err := types.ParseID(body.Did); err == nil {
+			target = &id
+		}
+	}
+	var before *types.Head
+	if target != nil {
+		before = e.head(*target)
+	}
+	hash := e.db.PendingRoot()
+	_, err := e.exec(tx)
+	require.ErrorIs(e.t, err, want)
+	require.Equal(e.t, hash, e.appHash(), "a refused tx changed the app hash")
+	if target != nil {
+		require.Equal(e.t, before, e.head(*target), "a refused tx changed the head")
+	}
+}
+
+// tamper decodes a tx envelope, lets f change it, and encodes it again.
+func tamper(t testing.TB, tx []byte, f func(*types.Tx)) []byte {
+	var env types.Tx
+	require.NoError(t, env.Unmarshal(tx))
+	f(&env)
+	b, err := env.Marshal()
+	require.NoError(t, err)
+	return b
+}
+
+// xpub returns a deterministic X25519 public key for a name.
+func xpub(name string) types.PublicKey {
+	seed := sha256.Sum256([]byte("custos test x25519 " + name))
+	sk, err := ecdh.X25519().NewPrivateKey(seed[:])
+	if err != nil {
+		panic(err)
+	}
+	pk, err := types.NewX25519(sk.PublicKey().Bytes())
+	if err != nil {
+		panic(err)
+	}
+	return pk
+}
+
+// fk names a private key under a fragment.
+type fk struct {
+	frag string
+	k    ed25519.PrivateKey
+}
+
+// as returns signers of id for the given fragments and keys, in order.
+func as(id types.ID, keys ...fk) []txbuild.Signer {
+	out := make([]txbuild.Signer, len(keys))
+	for i, f := range keys {
+		out[i] = txbuild.NewSigner(id, f.frag, f.k)
+	}
+	return out
+}
+
+// vm is a verification method.
+func vm(frag string, pk types.PublicKey) types.VerificationMethod {
+	return types.VerificationMethod{Id: frag, PublicKey: pk.Multicodec()}
+}
+
+// controlled returns a document whose methods are the Ed25519 keys
+// e.key(frag) for every frag of ctl, all in authentication and
+// capabilityInvocation, with the given threshold.
+func (e *env) controlled(threshold uint32, ctl ...string) types.Document {
+	d := types.Document{Threshold: threshold}
+	for _, f := range ctl {
+		d.VerificationMethods = append(d.VerificationMethods, vm(f, pub(e.key(f))))
+	}
+	d.Authentication = append([]string(nil), ctl...)
+	d.CapabilityInvocation = append([]string(nil), ctl...)
+	return d
+}
+
+// createDoc registers doc signed by signers (built once the DID is known)
+// and returns the DID.
+func (e *env) createDoc(doc types.Document, keys ...fk) types.ID {
+	e.t.Helper()
+	id, body, err := txbuild.Create(testChain, doc, "")
+	require.NoError(e.t, err)
+	_, err = e.exec(e.sign(body, as(id, keys...)...))
+	require.NoError(e.t, err)
+	return id
+}
+
+// current returns the current version record of id.
+func (e *env) current(id types.ID) *types.VersionRecord {
+	_, rec, err := keeper.Resolve(e.db, id)
+	require.NoError(e.t, err)
+	require.NotNil(e.t, rec)
+	return rec
+}
+
+// keyRecord returns the record of id's fragment.
+func (e *env) keyRecord(id types.ID, frag string) *types.KeyRecord {
+	kr, err := keeper.GetKeyRecord(e.db, id, frag)
+	require.NoError(e.t, err)
+	require.NotNil(e.t, kr, "no key record for %s", frag)
+	return kr
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"sync"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -67,7 +68,13 @@ func (c *SigCache) Stats() (hits, verified uint64) {
 func cacheKey(pk types.PublicKey, msg, sig []byte) [32]byte {
 	h := sha256.New()
 	mc := pk.Multicodec()
-	h.Write([]byte{byte(len(mc)), byte(len(sig))})
+	// Fixed-width lengths keep the encoding injective. With one-byte
+	// lengths, the 320-byte "signature" sig||msg[:256] over msg[256:] had
+	// the key of the cached (sig, msg), and the cache vouched for it.
+	var lens [8]byte
+	binary.BigEndian.PutUint32(lens[:4], uint32(len(mc)))
+	binary.BigEndian.PutUint32(lens[4:], uint32(len(sig)))
+	h.Write(lens[:])
 	h.Write(mc)
 	h.Write(sig)
 	h.Write(msg)
