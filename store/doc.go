@@ -8,10 +8,12 @@
 // the tree alone.
 //
 // Invariants:
-//   - A block's writes, the tree's new nodes, the root of the height and the
-//     last-commit record are written in one badger transaction: after a crash
-//     the database is at the last committed height or the one before, never
-//     in between, and CometBFT's replay brings it forward.
+//   - A commit first writes the tree's new nodes (content-addressed, so
+//     writing them ahead is harmless), then the block's entries, the root of
+//     the height and the last-commit record in one badger transaction: after
+//     a crash the flat state is at the last committed height or the one
+//     before, never in between, and CometBFT's replay brings it forward.
+//     Pruning runs after the commit; a crash there only leaves garbage.
 //   - Leaves are never deleted and a value never returns to an earlier value
 //     (every mutable record carries a version that only grows), so no tree
 //     node digest recurs and orphaned nodes can be pruned after KeepRecent

@@ -21,13 +21,14 @@ func prefixed(p, k []byte) []byte {
 	return append(append(out, p...), k...)
 }
 
-// nodeStore adapts badger to the tree's MapStore. Reads go to the commit
-// transaction while one is open, else to a read view; writes are only
-// allowed inside a commit. Deletes are not applied: the digests are kept as
-// orphans and pruned KeepRecent heights later.
+// nodeStore adapts badger to the tree's MapStore. Writes are only allowed
+// during a commit and go to a write batch: nodes are content-addressed, so a
+// node written by a commit that never completes is harmless garbage. Deletes
+// are not applied: the digests are kept as orphans and pruned KeepRecent
+// heights later.
 type nodeStore struct {
 	db      *badger.DB
-	txn     *badger.Txn
+	batch   *badger.WriteBatch
 	orphans [][]byte
 	written map[string]struct{}
 }
@@ -36,9 +37,6 @@ var errNoCommit = errors.New("store: tree node written outside a commit")
 
 func (s *nodeStore) Get(key []byte) ([]byte, error) {
 	k := prefixed(prefixNode, key)
-	if s.txn != nil {
-		return getCopy(s.txn, k)
-	}
 	var out []byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
@@ -49,11 +47,11 @@ func (s *nodeStore) Get(key []byte) ([]byte, error) {
 }
 
 func (s *nodeStore) Set(key, value []byte) error {
-	if s.txn == nil {
+	if s.batch == nil {
 		return errNoCommit
 	}
 	s.written[string(key)] = struct{}{}
-	return s.txn.Set(prefixed(prefixNode, key), value)
+	return s.batch.Set(prefixed(prefixNode, key), value)
 }
 
 func (s *nodeStore) Delete(key []byte) error {

@@ -181,21 +181,28 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 		return nil, fmt.Errorf("store: commit of height %d after %d", height, last)
 	}
 	root := db.PendingRoot()
-	txn := db.bdb.NewTransaction(true)
-	defer txn.Discard()
-	db.nodes.txn = txn
+	// 1. New tree nodes, content-addressed: safe to write ahead.
+	batch := db.bdb.NewWriteBatch()
+	defer batch.Cancel()
+	db.nodes.batch = batch
 	err := db.tree.Commit()
-	db.nodes.txn = nil
+	db.nodes.batch = nil
+	if err == nil {
+		err = batch.Flush()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: tree commit: %w", err)
 	}
+	// 2. The block's entries, its root and the last-commit record: atomic.
+	txn := db.bdb.NewTransaction(true)
+	defer txn.Discard()
 	for _, k := range db.order {
 		if err := txn.Set(prefixed(prefixFlat, k), db.pending[string(k)]); err != nil {
-			return nil, fmt.Errorf("store: commit: %w", err)
+			return nil, fmt.Errorf("store: commit height %d: %w", height, err)
 		}
 	}
 	if err := db.writeMeta(txn, height, root); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: commit height %d: %w", height, err)
 	}
 	if err := txn.Commit(); err != nil {
 		return nil, fmt.Errorf("store: commit height %d: %w", height, err)
@@ -206,14 +213,20 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	db.pending = make(map[string][]byte)
 	db.order = nil
 	db.commits++
+	// 3. Pruning, after the commit: a crash here only leaves garbage.
+	if k := db.opts.KeepRecent; k > 0 && height-k+1 >= 1 {
+		if err := db.prune(height-k+1, height-k); err != nil {
+			return nil, fmt.Errorf("store: prune after height %d: %w", height, err)
+		}
+	}
 	if db.opts.ReloadEvery > 0 && db.commits%db.opts.ReloadEvery == 0 {
 		db.tree = db.importTree(root)
 	}
 	return root, nil
 }
 
-// writeMeta records the root and orphans of height, prunes what fell out
-// of KeepRecent, and writes the last-commit record.
+// writeMeta records the root and orphans of height and the last-commit
+// record.
 func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 	h := heightKey(height)
 	if err := txn.Set(prefixed(prefixRoot, h), root); err != nil {
@@ -224,41 +237,46 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 			return err
 		}
 	}
-	if k := db.opts.KeepRecent; k > 0 && height-k+1 >= 1 {
-		if err := prune(txn, height-k+1, height-k); err != nil {
-			return err
-		}
-	}
 	return txn.Set(keyCommit, encodeCommit(Commit{Height: height, AppHash: root}))
 }
 
 // prune deletes the nodes orphaned at height orphanHeight (they belonged only
 // to roots below it) and forgets the root of rootHeight.
-func prune(txn *badger.Txn, orphanHeight, rootHeight int64) error {
+func (db *DB) prune(orphanHeight, rootHeight int64) error {
 	ok := prefixed(prefixOrphans, heightKey(orphanHeight))
-	item, err := txn.Get(ok)
-	switch {
-	case errors.Is(err, badger.ErrKeyNotFound):
-	case err != nil:
-		return err
-	default:
-		list, err := item.ValueCopy(nil)
+	var list []byte
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(ok)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		for i := 0; i+sha256.Size <= len(list); i += sha256.Size {
-			if err := txn.Delete(prefixed(prefixNode, list[i:i+sha256.Size])); err != nil {
-				return err
-			}
+		list, err = item.ValueCopy(nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	batch := db.bdb.NewWriteBatch()
+	defer batch.Cancel()
+	for i := 0; i+sha256.Size <= len(list); i += sha256.Size {
+		if err := batch.Delete(prefixed(prefixNode, list[i:i+sha256.Size])); err != nil {
+			return err
 		}
-		if err := txn.Delete(ok); err != nil {
+	}
+	if list != nil {
+		if err := batch.Delete(ok); err != nil {
 			return err
 		}
 	}
 	if rootHeight >= 1 {
-		return txn.Delete(prefixed(prefixRoot, heightKey(rootHeight)))
+		if err := batch.Delete(prefixed(prefixRoot, heightKey(rootHeight))); err != nil {
+			return err
+		}
 	}
-	return nil
+	return batch.Flush()
 }
 
 func heightKey(h int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(h)) }
