@@ -163,6 +163,14 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix()}
 	st := pendingStore{a.db}
+	timed, err := a.keeper.BeginBlock(st, blk)
+	if err != nil {
+		return nil, fmt.Errorf("app: height %d timed actions: %w", req.Height, err)
+	}
+	var blockEvents []abci.Event
+	for _, out := range timed {
+		blockEvents = append(blockEvents, txEvents(out)...)
+	}
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, tx := range req.Txs {
 		out, err := a.keeper.Execute(st, blk, tx)
@@ -178,7 +186,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(out.DID.String()), Events: txEvents(out)}
 	}
 	a.height = req.Height
-	return &abci.ResponseFinalizeBlock{TxResults: results, AppHash: a.db.PendingRoot()}, nil
+	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: a.db.PendingRoot()}, nil
 }
 
 // Commit makes the finalized block's state durable.

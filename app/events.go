@@ -8,26 +8,43 @@ import (
 
 	"github.com/custos-ledger/custos/x/did/didjson"
 	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // EventType is the ABCI event type of every DID operation.
 const EventType = "custos.did"
 
-// txEvents renders an executed operation as ABCI events. Attribute order is
-// fixed.
+// txEvents renders what an operation or timed action did as ABCI events,
+// one per history entry, in order. Attribute order is fixed.
 func txEvents(out keeper.Outcome) []abci.Event {
-	attrs := []abci.EventAttribute{
-		{Key: "did", Value: out.DID.String(), Index: true},
-		{Key: "version", Value: strconv.FormatUint(out.Version, 10), Index: true},
-		{Key: "operation", Value: didjson.OperationName(out.Kind), Index: true},
+	evs := []abci.Event{historyEvent(out.DID.String(), out.Event)}
+	for _, e := range out.Extra {
+		evs = append(evs, historyEvent(out.DID.String(), e))
 	}
-	add := func(k string, v []string) {
-		if len(v) > 0 {
-			attrs = append(attrs, abci.EventAttribute{Key: k, Value: strings.Join(v, ",")})
+	return evs
+}
+
+func historyEvent(did string, e types.HistoryEntry) abci.Event {
+	attrs := []abci.EventAttribute{
+		{Key: "did", Value: did, Index: true},
+		{Key: "version", Value: strconv.FormatUint(e.Version, 10), Index: true},
+		{Key: "operation", Value: didjson.OperationName(e.Kind), Index: true},
+	}
+	add := func(k, v string) {
+		if v != "" {
+			attrs = append(attrs, abci.EventAttribute{Key: k, Value: v})
 		}
 	}
-	add("keys_added", out.Event.KeysAdded)
-	add("keys_removed", out.Event.KeysRemoved)
-	add("keys_rotated", out.Event.KeysRotated)
-	return []abci.Event{{Type: EventType, Attributes: attrs}}
+	add("keys_added", strings.Join(e.KeysAdded, ","))
+	add("keys_removed", strings.Join(e.KeysRemoved, ","))
+	add("keys_rotated", strings.Join(e.KeysRotated, ","))
+	if e.RecoveryId != 0 {
+		add("recovery_id", strconv.FormatUint(e.RecoveryId, 10))
+	}
+	add("guardian", e.Guardian)
+	if e.Effective != 0 {
+		add("effective", didjson.FormatTime(e.Effective))
+	}
+	add("detail", e.Detail)
+	return abci.Event{Type: EventType, Attributes: attrs}
 }

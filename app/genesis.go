@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -22,6 +23,9 @@ type GenesisParams struct {
 	MaxGuardians            uint32 `json:"max_guardians"`
 	MaxMemoBytes            uint32 `json:"max_memo_bytes"`
 	MaxSignatures           uint32 `json:"max_signatures"`
+	// RecoveryMinDelay and RecoveryExpiry are Go durations ("24h", "168h").
+	RecoveryMinDelay string `json:"recovery_min_delay"`
+	RecoveryExpiry   string `json:"recovery_expiry"`
 }
 
 // DefaultGenesisState returns the app_state of a new chain.
@@ -35,12 +39,24 @@ func DefaultGenesisState() GenesisState {
 		MaxGuardians:            p.MaxGuardians,
 		MaxMemoBytes:            p.MaxMemoBytes,
 		MaxSignatures:           p.MaxSignatures,
+		RecoveryMinDelay:        (time.Duration(p.RecoveryMinDelay) * time.Second).String(),
+		RecoveryExpiry:          (time.Duration(p.RecoveryExpiry) * time.Second).String(),
 	}}
 }
 
 // ToParams converts the JSON form into consensus params and validates them.
 func (g GenesisState) ToParams() (types.Params, error) {
+	minDelay, err := seconds("recovery_min_delay", g.Params.RecoveryMinDelay)
+	if err != nil {
+		return types.Params{}, err
+	}
+	expiry, err := seconds("recovery_expiry", g.Params.RecoveryExpiry)
+	if err != nil {
+		return types.Params{}, err
+	}
 	p := types.Params{
+		RecoveryMinDelay:        minDelay,
+		RecoveryExpiry:          expiry,
 		MaxVerificationMethods:  g.Params.MaxVerificationMethods,
 		MaxServices:             g.Params.MaxServices,
 		MaxServiceEndpointBytes: g.Params.MaxServiceEndpointBytes,
@@ -68,4 +84,16 @@ func ParseGenesisState(raw []byte) (GenesisState, error) {
 		return GenesisState{}, fmt.Errorf("genesis app_state: %w", err)
 	}
 	return g, nil
+}
+
+// seconds parses a whole-second Go duration.
+func seconds(name, v string) (int64, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("params: %s: %q is not a duration like 24h or 90m", name, v)
+	}
+	if d%time.Second != 0 {
+		return 0, fmt.Errorf("params: %s: %q must be whole seconds", name, v)
+	}
+	return int64(d / time.Second), nil
 }

@@ -22,7 +22,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "4db2b49ef243011b4ec8aca5bcf65905c4a373804b31ea8fd9d75030ee6dc98f"
+const goldenAppHash = "0f0e9b997398a0438a60fc7a7ad582b14321f0518688aba09ce22ba7d64c57a6"
 
 func seedKey(name string) ed25519.PrivateKey {
 	s := sha256.Sum256([]byte("custos golden " + name))
@@ -73,6 +73,12 @@ func goldenBlocks(t testing.TB) ([][][]byte, [][]uint32) {
 	docB2.VerificationMethods = append(append([]types.VerificationMethod(nil), docB.VerificationMethods...), types.VerificationMethod{Id: "k3", PublicKey: pubOf(b3).Multicodec()})
 	docB2.CapabilityInvocation = []string{"k1", "k2", "k3"}
 
+	c1, n1 := seedKey("c1"), seedKey("n1")
+	idC, createC, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(c1)), "guardian")
+	require.NoError(t, err)
+	sC := txbuild.NewSigner(idC, "key-1", c1)
+	day := int64(24 * 60 * 60)
+
 	blocks := [][][]byte{
 		{sign(createA, sA("key-1", a1)), sign(createB, sB("k1", b1), sB("k2", b2))},
 		{sign(txbuild.Rotate(goldenChain, idA, 1, "key-1", pubOf(a2)), sA("key-1", a1), sA("key-1", a2))},
@@ -82,8 +88,13 @@ func goldenBlocks(t testing.TB) ([][][]byte, [][]uint32) {
 		},
 		{sign(txbuild.Revoke(goldenChain, idB, 2, "k2", types.REVOCATION_REASON_COMPROMISED, 1_700_000_000), sB("k1", b1), sB("k3", b3))},
 		{sign(txbuild.Deactivate(goldenChain, idA, 2), sA("key-1", a2))},
+		{sign(createC, sC)},
+		{sign(txbuild.SetGuardians(goldenChain, idB, 3, []types.ID{idC}, 1, day), sB("k1", b1), sB("k3", b3))},
+		{sign(txbuild.RecoveryInitiate(goldenChain, idB, 3, idC, []types.VerificationMethod{{Id: "r1", PublicKey: pubOf(n1).Multicodec()}}, 1, txbuild.Commitment(1, pubOf(seedKey("n2")))),
+			sC, sB("r1", n1))},
+		{}, // the recovery executes in the first block a day later (see blockTime)
 	}
-	codes := [][]uint32{{0, 0}, {0}, {0, types.ErrStaleVersion.Code}, {0}, {0}}
+	codes := [][]uint32{{0, 0}, {0}, {0, types.ErrStaleVersion.Code}, {0}, {0}, {0}, {0}, {0}, {}}
 	return blocks, codes
 }
 
@@ -107,6 +118,16 @@ func runBlocks(t testing.TB, a *app.App, blocks [][][]byte, codes [][]uint32) []
 	return runBlocksFrom(t, a, 1, blocks, codes)
 }
 
+// blockTime is the time of golden block h: one second apart, and block 9 a
+// day after block 8.
+func blockTime(h int64) time.Time {
+	t := int64(1_700_000_100) + h
+	if h >= 9 {
+		t += 24 * 60 * 60
+	}
+	return time.Unix(t, 0).UTC()
+}
+
 func TestGoldenAppHash(t *testing.T) {
 	blocks, codes := goldenBlocks(t)
 	a := newApp(t, t.TempDir())
@@ -114,6 +135,26 @@ func TestGoldenAppHash(t *testing.T) {
 	initChain(t, a)
 	hashes := runBlocks(t, a, blocks, codes)
 	require.Equal(t, goldenAppHash, hashes[len(hashes)-1], "the golden app hash changed: a consensus break")
+}
+
+// TestGoldenRecoveryExecutes checks that the last golden block ran the
+// recovery: B's controller is the proposed key.
+func TestGoldenRecoveryExecutes(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	runBlocks(t, a, blocks[:len(blocks)-1], codes[:len(codes)-1])
+	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: int64(len(blocks)), Time: blockTime(int64(len(blocks)))})
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1)
+	require.Equal(t, app.EventType, res.Events[0].Type)
+	ops := map[string]string{}
+	for _, at := range res.Events[0].Attributes {
+		ops[at.Key] = at.Value
+	}
+	require.Equal(t, "recoveryExecuted", ops["operation"])
+	require.Equal(t, "4", ops["version"])
 }
 
 func TestDeterministicAcrossNodes(t *testing.T) {
@@ -148,7 +189,7 @@ func TestRestartReportsLastCommit(t *testing.T) {
 	require.Equal(t, int64(3), info.LastBlockHeight)
 	require.Equal(t, hashes[2], hex.EncodeToString(info.LastBlockAppHash))
 	require.Equal(t, goldenChain, b.ChainID())
-	_, err = b.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 4, Time: time.Unix(1_700_000_104, 0), Txs: blocks[3]})
+	_, err = b.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 4, Time: blockTime(4), Txs: blocks[3]})
 	require.NoError(t, err)
 	require.NoError(t, b.Close()) // crash before Commit
 
@@ -171,7 +212,7 @@ func runBlocksFrom(t testing.TB, a *app.App, from int64, blocks [][][]byte, code
 	var hashes []string
 	for i, txs := range blocks {
 		h := from + int64(i)
-		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h, Time: time.Unix(1_700_000_100+h, 0).UTC(), Txs: txs})
+		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h, Time: blockTime(h), Txs: txs})
 		require.NoError(t, err)
 		require.Len(t, res.TxResults, len(txs))
 		for j, r := range res.TxResults {

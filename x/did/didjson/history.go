@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -25,6 +26,14 @@ type Event struct {
 	Relationships    bool     `json:"relationshipsChanged,omitempty"`
 	Threshold        uint32   `json:"threshold,omitempty"`
 	Memo             string   `json:"memo,omitempty"`
+	RecoveryID       uint64   `json:"recoveryId,omitempty"`
+	Guardian         string   `json:"guardian,omitempty"`
+	NextKeys         bool     `json:"nextKeysCommitted,omitempty"`
+	Effective        string   `json:"effective,omitempty"`
+	Guardians        []string `json:"guardians,omitempty"`
+	GuardianQuorum   uint32   `json:"guardianThreshold,omitempty"`
+	Delay            string   `json:"delay,omitempty"`
+	Detail           string   `json:"detail,omitempty"`
 }
 
 // OperationName is the name an event kind renders as.
@@ -40,6 +49,24 @@ func OperationName(k types.EventKind) string {
 		return "revokeKey"
 	case types.EVENT_KIND_DEACTIVATED:
 		return "deactivate"
+	case types.EVENT_KIND_GUARDIANS_SET:
+		return "setGuardians"
+	case types.EVENT_KIND_GUARDIANS_CHANGED:
+		return "guardiansChanged"
+	case types.EVENT_KIND_RECOVERY_INITIATED:
+		return "recoveryInitiated"
+	case types.EVENT_KIND_RECOVERY_APPROVED:
+		return "recoveryApproved"
+	case types.EVENT_KIND_RECOVERY_CANCEL_VOTED:
+		return "recoveryCancelVoted"
+	case types.EVENT_KIND_RECOVERY_CANCELLED:
+		return "recoveryCancelled"
+	case types.EVENT_KIND_RECOVERY_EXPIRED:
+		return "recoveryExpired"
+	case types.EVENT_KIND_RECOVERY_EXECUTED:
+		return "recoveryExecuted"
+	case types.EVENT_KIND_GUARDIAN_CHANGE_CANCELLED:
+		return "guardianChangeCancelled"
 	}
 	return "unknown"
 }
@@ -71,6 +98,14 @@ func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
 	}
 	if e.CompromisedSince != 0 {
 		ev.CompromisedSince = FormatTime(e.CompromisedSince)
+	}
+	ev.RecoveryID, ev.Guardian, ev.NextKeys = e.RecoveryId, e.Guardian, e.NextKeysCommitted
+	ev.Guardians, ev.GuardianQuorum, ev.Detail = e.Guardians, e.GuardianThreshold, e.Detail
+	if e.Effective != 0 {
+		ev.Effective = FormatTime(e.Effective)
+	}
+	if e.Delay != 0 {
+		ev.Delay = (time.Duration(e.Delay) * time.Second).String()
 	}
 	return ev
 }

@@ -10,45 +10,74 @@ type signed struct {
 	next    map[string]bool // the fragment's material in the proposed version
 }
 
-// verifySignatures checks every signature of the tx. A signature names a
-// key of the target DID; it counts for the current material under that
-// fragment, for the proposed material, or both, whichever it verifies
-// under. A signature that names no signing key of the DID, or verifies under
-// neither, refuses the tx. cur is nil for a create.
+// party is a DID whose keys may sign a tx: its current keys (nil for a
+// DID being created) and the keys it is about to have.
+type party struct {
+	id   types.ID
+	cur  *types.Keys
+	next types.Keys
+}
+
+// verifySignatures checks every signature of the tx against the target's
+// current and proposed keys. cur is nil for a create.
 func (e *execution) verifySignatures(cur *types.Keys, next types.Keys) (signed, error) {
-	s := signed{current: map[string]bool{}, next: map[string]bool{}}
+	s, err := e.verifyParties(party{id: e.id, cur: cur, next: next})
+	if err != nil {
+		return signed{}, err
+	}
+	return s[0], nil
+}
+
+// verifyParties checks every signature of the tx. A signature names a key
+// of one of the parties by DID URL; it counts for the current material
+// under that fragment, for the proposed material, or both, whichever it
+// verifies under. A signature that names no signing key of a party, or that
+// verifies under neither, refuses the tx.
+func (e *execution) verifyParties(parties ...party) ([]signed, error) {
+	out := make([]signed, len(parties))
+	for i := range out {
+		out[i] = signed{current: map[string]bool{}, next: map[string]bool{}}
+	}
 	for _, sig := range e.sigs {
 		u, err := types.ParseURL(sig.VerificationMethod)
 		if err != nil {
-			return signed{}, err
+			return nil, err
 		}
-		if u.ID != e.id {
-			return signed{}, types.ErrUnknownSigner.Wrapf("%s is a key of another DID; sign with keys of %s", u, e.id)
+		pi := -1
+		for i, p := range parties {
+			if p.id == u.ID {
+				pi = i
+				break
+			}
 		}
+		if pi < 0 {
+			return nil, types.ErrUnknownSigner.Wrapf("%s is a key of a DID that has no part in this tx; sign with keys of %s", u, parties[0].id)
+		}
+		p := parties[pi]
 		var curKey, nextKey types.PublicKey
-		if cur != nil {
-			if k, ok := cur.Get(u.Fragment); ok && k.Type().CanSign() {
+		if p.cur != nil {
+			if k, ok := p.cur.Get(u.Fragment); ok && k.Type().CanSign() {
 				curKey = k
 			}
 		}
-		if k, ok := next.Get(u.Fragment); ok && k.Type().CanSign() && k != curKey {
+		if k, ok := p.next.Get(u.Fragment); ok && k.Type().CanSign() && k != curKey {
 			nextKey = k
 		}
 		if curKey.IsZero() && nextKey.IsZero() {
-			return signed{}, types.ErrUnknownSigner.Wrapf("%s is not a signing key of %s", u, e.id)
+			return nil, types.ErrUnknownSigner.Wrapf("%s is not a signing key of %s", u, p.id)
 		}
 		ok := false
 		if !curKey.IsZero() && e.k.verifier.Verify(curKey, e.msg, sig.Signature) {
-			s.current[u.Fragment], ok = true, true
+			out[pi].current[u.Fragment], ok = true, true
 		}
 		if !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature) {
-			s.next[u.Fragment], ok = true, true
+			out[pi].next[u.Fragment], ok = true, true
 		}
 		if !ok {
-			return signed{}, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
+			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
 		}
 	}
-	return s, nil
+	return out, nil
 }
 
 // requireThreshold checks that at least doc.Threshold distinct

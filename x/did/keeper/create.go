@@ -49,6 +49,7 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 	ev := types.HistoryEntry{
 		Kind: types.EVENT_KIND_CREATED, KeysAdded: keys.Fragments,
 		ServicesChanged: len(doc.Services) > 0, RelationshipsChanged: true, Threshold: doc.Threshold,
+		NextKeysCommitted: doc.NextKeys != nil,
 	}
 	return e.commitVersion(&types.Head{}, doc, false, ev)
 }

@@ -25,5 +25,11 @@ func (e *execution) deactivate() (Outcome, error) {
 		}
 	}
 	ev := types.HistoryEntry{Kind: types.EVENT_KIND_DEACTIVATED, KeysRemoved: cur.Fragments}
-	return e.commitVersion(head, types.Document{Id: e.id.String()}, true, ev)
+	if _, err := e.commitVersion(head, types.Document{Id: e.id.String()}, true, ev); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.cancelPending(head, "the DID was deactivated"); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
 }

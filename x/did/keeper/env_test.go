@@ -25,6 +25,10 @@ type env struct {
 	height int64
 	// ns prefixes the names of the keys e.key derives; see in.
 	ns string
+	// skew moves block time forward (see advance).
+	skew int64
+	// timed collects what BeginBlock did in the blocks exec ran.
+	timed []keeper.Outcome
 }
 
 func newEnv(t testing.TB) *env {
@@ -43,6 +47,9 @@ func (p pending) Set(k, v []byte) error        { return p.db.PendingSet(k, v) }
 func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	blk := e.nextBlock()
 	e.height++
+	timed, terr := e.k.BeginBlock(pending{e.db}, blk)
+	require.NoError(e.t, terr)
+	e.timed = append(e.timed, timed...)
 	out, err := e.k.Execute(pending{e.db}, blk, tx)
 	if err != nil && types.Registered(err) == nil {
 		e.t.Fatalf("node fault: %v", err)
@@ -97,8 +104,27 @@ func newEnvWith(t testing.TB, v keeper.Verifier) *env {
 // nextBlock is the block the next exec runs in.
 func (e *env) nextBlock() keeper.Block {
 	h := e.height + 1
-	return keeper.Block{ChainID: testChain, Height: h, Time: 1_700_000_000 + h}
+	return keeper.Block{ChainID: testChain, Height: h, Time: 1_700_000_000 + h + e.skew}
 }
+
+// advance commits an empty block seconds (at least 1) after the last one,
+// running the timed actions that came due; it returns them.
+func (e *env) advance(seconds int64) []keeper.Outcome {
+	e.t.Helper()
+	require.GreaterOrEqual(e.t, seconds, int64(1))
+	e.skew += seconds - 1
+	blk := e.nextBlock()
+	e.height++
+	timed, err := e.k.BeginBlock(pending{e.db}, blk)
+	require.NoError(e.t, err)
+	_, err = e.db.Commit(e.height)
+	require.NoError(e.t, err)
+	e.timed = append(e.timed, timed...)
+	return timed
+}
+
+// now is the time of the last block.
+func (e *env) now() int64 { return 1_700_000_000 + e.height + e.skew }
 
 // check runs tx through Keeper.Check against the state the next exec sees.
 func (e *env) check(tx []byte) (keeper.Outcome, error) {

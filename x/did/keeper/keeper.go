@@ -39,6 +39,10 @@ type Outcome struct {
 	Kind    types.EventKind
 	// Event is the history entry the transaction appended.
 	Event types.HistoryEntry
+	// Extra are further entries the transaction caused (a rotation that
+	// cancels pending recoveries, a recovery that supersedes a guardian
+	// change), in order.
+	Extra []types.HistoryEntry
 }
 
 // Keeper executes transactions under fixed consensus params.
@@ -75,6 +79,12 @@ type execution struct {
 	msg    []byte
 	txHash []byte
 	writes []write
+	logged []types.HistoryEntry
+
+	// Loaded on first use, staged on every change (the last write wins).
+	guardians  *types.GuardianState
+	recoveries *types.RecoveryState
+	schedule   *types.Schedule
 }
 
 type write struct {
@@ -156,6 +166,14 @@ func (e *execution) run() (Outcome, error) {
 		return e.revoke(op.RevokeKey)
 	case *types.TxBody_Deactivate:
 		return e.deactivate()
+	case *types.TxBody_SetGuardians:
+		return e.setGuardians(op.SetGuardians)
+	case *types.TxBody_RecoveryInitiate:
+		return e.recoveryInitiate(op.RecoveryInitiate)
+	case *types.TxBody_RecoveryApprove:
+		return e.recoveryApprove(op.RecoveryApprove)
+	case *types.TxBody_RecoveryCancel:
+		return e.recoveryCancel(op.RecoveryCancel)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }

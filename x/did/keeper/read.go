@@ -96,3 +96,35 @@ func get(r Reader, key []byte, m interface{ Unmarshal([]byte) error }) (bool, er
 	}
 	return true, nil
 }
+
+// GetGuardians returns a DID's guardian state, or nil when it never had
+// guardians.
+func GetGuardians(r Reader, id types.ID) (*types.GuardianState, error) {
+	var g types.GuardianState
+	ok, err := get(r, types.GuardiansKey(id), &g)
+	if !ok {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// GetRecoveries returns a DID's recovery state, or nil when it never had a
+// recovery.
+func GetRecoveries(r Reader, id types.ID) (*types.RecoveryState, error) {
+	var rs types.RecoveryState
+	ok, err := get(r, types.RecoveriesKey(id), &rs)
+	if !ok {
+		return nil, err
+	}
+	return &rs, nil
+}
+
+// GetSchedule returns the chain's schedule of timed actions (empty when
+// there is none).
+func GetSchedule(r Reader) (*types.Schedule, error) {
+	var s types.Schedule
+	if _, err := get(r, types.ScheduleKey(), &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}

@@ -29,36 +29,58 @@ func (e *execution) current() (*types.Head, *types.VersionRecord, types.Keys, er
 	return head, rec, keys, nil
 }
 
-// commitVersion stages the new version, the head and the history entry.
+// commitVersion stages the next version of the document and logs ev as
+// the history entry that made it.
 func (e *execution) commitVersion(head *types.Head, doc types.Document, deactivated bool, ev types.HistoryEntry) (Outcome, error) {
-	version := head.Version + 1
+	head.Version++
+	if head.Version == 1 {
+		head.Created = e.blk.Time
+	}
+	head.Updated = e.blk.Time
+	head.Deactivated = deactivated
 	rec := types.VersionRecord{
-		Version: version, Document: doc, Height: e.blk.Height, Time: e.blk.Time,
+		Version: head.Version, Document: doc, Height: e.blk.Height, Time: e.blk.Time,
 		TxHash: e.txHash, Deactivated: deactivated,
 	}
-	ev.Seq = head.Events + 1
-	ev.Version = version
+	if err := e.put(types.VersionKey(e.id, head.Version), &rec); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.log(head, ev); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
+}
+
+// log stages ev as the next history entry of the target, at the head's
+// current version, and stages the head with its new event count. Staging
+// the head again later is fine: the last write wins.
+func (e *execution) log(head *types.Head, ev types.HistoryEntry) error {
+	head.Events++
+	ev.Seq = head.Events
+	ev.Version = head.Version
 	ev.Height = e.blk.Height
 	ev.Time = e.blk.Time
 	ev.TxHash = e.txHash
-	ev.Memo = e.body.Memo
-	newHead := types.Head{
-		Version: version, Deactivated: deactivated, Created: head.Created,
-		Updated: e.blk.Time, Events: ev.Seq,
-	}
-	if version == 1 {
-		newHead.Created = e.blk.Time
-	}
-	if err := e.put(types.VersionKey(e.id, version), &rec); err != nil {
-		return Outcome{}, err
+	if e.body != nil {
+		ev.Memo = e.body.Memo
 	}
 	if err := e.put(types.EventKey(e.id, ev.Seq), &ev); err != nil {
-		return Outcome{}, err
+		return err
 	}
-	if err := e.put(types.HeadKey(e.id), &newHead); err != nil {
-		return Outcome{}, err
+	e.logged = append(e.logged, ev)
+	return e.put(types.HeadKey(e.id), head)
+}
+
+// outcome describes what the execution did: the first logged entry is the
+// operation's own, the rest are its consequences.
+func (e *execution) outcome(head *types.Head) Outcome {
+	out := Outcome{DID: e.id, Version: head.Version}
+	if len(e.logged) > 0 {
+		out.Kind = e.logged[0].Kind
+		out.Event = e.logged[0]
+		out.Extra = e.logged[1:]
 	}
-	return Outcome{DID: e.id, Version: version, Kind: ev.Kind, Event: ev}, nil
+	return out
 }
 
 // openKey stages a new valid period for fragment, starting at version.

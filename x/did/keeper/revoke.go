@@ -35,7 +35,7 @@ func (e *execution) revoke(op *types.RevokeKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := requireThreshold(&rec.Document, s); err != nil {
+	if _, err := authorizeChange(&rec.Document, cur, &doc, next, s); err != nil {
 		return Outcome{}, err
 	}
 	if err := e.closeKey(op.KeyId, head.Version+1, status, op.CompromisedSince); err != nil {

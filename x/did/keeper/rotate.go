@@ -27,6 +27,12 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 		return Outcome{}, types.ErrDuplicateKey.Wrap("the new key is already listed in the document")
 	}
 	doc := cloneDocument(&rec.Document)
+	if op.NextKeys != nil {
+		if err := types.ValidateNextKeys(op.NextKeys, e.k.params); err != nil {
+			return Outcome{}, err
+		}
+		doc.NextKeys = op.NextKeys
+	}
 	next := types.Keys{Fragments: cur.Fragments, Keys: append([]types.PublicKey(nil), cur.Keys...)}
 	for i := range doc.VerificationMethods {
 		if doc.VerificationMethods[i].Id == op.KeyId {
@@ -38,7 +44,8 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := requireThreshold(&rec.Document, s); err != nil {
+	revealed, err := authorizeChange(&rec.Document, cur, &doc, next, s)
+	if err != nil {
 		return Outcome{}, err
 	}
 	if err := requirePossession(&cur, next, s); err != nil {
@@ -47,8 +54,17 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	if err := e.rotateKey(op.KeyId, nk, head.Version+1); err != nil {
 		return Outcome{}, err
 	}
-	ev := types.HistoryEntry{Kind: types.EVENT_KIND_KEY_ROTATED, KeysRotated: []string{op.KeyId}, Threshold: doc.Threshold}
-	return e.commitVersion(head, doc, false, ev)
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_KEY_ROTATED, KeysRotated: []string{op.KeyId}, Threshold: doc.Threshold,
+		NextKeysCommitted: op.NextKeys != nil}
+	if _, err := e.commitVersion(head, doc, false, ev); err != nil {
+		return Outcome{}, err
+	}
+	if revealed {
+		if err := e.cancelPending(head, "the owner rotated to its pre-committed keys"); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return e.outcome(head), nil
 }
 
 // cloneDocument returns a deep copy of d.
@@ -63,6 +79,7 @@ func cloneDocument(d *types.Document) types.Document {
 		CapabilityDelegation: append([]string(nil), d.CapabilityDelegation...),
 		Services:             append([]types.Service(nil), d.Services...),
 		Threshold:            d.Threshold,
+		NextKeys:             d.NextKeys,
 	}
 	for i, vm := range d.VerificationMethods {
 		c.VerificationMethods[i] = types.VerificationMethod{Id: vm.Id, PublicKey: append([]byte(nil), vm.PublicKey...)}

@@ -26,14 +26,16 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := requireThreshold(&rec.Document, s); err != nil {
+	revealed, err := authorizeChange(&rec.Document, cur, &doc, next, s)
+	if err != nil {
 		return Outcome{}, err
 	}
 	if err := requirePossession(&cur, next, s); err != nil {
 		return Outcome{}, err
 	}
 	version := head.Version + 1
-	ev := types.HistoryEntry{Kind: types.EVENT_KIND_UPDATED, Threshold: doc.Threshold}
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_UPDATED, Threshold: doc.Threshold,
+		NextKeysCommitted: doc.NextKeys != nil && !nextKeysEqual(doc.NextKeys, rec.Document.NextKeys)}
 	for i, f := range cur.Fragments {
 		nk, kept := next.Get(f)
 		switch {
@@ -59,7 +61,15 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 	ev.RelationshipsChanged = relationshipsDiffer(&rec.Document, &doc)
 	ev.ServicesChanged = !slices.EqualFunc(rec.Document.Services, doc.Services, func(a, b types.Service) bool { return a == b })
 	doc.Id = e.id.String()
-	return e.commitVersion(head, doc, false, ev)
+	if _, err := e.commitVersion(head, doc, false, ev); err != nil {
+		return Outcome{}, err
+	}
+	if revealed {
+		if err := e.cancelPending(head, "the owner rotated to its pre-committed keys"); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return e.outcome(head), nil
 }
 
 func relationshipsDiffer(a, b *types.Document) bool {

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"crypto/sha256"
 	"net/url"
 	"strings"
 	"unicode"
@@ -184,7 +185,42 @@ func ValidateDocument(d *Document, p Params) (Keys, error) {
 	if err := validateServices(d, keys, p); err != nil {
 		return Keys{}, err
 	}
+	if d.NextKeys != nil {
+		if err := ValidateNextKeys(d.NextKeys, p); err != nil {
+			return Keys{}, err
+		}
+	}
 	return keys, nil
+}
+
+// ValidateNextKeys checks a pre-rotation commitment: 1 to
+// max_verification_methods distinct SHA-256 digests and a threshold between
+// 1 and their number.
+func ValidateNextKeys(n *NextKeys, p Params) error {
+	if len(n.Digests) == 0 || len(n.Digests) > int(p.MaxVerificationMethods) {
+		return ErrInvalidDocument.Wrapf("next_keys needs 1 to %d digests, got %d", p.MaxVerificationMethods, len(n.Digests))
+	}
+	for i, d := range n.Digests {
+		if len(d) != 32 {
+			return ErrInvalidDocument.Wrapf("next_keys digest %d is %d bytes, not a SHA-256 digest", i, len(d))
+		}
+		for _, e := range n.Digests[:i] {
+			if string(e) == string(d) {
+				return ErrInvalidDocument.Wrapf("next_keys digest %d is listed twice", i)
+			}
+		}
+	}
+	if n.Threshold == 0 || int(n.Threshold) > len(n.Digests) {
+		return ErrInvalidDocument.Wrapf("next_keys threshold %d must be between 1 and %d", n.Threshold, len(n.Digests))
+	}
+	return nil
+}
+
+// KeyDigest is the digest a pre-rotation commitment lists for a key:
+// SHA-256 of its multicodec form.
+func KeyDigest(pk PublicKey) []byte {
+	h := sha256.Sum256(pk.Multicodec())
+	return h[:]
 }
 
 func validateServices(d *Document, keys Keys, p Params) error {

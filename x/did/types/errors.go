@@ -95,6 +95,14 @@ var (
 	ErrMemoTooLarge       = &Error{28, "memo_too_large", "the memo exceeds max_memo_bytes"}
 	ErrInvalidTime        = &Error{29, "invalid_time", "the time is not valid for this operation"}
 	ErrNodeUnavailable    = &Error{30, "node_unavailable", "the node could not check the transaction (it is starting or its store failed); try again"}
+	ErrNotGuardian        = &Error{31, "not_guardian", "the DID named is not a guardian of the target"}
+	ErrGuardianInactive   = &Error{32, "guardian_inactive", "the guardian DID is not registered or is deactivated"}
+	ErrInvalidGuardians   = &Error{33, "invalid_guardians", "the guardian set, threshold or delay is not valid"}
+	ErrRecoveryNotFound   = &Error{34, "recovery_not_found", "the DID has no pending recovery with that id"}
+	ErrRecoveryExpired    = &Error{35, "recovery_expired", "the recovery expired before it got enough approvals"}
+	ErrAlreadyCounted     = &Error{36, "already_counted", "this guardian or owner has already approved or voted"}
+	ErrRecoveryPending    = &Error{37, "recovery_pending", "this guardian already has a pending recovery of the DID"}
+	ErrPreRotation        = &Error{38, "pre_rotation_violation", "the change breaks the DID's pre-rotation commitment"}
 )
 
 // AllErrors lists every registered error in code order.
@@ -107,7 +115,9 @@ func AllErrors() []*Error {
 		ErrStaleVersion, ErrDeactivated, ErrBadSignature, ErrUnknownSigner,
 		ErrTooManySignatures, ErrThresholdNotMet, ErrMissingPossession, ErrWouldLoseControl,
 		ErrKeyNotFound, ErrKeyTypeMismatch, ErrDuplicateKey, ErrMemoTooLarge,
-		ErrInvalidTime, ErrNodeUnavailable,
+		ErrInvalidTime, ErrNodeUnavailable, ErrNotGuardian, ErrGuardianInactive,
+		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
+		ErrRecoveryPending, ErrPreRotation,
 	}
 }
 

@@ -12,6 +12,9 @@ import "encoding/binary"
 //	v/<id 16><version u64 BE>    VersionRecord
 //	e/<id 16><seq u64 BE>        HistoryEntry
 //	k/<id 16><fragment>          KeyRecord
+//	g/<id 16>                    GuardianState
+//	r/<id 16>                    RecoveryState
+//	q                            Schedule
 const (
 	prefixChainID = 'c'
 	prefixParams  = 'p'
@@ -19,6 +22,9 @@ const (
 	prefixVersion = 'v'
 	prefixEvent   = 'e'
 	prefixKey     = 'k'
+	prefixGuard   = 'g'
+	prefixRecov   = 'r'
+	prefixSched   = 'q'
 )
 
 // ChainIDKey is the key of the chain id, fixed at genesis.
@@ -50,3 +56,12 @@ func idKey(prefix byte, id ID, extra int) []byte {
 	k = append(k, prefix, '/')
 	return append(k, id[:]...)
 }
+
+// GuardiansKey is the key of a DID's guardian state.
+func GuardiansKey(id ID) []byte { return idKey(prefixGuard, id, 0) }
+
+// RecoveriesKey is the key of a DID's pending recoveries.
+func RecoveriesKey(id ID) []byte { return idKey(prefixRecov, id, 0) }
+
+// ScheduleKey is the key of the chain's schedule of timed actions.
+func ScheduleKey() []byte { return []byte{prefixSched} }

@@ -2,6 +2,12 @@ package types
 
 import "fmt"
 
+// maxDuration bounds durations in params and ops (seconds): ten years.
+const maxDuration = 10 * 366 * 24 * 60 * 60
+
+// MaxDelay is the longest guardian delay, in seconds.
+const MaxDelay = maxDuration
+
 // DefaultParams returns the consensus limits a new chain starts with.
 func DefaultParams() Params {
 	return Params{
@@ -12,6 +18,8 @@ func DefaultParams() Params {
 		MaxGuardians:            16,
 		MaxMemoBytes:            256,
 		MaxSignatures:           32,
+		RecoveryMinDelay:        24 * 60 * 60,
+		RecoveryExpiry:          7 * 24 * 60 * 60,
 	}
 }
 
@@ -32,6 +40,10 @@ func ValidateParams(p Params) error {
 		return fmt.Errorf("params: max_memo_bytes must be at most 4096, got %d", p.MaxMemoBytes)
 	case p.MaxSignatures == 0 || p.MaxSignatures > 256:
 		return fmt.Errorf("params: max_signatures must be in [1, 256], got %d", p.MaxSignatures)
+	case p.RecoveryMinDelay < 1 || p.RecoveryMinDelay > maxDuration:
+		return fmt.Errorf("params: recovery_min_delay must be between 1s and 10 years, got %ds", p.RecoveryMinDelay)
+	case p.RecoveryExpiry < 1 || p.RecoveryExpiry > maxDuration:
+		return fmt.Errorf("params: recovery_expiry must be between 1s and 10 years, got %ds", p.RecoveryExpiry)
 	}
 	return nil
 }

@@ -27,30 +27,57 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 type EventKind int32
 
 const (
-	EVENT_KIND_UNSPECIFIED EventKind = 0
-	EVENT_KIND_CREATED     EventKind = 1
-	EVENT_KIND_UPDATED     EventKind = 2
-	EVENT_KIND_KEY_ROTATED EventKind = 3
-	EVENT_KIND_KEY_REVOKED EventKind = 4
-	EVENT_KIND_DEACTIVATED EventKind = 5
+	EVENT_KIND_UNSPECIFIED               EventKind = 0
+	EVENT_KIND_CREATED                   EventKind = 1
+	EVENT_KIND_UPDATED                   EventKind = 2
+	EVENT_KIND_KEY_ROTATED               EventKind = 3
+	EVENT_KIND_KEY_REVOKED               EventKind = 4
+	EVENT_KIND_DEACTIVATED               EventKind = 5
+	EVENT_KIND_GUARDIANS_SET             EventKind = 6
+	EVENT_KIND_GUARDIANS_CHANGED         EventKind = 7
+	EVENT_KIND_RECOVERY_INITIATED        EventKind = 8
+	EVENT_KIND_RECOVERY_APPROVED         EventKind = 9
+	EVENT_KIND_RECOVERY_CANCEL_VOTED     EventKind = 10
+	EVENT_KIND_RECOVERY_CANCELLED        EventKind = 11
+	EVENT_KIND_RECOVERY_EXPIRED          EventKind = 12
+	EVENT_KIND_RECOVERY_EXECUTED         EventKind = 13
+	EVENT_KIND_GUARDIAN_CHANGE_CANCELLED EventKind = 14
 )
 
 var EventKind_name = map[int32]string{
-	0: "EVENT_KIND_UNSPECIFIED",
-	1: "EVENT_KIND_CREATED",
-	2: "EVENT_KIND_UPDATED",
-	3: "EVENT_KIND_KEY_ROTATED",
-	4: "EVENT_KIND_KEY_REVOKED",
-	5: "EVENT_KIND_DEACTIVATED",
+	0:  "EVENT_KIND_UNSPECIFIED",
+	1:  "EVENT_KIND_CREATED",
+	2:  "EVENT_KIND_UPDATED",
+	3:  "EVENT_KIND_KEY_ROTATED",
+	4:  "EVENT_KIND_KEY_REVOKED",
+	5:  "EVENT_KIND_DEACTIVATED",
+	6:  "EVENT_KIND_GUARDIANS_SET",
+	7:  "EVENT_KIND_GUARDIANS_CHANGED",
+	8:  "EVENT_KIND_RECOVERY_INITIATED",
+	9:  "EVENT_KIND_RECOVERY_APPROVED",
+	10: "EVENT_KIND_RECOVERY_CANCEL_VOTED",
+	11: "EVENT_KIND_RECOVERY_CANCELLED",
+	12: "EVENT_KIND_RECOVERY_EXPIRED",
+	13: "EVENT_KIND_RECOVERY_EXECUTED",
+	14: "EVENT_KIND_GUARDIAN_CHANGE_CANCELLED",
 }
 
 var EventKind_value = map[string]int32{
-	"EVENT_KIND_UNSPECIFIED": 0,
-	"EVENT_KIND_CREATED":     1,
-	"EVENT_KIND_UPDATED":     2,
-	"EVENT_KIND_KEY_ROTATED": 3,
-	"EVENT_KIND_KEY_REVOKED": 4,
-	"EVENT_KIND_DEACTIVATED": 5,
+	"EVENT_KIND_UNSPECIFIED":               0,
+	"EVENT_KIND_CREATED":                   1,
+	"EVENT_KIND_UPDATED":                   2,
+	"EVENT_KIND_KEY_ROTATED":               3,
+	"EVENT_KIND_KEY_REVOKED":               4,
+	"EVENT_KIND_DEACTIVATED":               5,
+	"EVENT_KIND_GUARDIANS_SET":             6,
+	"EVENT_KIND_GUARDIANS_CHANGED":         7,
+	"EVENT_KIND_RECOVERY_INITIATED":        8,
+	"EVENT_KIND_RECOVERY_APPROVED":         9,
+	"EVENT_KIND_RECOVERY_CANCEL_VOTED":     10,
+	"EVENT_KIND_RECOVERY_CANCELLED":        11,
+	"EVENT_KIND_RECOVERY_EXPIRED":          12,
+	"EVENT_KIND_RECOVERY_EXECUTED":         13,
+	"EVENT_KIND_GUARDIAN_CHANGE_CANCELLED": 14,
 }
 
 func (x EventKind) String() string {
@@ -59,6 +86,38 @@ func (x EventKind) String() string {
 
 func (EventKind) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_08a9ffa6d12062bb, []int{0}
+}
+
+// ScheduleKind names what a schedule entry triggers.
+type ScheduleKind int32
+
+const (
+	SCHEDULE_KIND_UNSPECIFIED         ScheduleKind = 0
+	SCHEDULE_KIND_GUARDIANS_EFFECTIVE ScheduleKind = 1
+	SCHEDULE_KIND_RECOVERY_EXPIRY     ScheduleKind = 2
+	SCHEDULE_KIND_RECOVERY_READY      ScheduleKind = 3
+)
+
+var ScheduleKind_name = map[int32]string{
+	0: "SCHEDULE_KIND_UNSPECIFIED",
+	1: "SCHEDULE_KIND_GUARDIANS_EFFECTIVE",
+	2: "SCHEDULE_KIND_RECOVERY_EXPIRY",
+	3: "SCHEDULE_KIND_RECOVERY_READY",
+}
+
+var ScheduleKind_value = map[string]int32{
+	"SCHEDULE_KIND_UNSPECIFIED":         0,
+	"SCHEDULE_KIND_GUARDIANS_EFFECTIVE": 1,
+	"SCHEDULE_KIND_RECOVERY_EXPIRY":     2,
+	"SCHEDULE_KIND_RECOVERY_READY":      3,
+}
+
+func (x ScheduleKind) String() string {
+	return proto.EnumName(ScheduleKind_name, int32(x))
+}
+
+func (ScheduleKind) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{1}
 }
 
 // KeyStatus is the state of one key material under a fragment.
@@ -90,7 +149,7 @@ func (x KeyStatus) String() string {
 }
 
 func (KeyStatus) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{1}
+	return fileDescriptor_08a9ffa6d12062bb, []int{2}
 }
 
 // Params are the consensus limits, set in genesis.
@@ -102,6 +161,11 @@ type Params struct {
 	MaxGuardians            uint32 `protobuf:"varint,5,opt,name=max_guardians,json=maxGuardians,proto3" json:"max_guardians,omitempty"`
 	MaxMemoBytes            uint32 `protobuf:"varint,6,opt,name=max_memo_bytes,json=maxMemoBytes,proto3" json:"max_memo_bytes,omitempty"`
 	MaxSignatures           uint32 `protobuf:"varint,7,opt,name=max_signatures,json=maxSignatures,proto3" json:"max_signatures,omitempty"`
+	// recovery_min_delay is the shortest guardian delay, in seconds.
+	RecoveryMinDelay int64 `protobuf:"varint,8,opt,name=recovery_min_delay,json=recoveryMinDelay,proto3" json:"recovery_min_delay,omitempty"`
+	// recovery_expiry is how long, in seconds, a recovery may wait for its
+	// approvals before it expires.
+	RecoveryExpiry int64 `protobuf:"varint,9,opt,name=recovery_expiry,json=recoveryExpiry,proto3" json:"recovery_expiry,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -182,6 +246,20 @@ func (m *Params) GetMaxMemoBytes() uint32 {
 func (m *Params) GetMaxSignatures() uint32 {
 	if m != nil {
 		return m.MaxSignatures
+	}
+	return 0
+}
+
+func (m *Params) GetRecoveryMinDelay() int64 {
+	if m != nil {
+		return m.RecoveryMinDelay
+	}
+	return 0
+}
+
+func (m *Params) GetRecoveryExpiry() int64 {
+	if m != nil {
+		return m.RecoveryExpiry
 	}
 	return 0
 }
@@ -369,6 +447,18 @@ type HistoryEntry struct {
 	RelationshipsChanged bool             `protobuf:"varint,13,opt,name=relationships_changed,json=relationshipsChanged,proto3" json:"relationships_changed,omitempty"`
 	Threshold            uint32           `protobuf:"varint,14,opt,name=threshold,proto3" json:"threshold,omitempty"`
 	Memo                 string           `protobuf:"bytes,15,opt,name=memo,proto3" json:"memo,omitempty"`
+	RecoveryId           uint64           `protobuf:"varint,16,opt,name=recovery_id,json=recoveryId,proto3" json:"recovery_id,omitempty"`
+	// guardian is the guardian DID that acted, or "owner" for an owner vote.
+	Guardian          string `protobuf:"bytes,17,opt,name=guardian,proto3" json:"guardian,omitempty"`
+	NextKeysCommitted bool   `protobuf:"varint,18,opt,name=next_keys_committed,json=nextKeysCommitted,proto3" json:"next_keys_committed,omitempty"`
+	// effective is when a recovery executes or a guardian change takes
+	// effect (Unix seconds; 0 when not scheduled).
+	Effective         int64    `protobuf:"varint,19,opt,name=effective,proto3" json:"effective,omitempty"`
+	Guardians         []string `protobuf:"bytes,20,rep,name=guardians,proto3" json:"guardians,omitempty"`
+	GuardianThreshold uint32   `protobuf:"varint,21,opt,name=guardian_threshold,json=guardianThreshold,proto3" json:"guardian_threshold,omitempty"`
+	Delay             int64    `protobuf:"varint,22,opt,name=delay,proto3" json:"delay,omitempty"`
+	// detail says why a recovery was cancelled or dropped.
+	Detail string `protobuf:"bytes,23,opt,name=detail,proto3" json:"detail,omitempty"`
 }
 
 func (m *HistoryEntry) Reset()         { *m = HistoryEntry{} }
@@ -509,6 +599,496 @@ func (m *HistoryEntry) GetMemo() string {
 	return ""
 }
 
+func (m *HistoryEntry) GetRecoveryId() uint64 {
+	if m != nil {
+		return m.RecoveryId
+	}
+	return 0
+}
+
+func (m *HistoryEntry) GetGuardian() string {
+	if m != nil {
+		return m.Guardian
+	}
+	return ""
+}
+
+func (m *HistoryEntry) GetNextKeysCommitted() bool {
+	if m != nil {
+		return m.NextKeysCommitted
+	}
+	return false
+}
+
+func (m *HistoryEntry) GetEffective() int64 {
+	if m != nil {
+		return m.Effective
+	}
+	return 0
+}
+
+func (m *HistoryEntry) GetGuardians() []string {
+	if m != nil {
+		return m.Guardians
+	}
+	return nil
+}
+
+func (m *HistoryEntry) GetGuardianThreshold() uint32 {
+	if m != nil {
+		return m.GuardianThreshold
+	}
+	return 0
+}
+
+func (m *HistoryEntry) GetDelay() int64 {
+	if m != nil {
+		return m.Delay
+	}
+	return 0
+}
+
+func (m *HistoryEntry) GetDetail() string {
+	if m != nil {
+		return m.Detail
+	}
+	return ""
+}
+
+// GuardianConfig is a set of guardians with its threshold and delay.
+type GuardianConfig struct {
+	Guardians []string `protobuf:"bytes,1,rep,name=guardians,proto3" json:"guardians,omitempty"`
+	Threshold uint32   `protobuf:"varint,2,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	Delay     int64    `protobuf:"varint,3,opt,name=delay,proto3" json:"delay,omitempty"`
+}
+
+func (m *GuardianConfig) Reset()         { *m = GuardianConfig{} }
+func (m *GuardianConfig) String() string { return proto.CompactTextString(m) }
+func (*GuardianConfig) ProtoMessage()    {}
+func (*GuardianConfig) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{4}
+}
+func (m *GuardianConfig) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GuardianConfig) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GuardianConfig.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GuardianConfig) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GuardianConfig.Merge(m, src)
+}
+func (m *GuardianConfig) XXX_Size() int {
+	return m.Size()
+}
+func (m *GuardianConfig) XXX_DiscardUnknown() {
+	xxx_messageInfo_GuardianConfig.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GuardianConfig proto.InternalMessageInfo
+
+func (m *GuardianConfig) GetGuardians() []string {
+	if m != nil {
+		return m.Guardians
+	}
+	return nil
+}
+
+func (m *GuardianConfig) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *GuardianConfig) GetDelay() int64 {
+	if m != nil {
+		return m.Delay
+	}
+	return 0
+}
+
+// GuardianState is a DID's guardians and its pending change, if any.
+type GuardianState struct {
+	Current          GuardianConfig  `protobuf:"bytes,1,opt,name=current,proto3" json:"current"`
+	Pending          *GuardianConfig `protobuf:"bytes,2,opt,name=pending,proto3" json:"pending,omitempty"`
+	PendingEffective int64           `protobuf:"varint,3,opt,name=pending_effective,json=pendingEffective,proto3" json:"pending_effective,omitempty"`
+	// revision grows with every change, so the record never repeats a value.
+	Revision uint64 `protobuf:"varint,4,opt,name=revision,proto3" json:"revision,omitempty"`
+}
+
+func (m *GuardianState) Reset()         { *m = GuardianState{} }
+func (m *GuardianState) String() string { return proto.CompactTextString(m) }
+func (*GuardianState) ProtoMessage()    {}
+func (*GuardianState) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{5}
+}
+func (m *GuardianState) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GuardianState) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GuardianState.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GuardianState) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GuardianState.Merge(m, src)
+}
+func (m *GuardianState) XXX_Size() int {
+	return m.Size()
+}
+func (m *GuardianState) XXX_DiscardUnknown() {
+	xxx_messageInfo_GuardianState.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GuardianState proto.InternalMessageInfo
+
+func (m *GuardianState) GetCurrent() GuardianConfig {
+	if m != nil {
+		return m.Current
+	}
+	return GuardianConfig{}
+}
+
+func (m *GuardianState) GetPending() *GuardianConfig {
+	if m != nil {
+		return m.Pending
+	}
+	return nil
+}
+
+func (m *GuardianState) GetPendingEffective() int64 {
+	if m != nil {
+		return m.PendingEffective
+	}
+	return 0
+}
+
+func (m *GuardianState) GetRevision() uint64 {
+	if m != nil {
+		return m.Revision
+	}
+	return 0
+}
+
+// Recovery is one pending recovery of a DID.
+type Recovery struct {
+	Id        uint64               `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Initiator string               `protobuf:"bytes,2,opt,name=initiator,proto3" json:"initiator,omitempty"`
+	NewKeys   []VerificationMethod `protobuf:"bytes,3,rep,name=new_keys,json=newKeys,proto3" json:"new_keys"`
+	Threshold uint32               `protobuf:"varint,4,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	NextKeys  *NextKeys            `protobuf:"bytes,5,opt,name=next_keys,json=nextKeys,proto3" json:"next_keys,omitempty"`
+	Approvals []string             `protobuf:"bytes,6,rep,name=approvals,proto3" json:"approvals,omitempty"`
+	Initiated int64                `protobuf:"varint,7,opt,name=initiated,proto3" json:"initiated,omitempty"`
+	Expires   int64                `protobuf:"varint,8,opt,name=expires,proto3" json:"expires,omitempty"`
+	// ready is when the recovery executes; 0 until enough guardians approved.
+	Ready int64 `protobuf:"varint,9,opt,name=ready,proto3" json:"ready,omitempty"`
+	// cancel_votes are guardian DIDs, or "owner".
+	CancelVotes []string `protobuf:"bytes,10,rep,name=cancel_votes,json=cancelVotes,proto3" json:"cancel_votes,omitempty"`
+}
+
+func (m *Recovery) Reset()         { *m = Recovery{} }
+func (m *Recovery) String() string { return proto.CompactTextString(m) }
+func (*Recovery) ProtoMessage()    {}
+func (*Recovery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{6}
+}
+func (m *Recovery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Recovery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Recovery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Recovery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Recovery.Merge(m, src)
+}
+func (m *Recovery) XXX_Size() int {
+	return m.Size()
+}
+func (m *Recovery) XXX_DiscardUnknown() {
+	xxx_messageInfo_Recovery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Recovery proto.InternalMessageInfo
+
+func (m *Recovery) GetId() uint64 {
+	if m != nil {
+		return m.Id
+	}
+	return 0
+}
+
+func (m *Recovery) GetInitiator() string {
+	if m != nil {
+		return m.Initiator
+	}
+	return ""
+}
+
+func (m *Recovery) GetNewKeys() []VerificationMethod {
+	if m != nil {
+		return m.NewKeys
+	}
+	return nil
+}
+
+func (m *Recovery) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *Recovery) GetNextKeys() *NextKeys {
+	if m != nil {
+		return m.NextKeys
+	}
+	return nil
+}
+
+func (m *Recovery) GetApprovals() []string {
+	if m != nil {
+		return m.Approvals
+	}
+	return nil
+}
+
+func (m *Recovery) GetInitiated() int64 {
+	if m != nil {
+		return m.Initiated
+	}
+	return 0
+}
+
+func (m *Recovery) GetExpires() int64 {
+	if m != nil {
+		return m.Expires
+	}
+	return 0
+}
+
+func (m *Recovery) GetReady() int64 {
+	if m != nil {
+		return m.Ready
+	}
+	return 0
+}
+
+func (m *Recovery) GetCancelVotes() []string {
+	if m != nil {
+		return m.CancelVotes
+	}
+	return nil
+}
+
+// RecoveryState is every pending recovery of a DID.
+type RecoveryState struct {
+	Pending  []Recovery `protobuf:"bytes,1,rep,name=pending,proto3" json:"pending"`
+	NextId   uint64     `protobuf:"varint,2,opt,name=next_id,json=nextId,proto3" json:"next_id,omitempty"`
+	Revision uint64     `protobuf:"varint,3,opt,name=revision,proto3" json:"revision,omitempty"`
+}
+
+func (m *RecoveryState) Reset()         { *m = RecoveryState{} }
+func (m *RecoveryState) String() string { return proto.CompactTextString(m) }
+func (*RecoveryState) ProtoMessage()    {}
+func (*RecoveryState) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{7}
+}
+func (m *RecoveryState) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RecoveryState) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RecoveryState.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RecoveryState) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RecoveryState.Merge(m, src)
+}
+func (m *RecoveryState) XXX_Size() int {
+	return m.Size()
+}
+func (m *RecoveryState) XXX_DiscardUnknown() {
+	xxx_messageInfo_RecoveryState.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RecoveryState proto.InternalMessageInfo
+
+func (m *RecoveryState) GetPending() []Recovery {
+	if m != nil {
+		return m.Pending
+	}
+	return nil
+}
+
+func (m *RecoveryState) GetNextId() uint64 {
+	if m != nil {
+		return m.NextId
+	}
+	return 0
+}
+
+func (m *RecoveryState) GetRevision() uint64 {
+	if m != nil {
+		return m.Revision
+	}
+	return 0
+}
+
+// ScheduleEntry is one timed action.
+type ScheduleEntry struct {
+	Time       int64        `protobuf:"varint,1,opt,name=time,proto3" json:"time,omitempty"`
+	Did        []byte       `protobuf:"bytes,2,opt,name=did,proto3" json:"did,omitempty"`
+	Kind       ScheduleKind `protobuf:"varint,3,opt,name=kind,proto3,enum=custos.did.v1.ScheduleKind" json:"kind,omitempty"`
+	RecoveryId uint64       `protobuf:"varint,4,opt,name=recovery_id,json=recoveryId,proto3" json:"recovery_id,omitempty"`
+}
+
+func (m *ScheduleEntry) Reset()         { *m = ScheduleEntry{} }
+func (m *ScheduleEntry) String() string { return proto.CompactTextString(m) }
+func (*ScheduleEntry) ProtoMessage()    {}
+func (*ScheduleEntry) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{8}
+}
+func (m *ScheduleEntry) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ScheduleEntry) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ScheduleEntry.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ScheduleEntry) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ScheduleEntry.Merge(m, src)
+}
+func (m *ScheduleEntry) XXX_Size() int {
+	return m.Size()
+}
+func (m *ScheduleEntry) XXX_DiscardUnknown() {
+	xxx_messageInfo_ScheduleEntry.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ScheduleEntry proto.InternalMessageInfo
+
+func (m *ScheduleEntry) GetTime() int64 {
+	if m != nil {
+		return m.Time
+	}
+	return 0
+}
+
+func (m *ScheduleEntry) GetDid() []byte {
+	if m != nil {
+		return m.Did
+	}
+	return nil
+}
+
+func (m *ScheduleEntry) GetKind() ScheduleKind {
+	if m != nil {
+		return m.Kind
+	}
+	return SCHEDULE_KIND_UNSPECIFIED
+}
+
+func (m *ScheduleEntry) GetRecoveryId() uint64 {
+	if m != nil {
+		return m.RecoveryId
+	}
+	return 0
+}
+
+// Schedule is every timed action of the chain, ordered by (time, did, kind,
+// recovery id). Blocks run the entries whose time has come, first.
+type Schedule struct {
+	Entries  []ScheduleEntry `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries"`
+	Revision uint64          `protobuf:"varint,2,opt,name=revision,proto3" json:"revision,omitempty"`
+}
+
+func (m *Schedule) Reset()         { *m = Schedule{} }
+func (m *Schedule) String() string { return proto.CompactTextString(m) }
+func (*Schedule) ProtoMessage()    {}
+func (*Schedule) Descriptor() ([]byte, []int) {
+	return fileDescriptor_08a9ffa6d12062bb, []int{9}
+}
+func (m *Schedule) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Schedule) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Schedule.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Schedule) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Schedule.Merge(m, src)
+}
+func (m *Schedule) XXX_Size() int {
+	return m.Size()
+}
+func (m *Schedule) XXX_DiscardUnknown() {
+	xxx_messageInfo_Schedule.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Schedule proto.InternalMessageInfo
+
+func (m *Schedule) GetEntries() []ScheduleEntry {
+	if m != nil {
+		return m.Entries
+	}
+	return nil
+}
+
+func (m *Schedule) GetRevision() uint64 {
+	if m != nil {
+		return m.Revision
+	}
+	return 0
+}
+
 // KeyPeriod is one span during which a key material was listed under a
 // fragment.
 type KeyPeriod struct {
@@ -526,7 +1106,7 @@ func (m *KeyPeriod) Reset()         { *m = KeyPeriod{} }
 func (m *KeyPeriod) String() string { return proto.CompactTextString(m) }
 func (*KeyPeriod) ProtoMessage()    {}
 func (*KeyPeriod) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{4}
+	return fileDescriptor_08a9ffa6d12062bb, []int{10}
 }
 func (m *KeyPeriod) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -613,7 +1193,7 @@ func (m *KeyRecord) Reset()         { *m = KeyRecord{} }
 func (m *KeyRecord) String() string { return proto.CompactTextString(m) }
 func (*KeyRecord) ProtoMessage()    {}
 func (*KeyRecord) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{5}
+	return fileDescriptor_08a9ffa6d12062bb, []int{11}
 }
 func (m *KeyRecord) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -659,7 +1239,7 @@ func (m *CommitInfo) Reset()         { *m = CommitInfo{} }
 func (m *CommitInfo) String() string { return proto.CompactTextString(m) }
 func (*CommitInfo) ProtoMessage()    {}
 func (*CommitInfo) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{6}
+	return fileDescriptor_08a9ffa6d12062bb, []int{12}
 }
 func (m *CommitInfo) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -713,7 +1293,7 @@ func (m *QueryDIDResponse) Reset()         { *m = QueryDIDResponse{} }
 func (m *QueryDIDResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryDIDResponse) ProtoMessage()    {}
 func (*QueryDIDResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{7}
+	return fileDescriptor_08a9ffa6d12062bb, []int{13}
 }
 func (m *QueryDIDResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -765,7 +1345,7 @@ func (m *QueryHistoryResponse) Reset()         { *m = QueryHistoryResponse{} }
 func (m *QueryHistoryResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryHistoryResponse) ProtoMessage()    {}
 func (*QueryHistoryResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{8}
+	return fileDescriptor_08a9ffa6d12062bb, []int{14}
 }
 func (m *QueryHistoryResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -811,7 +1391,7 @@ func (m *QueryVersionRequest) Reset()         { *m = QueryVersionRequest{} }
 func (m *QueryVersionRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryVersionRequest) ProtoMessage()    {}
 func (*QueryVersionRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_08a9ffa6d12062bb, []int{9}
+	return fileDescriptor_08a9ffa6d12062bb, []int{15}
 }
 func (m *QueryVersionRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -856,11 +1436,18 @@ func (m *QueryVersionRequest) GetVersion() uint64 {
 
 func init() {
 	proto.RegisterEnum("custos.did.v1.EventKind", EventKind_name, EventKind_value)
+	proto.RegisterEnum("custos.did.v1.ScheduleKind", ScheduleKind_name, ScheduleKind_value)
 	proto.RegisterEnum("custos.did.v1.KeyStatus", KeyStatus_name, KeyStatus_value)
 	proto.RegisterType((*Params)(nil), "custos.did.v1.Params")
 	proto.RegisterType((*Head)(nil), "custos.did.v1.Head")
 	proto.RegisterType((*VersionRecord)(nil), "custos.did.v1.VersionRecord")
 	proto.RegisterType((*HistoryEntry)(nil), "custos.did.v1.HistoryEntry")
+	proto.RegisterType((*GuardianConfig)(nil), "custos.did.v1.GuardianConfig")
+	proto.RegisterType((*GuardianState)(nil), "custos.did.v1.GuardianState")
+	proto.RegisterType((*Recovery)(nil), "custos.did.v1.Recovery")
+	proto.RegisterType((*RecoveryState)(nil), "custos.did.v1.RecoveryState")
+	proto.RegisterType((*ScheduleEntry)(nil), "custos.did.v1.ScheduleEntry")
+	proto.RegisterType((*Schedule)(nil), "custos.did.v1.Schedule")
 	proto.RegisterType((*KeyPeriod)(nil), "custos.did.v1.KeyPeriod")
 	proto.RegisterType((*KeyRecord)(nil), "custos.did.v1.KeyRecord")
 	proto.RegisterType((*CommitInfo)(nil), "custos.did.v1.CommitInfo")
@@ -872,80 +1459,123 @@ func init() {
 func init() { proto.RegisterFile("custos/did/v1/state.proto", fileDescriptor_08a9ffa6d12062bb) }
 
 var fileDescriptor_08a9ffa6d12062bb = []byte{
-	// 1161 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x56, 0xcf, 0x6f, 0x1b, 0x45,
-	0x14, 0x8e, 0xe3, 0xad, 0x1d, 0x8f, 0x93, 0xd6, 0x9d, 0x86, 0x74, 0x1b, 0x8a, 0x1b, 0x0c, 0x48,
-	0xa1, 0x3f, 0x1c, 0xda, 0x1e, 0x28, 0xf4, 0x80, 0xd2, 0x78, 0x4b, 0x2d, 0x93, 0x26, 0x8c, 0x9d,
-	0x48, 0x70, 0x59, 0x6d, 0x3c, 0xaf, 0xde, 0x51, 0xb3, 0x3b, 0xdb, 0x9d, 0xb1, 0xb1, 0x0f, 0xdc,
-	0x11, 0x07, 0xc4, 0xff, 0xc0, 0x81, 0x33, 0x17, 0xfe, 0x86, 0x4a, 0x5c, 0x7a, 0xe4, 0x84, 0x50,
-	0xf3, 0x8f, 0xa0, 0xf9, 0xb1, 0xf6, 0xda, 0x18, 0x6e, 0x3b, 0xdf, 0xf7, 0xbd, 0x99, 0xf7, 0xbe,
-	0x99, 0xf7, 0xb4, 0xe8, 0x46, 0x7f, 0x28, 0x24, 0x17, 0x7b, 0x94, 0xd1, 0xbd, 0xd1, 0xfd, 0x3d,
-	0x21, 0x03, 0x09, 0xcd, 0x24, 0xe5, 0x92, 0xe3, 0x0d, 0x43, 0x35, 0x29, 0xa3, 0xcd, 0xd1, 0xfd,
-	0xed, 0xcd, 0x01, 0x1f, 0x70, 0xcd, 0xec, 0xa9, 0x2f, 0x23, 0xda, 0xbe, 0x39, 0x1f, 0x4f, 0x79,
-	0x7f, 0x18, 0x41, 0x2c, 0x2d, 0xbb, 0x35, 0xcf, 0xca, 0xb1, 0xc1, 0x1b, 0xbf, 0xaf, 0xa2, 0xd2,
-	0x71, 0x90, 0x06, 0x91, 0xc0, 0x8f, 0x90, 0x1b, 0x05, 0x63, 0x7f, 0x04, 0x29, 0x7b, 0xc1, 0xfa,
-	0x81, 0x64, 0x3c, 0xf6, 0x23, 0x90, 0x21, 0xa7, 0xc2, 0x2d, 0xec, 0x14, 0x76, 0x37, 0xc8, 0x56,
-	0x14, 0x8c, 0x4f, 0x73, 0xf4, 0xa1, 0x61, 0xf1, 0xfb, 0x68, 0x5d, 0x45, 0x0a, 0x48, 0x47, 0xac,
-	0x0f, 0xc2, 0x5d, 0xd5, 0xea, 0x6a, 0x14, 0x8c, 0xbb, 0x16, 0xc2, 0x8f, 0xd1, 0x76, 0x4e, 0xe2,
-	0x43, 0x4c, 0x13, 0xce, 0x62, 0xe9, 0x9f, 0x4d, 0x24, 0x08, 0xb7, 0xa8, 0x03, 0xae, 0xcf, 0x02,
-	0x3c, 0xcb, 0x3f, 0x51, 0x34, 0xde, 0x31, 0xfb, 0xcb, 0xb1, 0x95, 0x3b, 0x5a, 0x8e, 0xa2, 0x60,
-	0xdc, 0x1b, 0x1b, 0xc5, 0x07, 0x68, 0x43, 0x29, 0x06, 0xc3, 0x20, 0xa5, 0x2c, 0x88, 0x85, 0x7b,
-	0x49, 0x4b, 0x54, 0xd8, 0x97, 0x19, 0x86, 0x3f, 0x44, 0x97, 0x95, 0x28, 0x82, 0x88, 0xdb, 0x8d,
-	0x4a, 0x53, 0xd5, 0x21, 0x44, 0xdc, 0x6c, 0xf5, 0x91, 0x51, 0x09, 0x36, 0x88, 0x03, 0x39, 0x4c,
-	0x41, 0xb8, 0x65, 0xad, 0x52, 0x07, 0x74, 0xa7, 0x60, 0xe3, 0xa7, 0x02, 0x72, 0x9e, 0x41, 0x40,
-	0xb1, 0x8b, 0xca, 0x23, 0x48, 0x05, 0xe3, 0xb1, 0x76, 0xc9, 0x21, 0xd9, 0x12, 0xef, 0xa0, 0x2a,
-	0x85, 0xa0, 0x2f, 0xd9, 0x28, 0x90, 0x40, 0xb5, 0x2b, 0x6b, 0x24, 0x0f, 0xa9, 0xd8, 0x7e, 0x0a,
-	0x9a, 0x55, 0x16, 0x14, 0x49, 0xb6, 0x54, 0xcc, 0x30, 0xa1, 0x9a, 0x71, 0x0c, 0x63, 0x97, 0x78,
-	0x0b, 0x95, 0x60, 0x04, 0xb1, 0x34, 0x35, 0x3a, 0xc4, 0xae, 0x1a, 0x7f, 0x14, 0xd0, 0xc6, 0xa9,
-	0x39, 0x99, 0x40, 0x9f, 0xa7, 0xff, 0x97, 0xd9, 0x67, 0x68, 0x2d, 0x7b, 0x1f, 0x3a, 0xad, 0xea,
-	0x83, 0xeb, 0xcd, 0xb9, 0x37, 0xd6, 0x6c, 0x59, 0xfa, 0x89, 0xf3, 0xfa, 0xaf, 0x5b, 0x2b, 0x64,
-	0x2a, 0x57, 0xc7, 0x87, 0xc0, 0x06, 0xa1, 0xb4, 0x19, 0xdb, 0x15, 0xc6, 0xc8, 0x91, 0x2c, 0x02,
-	0x9b, 0xad, 0xfe, 0xc6, 0xd7, 0x51, 0x59, 0x8e, 0xfd, 0x30, 0x10, 0xa1, 0xce, 0x75, 0x9d, 0x94,
-	0xe4, 0xf8, 0x59, 0x20, 0xc2, 0x45, 0x67, 0x4a, 0xff, 0x72, 0xa6, 0xf1, 0xa3, 0x83, 0xd6, 0x9f,
-	0x31, 0x21, 0x79, 0x3a, 0xf1, 0x62, 0x99, 0x4e, 0x70, 0x0d, 0x15, 0x05, 0xbc, 0xb2, 0x85, 0xa8,
-	0x4f, 0x7c, 0x17, 0x39, 0x2f, 0x59, 0x6c, 0x7c, 0xbd, 0xfc, 0xc0, 0x5d, 0x28, 0xc0, 0x53, 0xae,
-	0x74, 0x58, 0x4c, 0x89, 0x56, 0xe5, 0xcd, 0x28, 0xce, 0x9b, 0x31, 0xab, 0xc8, 0x59, 0x5a, 0xd1,
-	0xa5, 0xe5, 0x15, 0x95, 0xe6, 0x2a, 0x7a, 0x0f, 0xa1, 0x97, 0x30, 0x11, 0x7e, 0x40, 0x29, 0x50,
-	0xb7, 0xbc, 0x53, 0xdc, 0xad, 0x90, 0x8a, 0x42, 0xf6, 0x15, 0xa0, 0x3a, 0x44, 0xd3, 0x29, 0x44,
-	0x7c, 0x04, 0xd4, 0x5d, 0xd3, 0x82, 0xaa, 0xc2, 0x88, 0x81, 0x66, 0x12, 0x2e, 0xb5, 0x29, 0x95,
-	0x9c, 0xc4, 0x40, 0xf8, 0x53, 0x54, 0x4a, 0x21, 0x10, 0x3c, 0x76, 0x91, 0xae, 0xf9, 0xd6, 0x42,
-	0xcd, 0x04, 0x46, 0xdc, 0x74, 0x26, 0xd1, 0x32, 0x62, 0xe5, 0xf8, 0x0e, 0xba, 0xda, 0xe7, 0x51,
-	0x92, 0xf2, 0x88, 0x09, 0xa0, 0xbe, 0x60, 0x71, 0x1f, 0xdc, 0xaa, 0xae, 0xab, 0x96, 0x23, 0xba,
-	0x0a, 0xc7, 0x1f, 0xa3, 0x5a, 0xd6, 0xc9, 0x7e, 0x3f, 0x0c, 0xe2, 0x01, 0x50, 0x77, 0x5d, 0xdf,
-	0xd0, 0x95, 0x0c, 0x3f, 0x30, 0x30, 0x7e, 0x88, 0xde, 0x49, 0xe1, 0x5c, 0x9f, 0x28, 0x42, 0x96,
-	0xcc, 0xf4, 0x1b, 0x5a, 0xbf, 0x39, 0x47, 0x66, 0x41, 0x37, 0x51, 0x45, 0x86, 0x29, 0x88, 0x90,
-	0x9f, 0x53, 0xf7, 0xb2, 0xee, 0xad, 0x19, 0xa0, 0x5c, 0x57, 0x0d, 0xea, 0x5e, 0xd9, 0x29, 0xec,
-	0x56, 0x88, 0xfe, 0x6e, 0xfc, 0xba, 0x8a, 0x2a, 0x1d, 0x98, 0x1c, 0x43, 0xca, 0x38, 0x55, 0x56,
-	0x27, 0xc3, 0xb3, 0x73, 0xd6, 0xf7, 0x5f, 0xc2, 0x44, 0x3f, 0x88, 0x75, 0x52, 0x31, 0x48, 0x07,
-	0x26, 0xf8, 0x13, 0x54, 0x52, 0xb3, 0x73, 0x28, 0xfe, 0xe3, 0x61, 0x74, 0x60, 0xd2, 0xd5, 0x3c,
-	0xb1, 0x3a, 0x7c, 0x17, 0xe1, 0x51, 0x70, 0xce, 0xa8, 0xff, 0x22, 0xe5, 0x91, 0x3f, 0xff, 0x4a,
-	0x6a, 0x9a, 0x79, 0x9a, 0xf2, 0xc8, 0xf6, 0x96, 0x3a, 0x7e, 0xa6, 0xb6, 0x4f, 0xa6, 0x32, 0x55,
-	0xe1, 0x26, 0xba, 0x66, 0xe8, 0x61, 0x2c, 0xd9, 0xf9, 0x74, 0x37, 0xd3, 0xab, 0x57, 0x35, 0x75,
-	0xa2, 0x98, 0x6c, 0xbb, 0x5b, 0xa8, 0x9a, 0xd3, 0xeb, 0x57, 0x55, 0x24, 0x68, 0xa6, 0x5b, 0x7e,
-	0x77, 0xe5, 0xe5, 0x77, 0xd7, 0xf0, 0xb4, 0x51, 0xb6, 0xff, 0x1f, 0xa1, 0x72, 0xa2, 0x2d, 0x53,
-	0xf3, 0xbb, 0xb8, 0x5b, 0x5d, 0x66, 0x85, 0xf1, 0xd4, 0x76, 0x79, 0x26, 0x6f, 0x7c, 0x81, 0xd0,
-	0x01, 0x8f, 0x22, 0x26, 0xdb, 0xf1, 0x0b, 0x9e, 0x6b, 0x90, 0xc2, 0x5c, 0x83, 0xdc, 0x40, 0x6b,
-	0x41, 0x92, 0x98, 0x6e, 0x58, 0xd5, 0xd7, 0x50, 0x0e, 0x92, 0x44, 0xb5, 0x43, 0xe3, 0x7b, 0x54,
-	0xfb, 0x7a, 0x08, 0xe9, 0xa4, 0xd5, 0x6e, 0x11, 0x10, 0x09, 0x8f, 0x05, 0xe0, 0x7b, 0xc8, 0x09,
-	0x21, 0xa0, 0x7a, 0x93, 0xea, 0x83, 0x6b, 0x0b, 0xb9, 0xa8, 0x59, 0x6a, 0xd3, 0xd0, 0x32, 0xfc,
-	0xb9, 0x7a, 0xec, 0xaa, 0x0e, 0x3b, 0xa1, 0x6e, 0x2e, 0x04, 0xcc, 0xcd, 0x3a, 0x1b, 0x69, 0x23,
-	0x1a, 0x5d, 0xb4, 0xa9, 0x8f, 0xb7, 0x13, 0x64, 0x9a, 0xc2, 0x63, 0x54, 0x86, 0x58, 0xa6, 0x0c,
-	0x32, 0x47, 0xde, 0x5d, 0xcc, 0x22, 0x37, 0x72, 0x32, 0x53, 0x6c, 0x44, 0x63, 0x1f, 0x5d, 0xd3,
-	0x9b, 0x4e, 0x0f, 0x7e, 0x35, 0x04, 0x21, 0xd5, 0x60, 0xa2, 0xcc, 0x54, 0x55, 0x21, 0xea, 0x33,
-	0x3f, 0x6a, 0x56, 0xe7, 0x46, 0xcd, 0xed, 0xdf, 0x0a, 0xa8, 0x32, 0x1d, 0x4c, 0x78, 0x1b, 0x6d,
-	0x79, 0xa7, 0xde, 0xf3, 0x9e, 0xdf, 0x69, 0x3f, 0x6f, 0xf9, 0x27, 0xcf, 0xbb, 0xc7, 0xde, 0x41,
-	0xfb, 0x69, 0xdb, 0x6b, 0xd5, 0x56, 0xf0, 0x16, 0xc2, 0x39, 0xee, 0x80, 0x78, 0xfb, 0x3d, 0xaf,
-	0x55, 0x2b, 0x2c, 0xe0, 0x27, 0xc7, 0x2d, 0x8d, 0xaf, 0x2e, 0xec, 0xd5, 0xf1, 0xbe, 0xf1, 0xc9,
-	0x51, 0x4f, 0x73, 0xc5, 0x65, 0x9c, 0x77, 0x7a, 0xd4, 0xf1, 0x5a, 0x35, 0x67, 0x81, 0x6b, 0x79,
-	0xfb, 0x07, 0xbd, 0xf6, 0xa9, 0x8e, 0xbb, 0xb4, 0xed, 0xfc, 0xf0, 0x4b, 0x7d, 0xe5, 0xf6, 0x77,
-	0xfa, 0x49, 0x99, 0x96, 0x51, 0x72, 0x15, 0xdf, 0xed, 0xed, 0xf7, 0x4e, 0xba, 0x0b, 0x29, 0x6f,
-	0xa2, 0x5a, 0x8e, 0x3b, 0xdd, 0xff, 0xaa, 0x6d, 0x13, 0xce, 0xa1, 0xc4, 0xeb, 0xb5, 0x49, 0x96,
-	0x70, 0x0e, 0x3f, 0x38, 0x3a, 0x3c, 0x26, 0x47, 0x87, 0xed, 0xae, 0x4a, 0xd8, 0x1c, 0xfc, 0xc4,
-	0x7b, 0xfd, 0xb6, 0x5e, 0x78, 0xf3, 0xb6, 0x5e, 0xf8, 0xfb, 0x6d, 0xbd, 0xf0, 0xf3, 0x45, 0x7d,
-	0xe5, 0xcd, 0x45, 0x7d, 0xe5, 0xcf, 0x8b, 0xfa, 0xca, 0xb7, 0x77, 0x06, 0x4c, 0x86, 0xc3, 0xb3,
-	0x66, 0x9f, 0x47, 0x7b, 0xe6, 0xfe, 0xee, 0x9d, 0x03, 0x1d, 0x40, 0x6a, 0x57, 0x7b, 0x63, 0xfd,
-	0x9f, 0x23, 0x27, 0x09, 0x88, 0xb3, 0x92, 0xfe, 0xd1, 0x79, 0xf8, 0x4f, 0x00, 0x00, 0x00, 0xff,
-	0xff, 0xfd, 0x1d, 0x28, 0x78, 0x60, 0x09, 0x00, 0x00,
+	// 1845 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x58, 0x4f, 0x73, 0xdb, 0xc6,
+	0x15, 0x17, 0x48, 0x9a, 0x7f, 0x1e, 0x45, 0x19, 0x5a, 0x2b, 0x12, 0xac, 0xc8, 0x12, 0xcd, 0x3a,
+	0x53, 0x35, 0x89, 0xa5, 0xc6, 0xe9, 0x4c, 0xd2, 0xa6, 0x9d, 0x0e, 0x4d, 0xc2, 0x16, 0x47, 0xd6,
+	0x9f, 0x82, 0x14, 0x27, 0xee, 0x05, 0x03, 0x01, 0x2b, 0x72, 0x27, 0x04, 0xc0, 0x00, 0x20, 0x4d,
+	0x1e, 0x72, 0x6e, 0x2f, 0xed, 0xe4, 0x1b, 0xf4, 0xd0, 0x43, 0xbf, 0x4a, 0x66, 0x7a, 0xf1, 0xb1,
+	0xa7, 0xb6, 0x63, 0x5f, 0xfb, 0x21, 0x3a, 0xfb, 0x76, 0x01, 0x82, 0x10, 0xe5, 0x1b, 0xf6, 0xfd,
+	0x7e, 0xbb, 0xef, 0xef, 0xbe, 0xb7, 0x03, 0x78, 0x68, 0x4f, 0xc2, 0xc8, 0x0f, 0x8f, 0x1d, 0xe6,
+	0x1c, 0x4f, 0xbf, 0x38, 0x0e, 0x23, 0x2b, 0xa2, 0x47, 0xe3, 0xc0, 0x8f, 0x7c, 0x52, 0x13, 0xd0,
+	0x91, 0xc3, 0x9c, 0xa3, 0xe9, 0x17, 0xbb, 0x5b, 0x03, 0x7f, 0xe0, 0x23, 0x72, 0xcc, 0xbf, 0x04,
+	0x69, 0x77, 0x6f, 0x79, 0xbf, 0xe3, 0xdb, 0x13, 0x97, 0x7a, 0x91, 0x44, 0xb7, 0x97, 0xd1, 0x68,
+	0x26, 0xe4, 0x8d, 0xbf, 0xe4, 0xa1, 0x78, 0x69, 0x05, 0x96, 0x1b, 0x92, 0xaf, 0x41, 0x73, 0xad,
+	0x99, 0x39, 0xa5, 0x01, 0xbb, 0x61, 0xb6, 0x15, 0x31, 0xdf, 0x33, 0x5d, 0x1a, 0x0d, 0x7d, 0x27,
+	0xd4, 0x94, 0xba, 0x72, 0x58, 0x33, 0xb6, 0x5d, 0x6b, 0xd6, 0x4f, 0xc1, 0x67, 0x02, 0x25, 0x8f,
+	0x61, 0x9d, 0xef, 0x0c, 0x69, 0x30, 0x65, 0x36, 0x0d, 0xb5, 0x1c, 0xb2, 0xab, 0xae, 0x35, 0xeb,
+	0x4a, 0x11, 0xf9, 0x06, 0x76, 0x53, 0x14, 0x93, 0x7a, 0xce, 0xd8, 0x67, 0x5e, 0x64, 0x5e, 0xcf,
+	0x23, 0x1a, 0x6a, 0x79, 0xdc, 0xb0, 0xb3, 0xd8, 0xa0, 0x4b, 0xfc, 0x39, 0x87, 0x49, 0x5d, 0x9c,
+	0x1f, 0xcd, 0x24, 0xbd, 0x80, 0x74, 0x70, 0xad, 0x59, 0x6f, 0x26, 0x18, 0x3f, 0x83, 0x1a, 0x67,
+	0x0c, 0x26, 0x56, 0xe0, 0x30, 0xcb, 0x0b, 0xb5, 0x7b, 0x48, 0xe1, 0xdb, 0x5e, 0xc6, 0x32, 0xf2,
+	0x04, 0x36, 0x38, 0xc9, 0xa5, 0xae, 0x2f, 0x0f, 0x2a, 0x26, 0xac, 0x33, 0xea, 0xfa, 0xe2, 0xa8,
+	0x4f, 0x04, 0x2b, 0x64, 0x03, 0xcf, 0x8a, 0x26, 0x01, 0x0d, 0xb5, 0x12, 0xb2, 0xb8, 0x82, 0x6e,
+	0x22, 0x24, 0x9f, 0x03, 0x09, 0xa8, 0xed, 0x4f, 0x69, 0x30, 0x37, 0x5d, 0xe6, 0x99, 0x0e, 0x1d,
+	0x59, 0x73, 0xad, 0x5c, 0x57, 0x0e, 0xf3, 0x86, 0x1a, 0x23, 0x67, 0xcc, 0x6b, 0x73, 0x39, 0xf9,
+	0x39, 0xdc, 0x4f, 0xd8, 0x74, 0x36, 0x66, 0xc1, 0x5c, 0xab, 0x20, 0x75, 0x23, 0x16, 0xeb, 0x28,
+	0x6d, 0xfc, 0x55, 0x81, 0xc2, 0x09, 0xb5, 0x1c, 0xa2, 0x41, 0x69, 0x4a, 0x83, 0x90, 0xf9, 0x1e,
+	0x06, 0xbf, 0x60, 0xc4, 0x4b, 0x52, 0x87, 0xaa, 0x43, 0x2d, 0x3b, 0x62, 0x53, 0x2b, 0xa2, 0x0e,
+	0x06, 0xbb, 0x6c, 0xa4, 0x45, 0x7c, 0xaf, 0x1d, 0x50, 0x44, 0xf3, 0xa8, 0x25, 0x5e, 0x72, 0x64,
+	0x32, 0x76, 0x10, 0x29, 0x08, 0x44, 0x2e, 0xc9, 0x36, 0x14, 0xe9, 0x94, 0x7a, 0x91, 0x08, 0x5d,
+	0xc1, 0x90, 0xab, 0xc6, 0x3f, 0x15, 0xa8, 0xf5, 0x85, 0x66, 0x83, 0xda, 0x7e, 0xf0, 0x21, 0xcb,
+	0x7e, 0x0d, 0xe5, 0xb8, 0xec, 0xd0, 0xac, 0xea, 0xb3, 0x9d, 0xa3, 0xa5, 0xd2, 0x3d, 0x6a, 0x4b,
+	0xf8, 0x79, 0xe1, 0xa7, 0x7f, 0x1f, 0xac, 0x19, 0x09, 0x9d, 0xab, 0x1f, 0x52, 0x36, 0x18, 0x46,
+	0xd2, 0x62, 0xb9, 0x22, 0x04, 0x0a, 0x11, 0x73, 0xa9, 0xb4, 0x16, 0xbf, 0xc9, 0x0e, 0x94, 0xa2,
+	0x99, 0x39, 0xb4, 0xc2, 0x21, 0xda, 0xba, 0x6e, 0x14, 0xa3, 0xd9, 0x89, 0x15, 0x0e, 0xb3, 0x91,
+	0x29, 0xde, 0x8a, 0x4c, 0xe3, 0xc7, 0x22, 0xac, 0x9f, 0xb0, 0x30, 0xf2, 0x83, 0xb9, 0xee, 0x45,
+	0xc1, 0x9c, 0xa8, 0x90, 0x0f, 0xe9, 0xf7, 0xd2, 0x11, 0xfe, 0x49, 0x3e, 0x87, 0xc2, 0x77, 0xcc,
+	0x13, 0x71, 0xdd, 0x78, 0xa6, 0x65, 0x1c, 0xd0, 0x79, 0x54, 0x4e, 0x99, 0xe7, 0x18, 0xc8, 0x4a,
+	0x07, 0x23, 0xbf, 0x1c, 0x8c, 0x85, 0x47, 0x85, 0x95, 0x1e, 0xdd, 0x5b, 0xed, 0x51, 0x71, 0xc9,
+	0xa3, 0x47, 0x00, 0xdf, 0xd1, 0x79, 0x68, 0x5a, 0x8e, 0x43, 0x1d, 0xad, 0x54, 0xcf, 0x1f, 0x56,
+	0x8c, 0x0a, 0x97, 0x34, 0xb9, 0x80, 0x5f, 0x3c, 0x84, 0x03, 0xea, 0xfa, 0x53, 0xea, 0x68, 0x65,
+	0x24, 0x54, 0xb9, 0xcc, 0x10, 0xa2, 0x05, 0xc5, 0x8f, 0x30, 0x28, 0x95, 0x14, 0x45, 0x88, 0xc8,
+	0x57, 0x50, 0x0c, 0xa8, 0x15, 0xfa, 0x9e, 0x06, 0xe8, 0xf3, 0x41, 0xc6, 0x67, 0x83, 0x4e, 0x7d,
+	0x71, 0xe1, 0x0d, 0xa4, 0x19, 0x92, 0x4e, 0x3e, 0x83, 0x4d, 0xdb, 0x77, 0xc7, 0x81, 0xef, 0xb2,
+	0x90, 0x3a, 0x66, 0xc8, 0x3c, 0x9b, 0x6a, 0x55, 0x71, 0x05, 0x52, 0x40, 0x97, 0xcb, 0xc9, 0x2f,
+	0x40, 0x8d, 0x1b, 0x84, 0x69, 0x0f, 0x2d, 0x6f, 0x40, 0x1d, 0x6d, 0x1d, 0x33, 0x74, 0x3f, 0x96,
+	0xb7, 0x84, 0x98, 0x7c, 0x09, 0x1f, 0x05, 0x74, 0x84, 0x1a, 0xc3, 0x21, 0x1b, 0x2f, 0xf8, 0x35,
+	0xe4, 0x6f, 0x2d, 0x81, 0xf1, 0xa6, 0x3d, 0xa8, 0x44, 0xc3, 0x80, 0x86, 0x43, 0x7f, 0xe4, 0x68,
+	0x1b, 0x78, 0x65, 0x17, 0x02, 0x1e, 0x75, 0x7e, 0xef, 0xb5, 0xfb, 0x75, 0xe5, 0xb0, 0x62, 0xe0,
+	0x37, 0x39, 0x80, 0x6a, 0x72, 0x29, 0x99, 0xa3, 0xa9, 0x98, 0x3f, 0x88, 0x45, 0x1d, 0x87, 0xec,
+	0x42, 0x39, 0xee, 0x28, 0xda, 0x26, 0x6e, 0x4c, 0xd6, 0xe4, 0x08, 0x1e, 0x78, 0x74, 0x16, 0x99,
+	0x18, 0x5c, 0xdb, 0x77, 0x5d, 0x16, 0xf1, 0xf0, 0x12, 0xb4, 0x70, 0x93, 0x43, 0xa7, 0x74, 0x1e,
+	0xb6, 0x62, 0x80, 0x9b, 0x47, 0x6f, 0x6e, 0x28, 0xaf, 0x44, 0xaa, 0x3d, 0xc0, 0x18, 0x2d, 0x04,
+	0x1c, 0x5d, 0xf4, 0xae, 0x2d, 0x91, 0xe6, 0x44, 0x40, 0x9e, 0x02, 0x89, 0x17, 0xe6, 0xc2, 0xc7,
+	0x8f, 0xd0, 0xc7, 0xcd, 0x18, 0xe9, 0x25, 0xbe, 0x6e, 0xc1, 0x3d, 0xd1, 0x8d, 0xb6, 0x51, 0x8d,
+	0x58, 0xf0, 0x7a, 0x74, 0x68, 0x64, 0xb1, 0x91, 0xb6, 0x83, 0xae, 0xc8, 0x55, 0xe3, 0x1a, 0x36,
+	0xe2, 0x16, 0xd9, 0xf2, 0xbd, 0x1b, 0x36, 0x58, 0x36, 0x46, 0xc9, 0x1a, 0xb3, 0x14, 0xe7, 0x5c,
+	0x36, 0xce, 0x89, 0xee, 0x7c, 0x4a, 0x77, 0xe3, 0xad, 0x02, 0xb5, 0x58, 0x49, 0x97, 0x17, 0x1d,
+	0xf9, 0x1d, 0x94, 0xec, 0x49, 0x10, 0xf0, 0x4e, 0xa1, 0x60, 0xa7, 0x78, 0x94, 0x29, 0xba, 0x65,
+	0x9b, 0x64, 0xbf, 0x88, 0xf7, 0x90, 0xaf, 0xa0, 0x34, 0xa6, 0x9e, 0xc3, 0xbc, 0x81, 0x6c, 0x34,
+	0x1f, 0xde, 0x6e, 0xc4, 0x6c, 0x5e, 0xb2, 0xf2, 0xd3, 0x5c, 0xa4, 0x43, 0xd8, 0xaa, 0x4a, 0x40,
+	0x4f, 0xb2, 0xb2, 0x0b, 0xe5, 0x80, 0x4e, 0x19, 0xde, 0xee, 0x02, 0x56, 0x47, 0xb2, 0x6e, 0xfc,
+	0x27, 0x07, 0x65, 0x43, 0x96, 0x0a, 0xd9, 0x80, 0x1c, 0x73, 0x64, 0x13, 0xc9, 0x31, 0x4c, 0x36,
+	0xf3, 0x58, 0xc4, 0xac, 0xc8, 0x0f, 0xd0, 0xc0, 0x8a, 0xb1, 0x10, 0x90, 0xe7, 0x50, 0xf6, 0xe8,
+	0x1b, 0xac, 0x1c, 0x2d, 0x5f, 0xcf, 0x1f, 0x56, 0x9f, 0x3d, 0xce, 0x58, 0x7f, 0x7b, 0xc8, 0xc6,
+	0x01, 0xf0, 0xe8, 0x1b, 0x5e, 0x57, 0xcb, 0x59, 0x28, 0x64, 0xb3, 0xf0, 0x2b, 0xa8, 0x24, 0xc5,
+	0x89, 0x8d, 0xe6, 0x76, 0x27, 0x3e, 0x97, 0x15, 0x6a, 0x94, 0xe3, 0x5a, 0xe5, 0x67, 0x5a, 0xe3,
+	0x71, 0xe0, 0x4f, 0xad, 0x11, 0x1f, 0x8d, 0x98, 0xf7, 0x44, 0x90, 0xf2, 0x09, 0x3b, 0x11, 0x16,
+	0x70, 0x22, 0xe0, 0x7d, 0x10, 0xe7, 0x1a, 0x0d, 0xe5, 0x0c, 0x8c, 0x97, 0xbc, 0x22, 0x02, 0x6a,
+	0x39, 0xf1, 0xc0, 0x13, 0x0b, 0xde, 0x96, 0x6c, 0xcb, 0xb3, 0xe9, 0xc8, 0x9c, 0xfa, 0x7c, 0x12,
+	0x83, 0x68, 0x4b, 0x42, 0xd6, 0xe7, 0xa2, 0xc6, 0x0f, 0x50, 0x8b, 0x03, 0x2c, 0x6a, 0x26, 0x95,
+	0x74, 0x05, 0xc3, 0xb6, 0x73, 0xab, 0x51, 0x09, 0x7a, 0x1c, 0xac, 0x38, 0xe9, 0x3b, 0x50, 0xc2,
+	0x70, 0x30, 0x51, 0xb0, 0x05, 0xa3, 0xc8, 0x97, 0xe2, 0x82, 0x27, 0x09, 0xce, 0x67, 0x12, 0xfc,
+	0x27, 0x05, 0x6a, 0x5d, 0x7b, 0x48, 0x9d, 0xc9, 0x88, 0x8a, 0x59, 0x11, 0x77, 0x6e, 0x25, 0xd5,
+	0xb9, 0x55, 0xc8, 0x3b, 0xf2, 0xd8, 0x75, 0x83, 0x7f, 0x92, 0x63, 0x39, 0x3f, 0xf2, 0xd8, 0x4b,
+	0x3f, 0xce, 0x98, 0x18, 0x9f, 0x98, 0x1a, 0x21, 0x99, 0x36, 0x54, 0xc8, 0xb6, 0xa1, 0x86, 0x03,
+	0xe5, 0x78, 0x1b, 0xf9, 0x2d, 0x94, 0xa8, 0x17, 0x05, 0x8c, 0x86, 0x32, 0x06, 0x7b, 0x77, 0x28,
+	0x40, 0x93, 0xe3, 0x40, 0xc8, 0x2d, 0x4b, 0xfe, 0xe6, 0x32, 0xfe, 0xfe, 0x23, 0x07, 0x95, 0x53,
+	0x3a, 0xbf, 0xa4, 0x01, 0xf3, 0x1d, 0x3e, 0x78, 0xc6, 0x93, 0xeb, 0x11, 0xb3, 0x79, 0x0d, 0xa1,
+	0xc7, 0xeb, 0x46, 0x45, 0x48, 0x4e, 0xe9, 0x9c, 0xfc, 0x12, 0x8a, 0xfc, 0x81, 0x3a, 0x09, 0xef,
+	0x18, 0x93, 0xa7, 0x14, 0x73, 0x36, 0x09, 0x0d, 0xc9, 0xe3, 0xef, 0xa5, 0xa9, 0x35, 0x62, 0x8e,
+	0x79, 0x13, 0xf8, 0xae, 0xb9, 0x3c, 0x33, 0x55, 0x44, 0x5e, 0x04, 0xbe, 0x2b, 0x5f, 0x1a, 0x5c,
+	0xfd, 0x82, 0x2d, 0x07, 0x68, 0x25, 0x61, 0xf1, 0xe6, 0x2b, 0xe0, 0x89, 0x17, 0xb1, 0x51, 0x72,
+	0x9a, 0x78, 0xb9, 0x6c, 0x22, 0x74, 0xc5, 0x91, 0xf8, 0xb8, 0x03, 0xa8, 0xa6, 0xf8, 0x38, 0x63,
+	0xf3, 0x06, 0x2c, 0x78, 0xab, 0x27, 0x59, 0x69, 0xf5, 0x24, 0x6b, 0xe8, 0x18, 0x28, 0xf9, 0x1a,
+	0xfa, 0x9a, 0x17, 0x25, 0x0f, 0x59, 0x9c, 0x90, 0x15, 0xa1, 0x10, 0x31, 0x5d, 0x54, 0x25, 0xd2,
+	0x1b, 0xbf, 0x07, 0x10, 0xe3, 0xa1, 0xe3, 0xdd, 0xf8, 0xa9, 0xe7, 0x82, 0xb2, 0xf4, 0x5c, 0x78,
+	0x08, 0x65, 0x6b, 0x3c, 0x16, 0x6f, 0x03, 0x51, 0x65, 0x25, 0x6b, 0x3c, 0xe6, 0x8f, 0x83, 0xc6,
+	0x0f, 0xa0, 0xfe, 0x61, 0x42, 0x83, 0x79, 0xbb, 0xd3, 0x36, 0x68, 0x38, 0xf6, 0xbd, 0x90, 0x92,
+	0xa7, 0x50, 0x18, 0x52, 0xcb, 0x91, 0x4d, 0xf5, 0x41, 0xc6, 0x16, 0xfe, 0xb2, 0x94, 0x66, 0x20,
+	0x8d, 0xfc, 0x86, 0x8f, 0x7e, 0xee, 0x87, 0x6c, 0xa3, 0x7b, 0xb7, 0x1b, 0xd1, 0xe2, 0xe5, 0x27,
+	0x77, 0xca, 0x1d, 0x8d, 0x2e, 0x6c, 0xa1, 0x7a, 0xf9, 0x9e, 0x4a, 0x4c, 0xf8, 0x26, 0x5b, 0xa2,
+	0xd9, 0x3b, 0x90, 0x7e, 0x80, 0x65, 0x2a, 0xb4, 0xd1, 0x84, 0x07, 0x78, 0x68, 0xa2, 0xf8, 0xfb,
+	0x09, 0x0d, 0xa3, 0xf8, 0x9a, 0x29, 0xd8, 0x4a, 0xf1, 0x9a, 0xa5, 0x1e, 0x5e, 0xb9, 0xa5, 0x87,
+	0xd7, 0xa7, 0xff, 0xcb, 0x43, 0x25, 0x79, 0xa6, 0x91, 0x5d, 0xd8, 0xd6, 0xfb, 0xfa, 0x79, 0xcf,
+	0x3c, 0xed, 0x9c, 0xb7, 0xcd, 0xab, 0xf3, 0xee, 0xa5, 0xde, 0xea, 0xbc, 0xe8, 0xe8, 0x6d, 0x75,
+	0x8d, 0x6c, 0x03, 0x49, 0x61, 0x2d, 0x43, 0x6f, 0xf6, 0xf4, 0xb6, 0xaa, 0x64, 0xe4, 0x57, 0x97,
+	0x6d, 0x94, 0xe7, 0x32, 0x67, 0x9d, 0xea, 0xaf, 0x4d, 0xe3, 0xa2, 0x87, 0x58, 0x7e, 0x15, 0xa6,
+	0xf7, 0x2f, 0x4e, 0xf5, 0xb6, 0x5a, 0xc8, 0x60, 0x6d, 0xbd, 0xd9, 0xea, 0x75, 0xfa, 0xb8, 0xef,
+	0x1e, 0xd9, 0x03, 0x2d, 0x85, 0xbd, 0xbc, 0x6a, 0x1a, 0xed, 0x4e, 0xf3, 0xbc, 0x6b, 0x76, 0xf5,
+	0x9e, 0x5a, 0x24, 0x75, 0xd8, 0x5b, 0x89, 0xb6, 0x4e, 0x9a, 0xe7, 0x2f, 0xf5, 0xb6, 0x5a, 0x22,
+	0x8f, 0xe1, 0x51, 0x8a, 0x61, 0xe8, 0xad, 0x8b, 0xbe, 0x6e, 0xbc, 0x36, 0x3b, 0xe7, 0x9d, 0x5e,
+	0x07, 0x55, 0x94, 0x33, 0x87, 0x24, 0x94, 0xe6, 0xe5, 0xa5, 0x71, 0xd1, 0xd7, 0xdb, 0x6a, 0x85,
+	0x3c, 0x81, 0xfa, 0x2a, 0x46, 0xab, 0x79, 0xde, 0xd2, 0x5f, 0x99, 0xfd, 0x0b, 0x7e, 0x0e, 0xdc,
+	0xa5, 0x4a, 0xb0, 0x5e, 0xe9, 0x6d, 0xb5, 0x4a, 0x0e, 0xe0, 0xe3, 0x55, 0x14, 0xfd, 0xdb, 0xcb,
+	0x8e, 0xa1, 0xb7, 0xd5, 0xf5, 0xbb, 0x6c, 0xd1, 0xbf, 0xd5, 0x5b, 0x57, 0x5c, 0x4b, 0x8d, 0x1c,
+	0xc2, 0x93, 0x15, 0x2e, 0x4b, 0x8f, 0x53, 0xca, 0x36, 0x76, 0x0b, 0x7f, 0xfe, 0xfb, 0xfe, 0xda,
+	0xa7, 0x7f, 0x53, 0x60, 0x3d, 0xdd, 0x55, 0xc9, 0x23, 0x78, 0xd8, 0x6d, 0x9d, 0xe8, 0xed, 0xab,
+	0x57, 0xfa, 0xaa, 0xa4, 0x7f, 0x02, 0x8f, 0x97, 0xe1, 0x45, 0x54, 0xf5, 0x17, 0x2f, 0x74, 0x9e,
+	0x1a, 0x5d, 0x55, 0xb8, 0xb3, 0xcb, 0xb4, 0x65, 0x67, 0x5e, 0xab, 0x39, 0xee, 0xcb, 0x1d, 0x14,
+	0x43, 0x6f, 0xb6, 0x5f, 0xab, 0x79, 0x69, 0xe1, 0x1b, 0xec, 0x17, 0xa2, 0x1f, 0xf2, 0x5a, 0xe0,
+	0xc5, 0xd1, 0xed, 0x35, 0x7b, 0x57, 0xdd, 0x8c, 0x69, 0x5b, 0xa0, 0xa6, 0xb0, 0x7e, 0xf3, 0x55,
+	0x47, 0x56, 0x63, 0x4a, 0x6a, 0xe8, 0x3d, 0x0c, 0x65, 0x2e, 0x73, 0x52, 0xeb, 0xe2, 0xec, 0xd2,
+	0xb8, 0x38, 0xeb, 0x74, 0x79, 0x35, 0x0a, 0xc5, 0xcf, 0xf5, 0x9f, 0xde, 0xed, 0x2b, 0x6f, 0xdf,
+	0xed, 0x2b, 0xff, 0x7d, 0xb7, 0xaf, 0xfc, 0xf8, 0x7e, 0x7f, 0xed, 0xed, 0xfb, 0xfd, 0xb5, 0x7f,
+	0xbd, 0xdf, 0x5f, 0xfb, 0xe3, 0x67, 0x03, 0x16, 0x0d, 0x27, 0xd7, 0x47, 0xb6, 0xef, 0x1e, 0x8b,
+	0xcb, 0xf9, 0x74, 0x44, 0x9d, 0x01, 0x0d, 0xe4, 0xea, 0x78, 0x86, 0x7f, 0x0a, 0xa2, 0xf9, 0x98,
+	0x86, 0xd7, 0x45, 0xfc, 0x55, 0xf0, 0xe5, 0xff, 0x03, 0x00, 0x00, 0xff, 0xff, 0xd6, 0x78, 0x7b,
+	0xa1, 0xa2, 0x10, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -968,6 +1598,16 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.RecoveryExpiry != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.RecoveryExpiry))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.RecoveryMinDelay != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.RecoveryMinDelay))
+		i--
+		dAtA[i] = 0x40
+	}
 	if m.MaxSignatures != 0 {
 		i = encodeVarintState(dAtA, i, uint64(m.MaxSignatures))
 		i--
@@ -1144,6 +1784,75 @@ func (m *HistoryEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Detail) > 0 {
+		i -= len(m.Detail)
+		copy(dAtA[i:], m.Detail)
+		i = encodeVarintState(dAtA, i, uint64(len(m.Detail)))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xba
+	}
+	if m.Delay != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Delay))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb0
+	}
+	if m.GuardianThreshold != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.GuardianThreshold))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa8
+	}
+	if len(m.Guardians) > 0 {
+		for iNdEx := len(m.Guardians) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Guardians[iNdEx])
+			copy(dAtA[i:], m.Guardians[iNdEx])
+			i = encodeVarintState(dAtA, i, uint64(len(m.Guardians[iNdEx])))
+			i--
+			dAtA[i] = 0x1
+			i--
+			dAtA[i] = 0xa2
+		}
+	}
+	if m.Effective != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Effective))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x98
+	}
+	if m.NextKeysCommitted {
+		i--
+		if m.NextKeysCommitted {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x90
+	}
+	if len(m.Guardian) > 0 {
+		i -= len(m.Guardian)
+		copy(dAtA[i:], m.Guardian)
+		i = encodeVarintState(dAtA, i, uint64(len(m.Guardian)))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x8a
+	}
+	if m.RecoveryId != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.RecoveryId))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
 	if len(m.Memo) > 0 {
 		i -= len(m.Memo)
 		copy(dAtA[i:], m.Memo)
@@ -1244,6 +1953,336 @@ func (m *HistoryEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i = encodeVarintState(dAtA, i, uint64(m.Seq))
 		i--
 		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GuardianConfig) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GuardianConfig) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GuardianConfig) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Delay != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Delay))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Guardians) > 0 {
+		for iNdEx := len(m.Guardians) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Guardians[iNdEx])
+			copy(dAtA[i:], m.Guardians[iNdEx])
+			i = encodeVarintState(dAtA, i, uint64(len(m.Guardians[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GuardianState) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GuardianState) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GuardianState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Revision != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Revision))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.PendingEffective != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.PendingEffective))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Pending != nil {
+		{
+			size, err := m.Pending.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintState(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	{
+		size, err := m.Current.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintState(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *Recovery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Recovery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Recovery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.CancelVotes) > 0 {
+		for iNdEx := len(m.CancelVotes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.CancelVotes[iNdEx])
+			copy(dAtA[i:], m.CancelVotes[iNdEx])
+			i = encodeVarintState(dAtA, i, uint64(len(m.CancelVotes[iNdEx])))
+			i--
+			dAtA[i] = 0x52
+		}
+	}
+	if m.Ready != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Ready))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.Expires != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Expires))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.Initiated != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Initiated))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Approvals) > 0 {
+		for iNdEx := len(m.Approvals) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Approvals[iNdEx])
+			copy(dAtA[i:], m.Approvals[iNdEx])
+			i = encodeVarintState(dAtA, i, uint64(len(m.Approvals[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if m.NextKeys != nil {
+		{
+			size, err := m.NextKeys.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintState(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.NewKeys) > 0 {
+		for iNdEx := len(m.NewKeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.NewKeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintState(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Initiator) > 0 {
+		i -= len(m.Initiator)
+		copy(dAtA[i:], m.Initiator)
+		i = encodeVarintState(dAtA, i, uint64(len(m.Initiator)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Id != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Id))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RecoveryState) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RecoveryState) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RecoveryState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Revision != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Revision))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.NextId != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.NextId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Pending) > 0 {
+		for iNdEx := len(m.Pending) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Pending[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintState(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ScheduleEntry) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ScheduleEntry) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ScheduleEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RecoveryId != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.RecoveryId))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Kind != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Kind))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Did) > 0 {
+		i -= len(m.Did)
+		copy(dAtA[i:], m.Did)
+		i = encodeVarintState(dAtA, i, uint64(len(m.Did)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Time != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Time))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Schedule) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Schedule) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Schedule) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Revision != 0 {
+		i = encodeVarintState(dAtA, i, uint64(m.Revision))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Entries) > 0 {
+		for iNdEx := len(m.Entries) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Entries[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintState(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
 	}
 	return len(dAtA) - i, nil
 }
@@ -1533,6 +2572,12 @@ func (m *Params) Size() (n int) {
 	if m.MaxSignatures != 0 {
 		n += 1 + sovState(uint64(m.MaxSignatures))
 	}
+	if m.RecoveryMinDelay != 0 {
+		n += 1 + sovState(uint64(m.RecoveryMinDelay))
+	}
+	if m.RecoveryExpiry != 0 {
+		n += 1 + sovState(uint64(m.RecoveryExpiry))
+	}
 	return n
 }
 
@@ -1648,6 +2693,188 @@ func (m *HistoryEntry) Size() (n int) {
 	l = len(m.Memo)
 	if l > 0 {
 		n += 1 + l + sovState(uint64(l))
+	}
+	if m.RecoveryId != 0 {
+		n += 2 + sovState(uint64(m.RecoveryId))
+	}
+	l = len(m.Guardian)
+	if l > 0 {
+		n += 2 + l + sovState(uint64(l))
+	}
+	if m.NextKeysCommitted {
+		n += 3
+	}
+	if m.Effective != 0 {
+		n += 2 + sovState(uint64(m.Effective))
+	}
+	if len(m.Guardians) > 0 {
+		for _, s := range m.Guardians {
+			l = len(s)
+			n += 2 + l + sovState(uint64(l))
+		}
+	}
+	if m.GuardianThreshold != 0 {
+		n += 2 + sovState(uint64(m.GuardianThreshold))
+	}
+	if m.Delay != 0 {
+		n += 2 + sovState(uint64(m.Delay))
+	}
+	l = len(m.Detail)
+	if l > 0 {
+		n += 2 + l + sovState(uint64(l))
+	}
+	return n
+}
+
+func (m *GuardianConfig) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Guardians) > 0 {
+		for _, s := range m.Guardians {
+			l = len(s)
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovState(uint64(m.Threshold))
+	}
+	if m.Delay != 0 {
+		n += 1 + sovState(uint64(m.Delay))
+	}
+	return n
+}
+
+func (m *GuardianState) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Current.Size()
+	n += 1 + l + sovState(uint64(l))
+	if m.Pending != nil {
+		l = m.Pending.Size()
+		n += 1 + l + sovState(uint64(l))
+	}
+	if m.PendingEffective != 0 {
+		n += 1 + sovState(uint64(m.PendingEffective))
+	}
+	if m.Revision != 0 {
+		n += 1 + sovState(uint64(m.Revision))
+	}
+	return n
+}
+
+func (m *Recovery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Id != 0 {
+		n += 1 + sovState(uint64(m.Id))
+	}
+	l = len(m.Initiator)
+	if l > 0 {
+		n += 1 + l + sovState(uint64(l))
+	}
+	if len(m.NewKeys) > 0 {
+		for _, e := range m.NewKeys {
+			l = e.Size()
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovState(uint64(m.Threshold))
+	}
+	if m.NextKeys != nil {
+		l = m.NextKeys.Size()
+		n += 1 + l + sovState(uint64(l))
+	}
+	if len(m.Approvals) > 0 {
+		for _, s := range m.Approvals {
+			l = len(s)
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	if m.Initiated != 0 {
+		n += 1 + sovState(uint64(m.Initiated))
+	}
+	if m.Expires != 0 {
+		n += 1 + sovState(uint64(m.Expires))
+	}
+	if m.Ready != 0 {
+		n += 1 + sovState(uint64(m.Ready))
+	}
+	if len(m.CancelVotes) > 0 {
+		for _, s := range m.CancelVotes {
+			l = len(s)
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *RecoveryState) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Pending) > 0 {
+		for _, e := range m.Pending {
+			l = e.Size()
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	if m.NextId != 0 {
+		n += 1 + sovState(uint64(m.NextId))
+	}
+	if m.Revision != 0 {
+		n += 1 + sovState(uint64(m.Revision))
+	}
+	return n
+}
+
+func (m *ScheduleEntry) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Time != 0 {
+		n += 1 + sovState(uint64(m.Time))
+	}
+	l = len(m.Did)
+	if l > 0 {
+		n += 1 + l + sovState(uint64(l))
+	}
+	if m.Kind != 0 {
+		n += 1 + sovState(uint64(m.Kind))
+	}
+	if m.RecoveryId != 0 {
+		n += 1 + sovState(uint64(m.RecoveryId))
+	}
+	return n
+}
+
+func (m *Schedule) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Entries) > 0 {
+		for _, e := range m.Entries {
+			l = e.Size()
+			n += 1 + l + sovState(uint64(l))
+		}
+	}
+	if m.Revision != 0 {
+		n += 1 + sovState(uint64(m.Revision))
 	}
 	return n
 }
@@ -1922,6 +3149,44 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 				b := dAtA[iNdEx]
 				iNdEx++
 				m.MaxSignatures |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryMinDelay", wireType)
+			}
+			m.RecoveryMinDelay = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryMinDelay |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryExpiry", wireType)
+			}
+			m.RecoveryExpiry = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryExpiry |= int64(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
@@ -2670,6 +3935,1152 @@ func (m *HistoryEntry) Unmarshal(dAtA []byte) error {
 			}
 			m.Memo = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryId", wireType)
+			}
+			m.RecoveryId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 17:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardian", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardian = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 18:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextKeysCommitted", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.NextKeysCommitted = bool(v != 0)
+		case 19:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Effective", wireType)
+			}
+			m.Effective = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Effective |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 20:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardians", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardians = append(m.Guardians, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 21:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field GuardianThreshold", wireType)
+			}
+			m.GuardianThreshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.GuardianThreshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 22:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Delay", wireType)
+			}
+			m.Delay = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Delay |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 23:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Detail", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Detail = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GuardianConfig) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GuardianConfig: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GuardianConfig: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardians", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardians = append(m.Guardians, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Delay", wireType)
+			}
+			m.Delay = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Delay |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GuardianState) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GuardianState: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GuardianState: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Current", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Current.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pending", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pending == nil {
+				m.Pending = &GuardianConfig{}
+			}
+			if err := m.Pending.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PendingEffective", wireType)
+			}
+			m.PendingEffective = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PendingEffective |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Revision", wireType)
+			}
+			m.Revision = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Revision |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Recovery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Recovery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Recovery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			m.Id = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Id |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Initiator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Initiator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NewKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.NewKeys = append(m.NewKeys, VerificationMethod{})
+			if err := m.NewKeys[len(m.NewKeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.NextKeys == nil {
+				m.NextKeys = &NextKeys{}
+			}
+			if err := m.NextKeys.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Approvals", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Approvals = append(m.Approvals, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Initiated", wireType)
+			}
+			m.Initiated = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Initiated |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Expires", wireType)
+			}
+			m.Expires = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Expires |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ready", wireType)
+			}
+			m.Ready = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Ready |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CancelVotes", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CancelVotes = append(m.CancelVotes, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RecoveryState) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RecoveryState: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RecoveryState: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pending", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Pending = append(m.Pending, Recovery{})
+			if err := m.Pending[len(m.Pending)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextId", wireType)
+			}
+			m.NextId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Revision", wireType)
+			}
+			m.Revision = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Revision |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ScheduleEntry) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ScheduleEntry: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ScheduleEntry: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Time", wireType)
+			}
+			m.Time = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Time |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Did", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Did = append(m.Did[:0], dAtA[iNdEx:postIndex]...)
+			if m.Did == nil {
+				m.Did = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Kind", wireType)
+			}
+			m.Kind = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Kind |= ScheduleKind(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryId", wireType)
+			}
+			m.RecoveryId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipState(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthState
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Schedule) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowState
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Schedule: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Schedule: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthState
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthState
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Entries = append(m.Entries, ScheduleEntry{})
+			if err := m.Entries[len(m.Entries)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Revision", wireType)
+			}
+			m.Revision = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowState
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Revision |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipState(dAtA[iNdEx:])

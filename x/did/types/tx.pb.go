@@ -173,6 +173,10 @@ type TxBody struct {
 	//	*TxBody_RotateKey
 	//	*TxBody_RevokeKey
 	//	*TxBody_Deactivate
+	//	*TxBody_SetGuardians
+	//	*TxBody_RecoveryInitiate
+	//	*TxBody_RecoveryApprove
+	//	*TxBody_RecoveryCancel
 	Operation isTxBody_Operation `protobuf_oneof:"operation"`
 	Memo      string             `protobuf:"bytes,15,opt,name=memo,proto3" json:"memo,omitempty"`
 }
@@ -231,12 +235,28 @@ type TxBody_RevokeKey struct {
 type TxBody_Deactivate struct {
 	Deactivate *DeactivateOp `protobuf:"bytes,8,opt,name=deactivate,proto3,oneof" json:"deactivate,omitempty"`
 }
+type TxBody_SetGuardians struct {
+	SetGuardians *SetGuardiansOp `protobuf:"bytes,9,opt,name=set_guardians,json=setGuardians,proto3,oneof" json:"set_guardians,omitempty"`
+}
+type TxBody_RecoveryInitiate struct {
+	RecoveryInitiate *RecoveryInitiateOp `protobuf:"bytes,10,opt,name=recovery_initiate,json=recoveryInitiate,proto3,oneof" json:"recovery_initiate,omitempty"`
+}
+type TxBody_RecoveryApprove struct {
+	RecoveryApprove *RecoveryApproveOp `protobuf:"bytes,11,opt,name=recovery_approve,json=recoveryApprove,proto3,oneof" json:"recovery_approve,omitempty"`
+}
+type TxBody_RecoveryCancel struct {
+	RecoveryCancel *RecoveryCancelOp `protobuf:"bytes,12,opt,name=recovery_cancel,json=recoveryCancel,proto3,oneof" json:"recovery_cancel,omitempty"`
+}
 
-func (*TxBody_Create) isTxBody_Operation()     {}
-func (*TxBody_Update) isTxBody_Operation()     {}
-func (*TxBody_RotateKey) isTxBody_Operation()  {}
-func (*TxBody_RevokeKey) isTxBody_Operation()  {}
-func (*TxBody_Deactivate) isTxBody_Operation() {}
+func (*TxBody_Create) isTxBody_Operation()           {}
+func (*TxBody_Update) isTxBody_Operation()           {}
+func (*TxBody_RotateKey) isTxBody_Operation()        {}
+func (*TxBody_RevokeKey) isTxBody_Operation()        {}
+func (*TxBody_Deactivate) isTxBody_Operation()       {}
+func (*TxBody_SetGuardians) isTxBody_Operation()     {}
+func (*TxBody_RecoveryInitiate) isTxBody_Operation() {}
+func (*TxBody_RecoveryApprove) isTxBody_Operation()  {}
+func (*TxBody_RecoveryCancel) isTxBody_Operation()   {}
 
 func (m *TxBody) GetOperation() isTxBody_Operation {
 	if m != nil {
@@ -301,6 +321,34 @@ func (m *TxBody) GetDeactivate() *DeactivateOp {
 	return nil
 }
 
+func (m *TxBody) GetSetGuardians() *SetGuardiansOp {
+	if x, ok := m.GetOperation().(*TxBody_SetGuardians); ok {
+		return x.SetGuardians
+	}
+	return nil
+}
+
+func (m *TxBody) GetRecoveryInitiate() *RecoveryInitiateOp {
+	if x, ok := m.GetOperation().(*TxBody_RecoveryInitiate); ok {
+		return x.RecoveryInitiate
+	}
+	return nil
+}
+
+func (m *TxBody) GetRecoveryApprove() *RecoveryApproveOp {
+	if x, ok := m.GetOperation().(*TxBody_RecoveryApprove); ok {
+		return x.RecoveryApprove
+	}
+	return nil
+}
+
+func (m *TxBody) GetRecoveryCancel() *RecoveryCancelOp {
+	if x, ok := m.GetOperation().(*TxBody_RecoveryCancel); ok {
+		return x.RecoveryCancel
+	}
+	return nil
+}
+
 func (m *TxBody) GetMemo() string {
 	if m != nil {
 		return m.Memo
@@ -316,6 +364,10 @@ func (*TxBody) XXX_OneofWrappers() []interface{} {
 		(*TxBody_RotateKey)(nil),
 		(*TxBody_RevokeKey)(nil),
 		(*TxBody_Deactivate)(nil),
+		(*TxBody_SetGuardians)(nil),
+		(*TxBody_RecoveryInitiate)(nil),
+		(*TxBody_RecoveryApprove)(nil),
+		(*TxBody_RecoveryCancel)(nil),
 	}
 }
 
@@ -416,6 +468,9 @@ func (m *UpdateOp) GetDocument() Document {
 type RotateKeyOp struct {
 	KeyId        string `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
 	NewPublicKey []byte `protobuf:"bytes,2,opt,name=new_public_key,json=newPublicKey,proto3" json:"new_public_key,omitempty"`
+	// next_keys is the new pre-rotation commitment (required when the rotation
+	// reveals committed keys; optional otherwise).
+	NextKeys *NextKeys `protobuf:"bytes,3,opt,name=next_keys,json=nextKeys,proto3" json:"next_keys,omitempty"`
 }
 
 func (m *RotateKeyOp) Reset()         { *m = RotateKeyOp{} }
@@ -461,6 +516,13 @@ func (m *RotateKeyOp) GetKeyId() string {
 func (m *RotateKeyOp) GetNewPublicKey() []byte {
 	if m != nil {
 		return m.NewPublicKey
+	}
+	return nil
+}
+
+func (m *RotateKeyOp) GetNextKeys() *NextKeys {
+	if m != nil {
+		return m.NextKeys
 	}
 	return nil
 }
@@ -565,6 +627,247 @@ func (m *DeactivateOp) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_DeactivateOp proto.InternalMessageInfo
 
+// SetGuardiansOp sets the DID's guardians. A change to an existing set takes
+// effect after the current delay; an empty list removes the guardians.
+type SetGuardiansOp struct {
+	Guardians []string `protobuf:"bytes,1,rep,name=guardians,proto3" json:"guardians,omitempty"`
+	Threshold uint32   `protobuf:"varint,2,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	// delay is how long, in seconds, an approved recovery waits before it
+	// executes (at least the genesis minimum).
+	Delay int64 `protobuf:"varint,3,opt,name=delay,proto3" json:"delay,omitempty"`
+}
+
+func (m *SetGuardiansOp) Reset()         { *m = SetGuardiansOp{} }
+func (m *SetGuardiansOp) String() string { return proto.CompactTextString(m) }
+func (*SetGuardiansOp) ProtoMessage()    {}
+func (*SetGuardiansOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{8}
+}
+func (m *SetGuardiansOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SetGuardiansOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SetGuardiansOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SetGuardiansOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SetGuardiansOp.Merge(m, src)
+}
+func (m *SetGuardiansOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *SetGuardiansOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_SetGuardiansOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SetGuardiansOp proto.InternalMessageInfo
+
+func (m *SetGuardiansOp) GetGuardians() []string {
+	if m != nil {
+		return m.Guardians
+	}
+	return nil
+}
+
+func (m *SetGuardiansOp) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *SetGuardiansOp) GetDelay() int64 {
+	if m != nil {
+		return m.Delay
+	}
+	return 0
+}
+
+// RecoveryInitiateOp proposes new controller keys for the target DID. It is
+// signed by the guardian's own controller keys and by every proposed key.
+type RecoveryInitiateOp struct {
+	Guardian  string               `protobuf:"bytes,1,opt,name=guardian,proto3" json:"guardian,omitempty"`
+	NewKeys   []VerificationMethod `protobuf:"bytes,2,rep,name=new_keys,json=newKeys,proto3" json:"new_keys"`
+	Threshold uint32               `protobuf:"varint,3,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	NextKeys  *NextKeys            `protobuf:"bytes,4,opt,name=next_keys,json=nextKeys,proto3" json:"next_keys,omitempty"`
+}
+
+func (m *RecoveryInitiateOp) Reset()         { *m = RecoveryInitiateOp{} }
+func (m *RecoveryInitiateOp) String() string { return proto.CompactTextString(m) }
+func (*RecoveryInitiateOp) ProtoMessage()    {}
+func (*RecoveryInitiateOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{9}
+}
+func (m *RecoveryInitiateOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RecoveryInitiateOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RecoveryInitiateOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RecoveryInitiateOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RecoveryInitiateOp.Merge(m, src)
+}
+func (m *RecoveryInitiateOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *RecoveryInitiateOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_RecoveryInitiateOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RecoveryInitiateOp proto.InternalMessageInfo
+
+func (m *RecoveryInitiateOp) GetGuardian() string {
+	if m != nil {
+		return m.Guardian
+	}
+	return ""
+}
+
+func (m *RecoveryInitiateOp) GetNewKeys() []VerificationMethod {
+	if m != nil {
+		return m.NewKeys
+	}
+	return nil
+}
+
+func (m *RecoveryInitiateOp) GetThreshold() uint32 {
+	if m != nil {
+		return m.Threshold
+	}
+	return 0
+}
+
+func (m *RecoveryInitiateOp) GetNextKeys() *NextKeys {
+	if m != nil {
+		return m.NextKeys
+	}
+	return nil
+}
+
+// RecoveryApproveOp is a guardian's approval of a pending recovery.
+type RecoveryApproveOp struct {
+	Guardian   string `protobuf:"bytes,1,opt,name=guardian,proto3" json:"guardian,omitempty"`
+	RecoveryId uint64 `protobuf:"varint,2,opt,name=recovery_id,json=recoveryId,proto3" json:"recovery_id,omitempty"`
+}
+
+func (m *RecoveryApproveOp) Reset()         { *m = RecoveryApproveOp{} }
+func (m *RecoveryApproveOp) String() string { return proto.CompactTextString(m) }
+func (*RecoveryApproveOp) ProtoMessage()    {}
+func (*RecoveryApproveOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{10}
+}
+func (m *RecoveryApproveOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RecoveryApproveOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RecoveryApproveOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RecoveryApproveOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RecoveryApproveOp.Merge(m, src)
+}
+func (m *RecoveryApproveOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *RecoveryApproveOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_RecoveryApproveOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RecoveryApproveOp proto.InternalMessageInfo
+
+func (m *RecoveryApproveOp) GetGuardian() string {
+	if m != nil {
+		return m.Guardian
+	}
+	return ""
+}
+
+func (m *RecoveryApproveOp) GetRecoveryId() uint64 {
+	if m != nil {
+		return m.RecoveryId
+	}
+	return 0
+}
+
+// RecoveryCancelOp is a vote to cancel a pending recovery: by a guardian, or
+// by the owner (guardian empty, signed by the DID's controller keys).
+type RecoveryCancelOp struct {
+	Guardian   string `protobuf:"bytes,1,opt,name=guardian,proto3" json:"guardian,omitempty"`
+	RecoveryId uint64 `protobuf:"varint,2,opt,name=recovery_id,json=recoveryId,proto3" json:"recovery_id,omitempty"`
+}
+
+func (m *RecoveryCancelOp) Reset()         { *m = RecoveryCancelOp{} }
+func (m *RecoveryCancelOp) String() string { return proto.CompactTextString(m) }
+func (*RecoveryCancelOp) ProtoMessage()    {}
+func (*RecoveryCancelOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{11}
+}
+func (m *RecoveryCancelOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RecoveryCancelOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RecoveryCancelOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RecoveryCancelOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RecoveryCancelOp.Merge(m, src)
+}
+func (m *RecoveryCancelOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *RecoveryCancelOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_RecoveryCancelOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RecoveryCancelOp proto.InternalMessageInfo
+
+func (m *RecoveryCancelOp) GetGuardian() string {
+	if m != nil {
+		return m.Guardian
+	}
+	return ""
+}
+
+func (m *RecoveryCancelOp) GetRecoveryId() uint64 {
+	if m != nil {
+		return m.RecoveryId
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterEnum("custos.did.v1.RevocationReason", RevocationReason_name, RevocationReason_value)
 	proto.RegisterType((*Tx)(nil), "custos.did.v1.Tx")
@@ -575,54 +878,74 @@ func init() {
 	proto.RegisterType((*RotateKeyOp)(nil), "custos.did.v1.RotateKeyOp")
 	proto.RegisterType((*RevokeKeyOp)(nil), "custos.did.v1.RevokeKeyOp")
 	proto.RegisterType((*DeactivateOp)(nil), "custos.did.v1.DeactivateOp")
+	proto.RegisterType((*SetGuardiansOp)(nil), "custos.did.v1.SetGuardiansOp")
+	proto.RegisterType((*RecoveryInitiateOp)(nil), "custos.did.v1.RecoveryInitiateOp")
+	proto.RegisterType((*RecoveryApproveOp)(nil), "custos.did.v1.RecoveryApproveOp")
+	proto.RegisterType((*RecoveryCancelOp)(nil), "custos.did.v1.RecoveryCancelOp")
 }
 
 func init() { proto.RegisterFile("custos/did/v1/tx.proto", fileDescriptor_89511b1b2d065343) }
 
 var fileDescriptor_89511b1b2d065343 = []byte{
-	// 669 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x94, 0x4f, 0x6f, 0x12, 0x41,
-	0x18, 0xc6, 0x59, 0xa0, 0x14, 0x5e, 0x6a, 0x8b, 0xe3, 0xbf, 0x2d, 0xb6, 0x14, 0x89, 0x07, 0xb4,
-	0x11, 0xd2, 0x7a, 0x30, 0xc6, 0x68, 0x52, 0x60, 0x8d, 0xd8, 0xb4, 0x34, 0x03, 0x6d, 0x4c, 0x2f,
-	0x1b, 0xd8, 0x79, 0xa5, 0x13, 0xca, 0xce, 0x66, 0x77, 0xa1, 0x70, 0xf0, 0x6e, 0x3c, 0xf9, 0x11,
-	0x4c, 0xfc, 0x32, 0x3d, 0xf6, 0xe8, 0xc9, 0x98, 0xf6, 0x8b, 0x98, 0x9d, 0x65, 0xe9, 0x96, 0xe2,
-	0xc9, 0xdb, 0xcc, 0xfb, 0x3c, 0xbf, 0x77, 0x67, 0x9f, 0x79, 0x33, 0xf0, 0xd0, 0x18, 0x38, 0xae,
-	0x70, 0xca, 0x8c, 0xb3, 0xf2, 0x70, 0xab, 0xec, 0x8e, 0x4a, 0x96, 0x2d, 0x5c, 0x41, 0xee, 0xf8,
-	0xf5, 0x12, 0xe3, 0xac, 0x34, 0xdc, 0xca, 0xde, 0xef, 0x8a, 0xae, 0x90, 0x4a, 0xd9, 0x5b, 0xf9,
-	0xa6, 0xec, 0xda, 0x4d, 0x98, 0x09, 0x63, 0xd0, 0x47, 0xd3, 0xf5, 0xd5, 0xc2, 0x27, 0x88, 0xb6,
-	0x46, 0x84, 0x40, 0xbc, 0x23, 0xd8, 0x58, 0x55, 0xf2, 0x4a, 0x71, 0x89, 0xca, 0x35, 0x79, 0x07,
-	0xe0, 0xf0, 0xae, 0xd9, 0x76, 0x07, 0x36, 0x3a, 0x6a, 0x34, 0x1f, 0x2b, 0xa6, 0xb7, 0xd5, 0xd2,
-	0x8d, 0x2f, 0x96, 0x9a, 0x81, 0xa1, 0x12, 0x3f, 0xff, 0xbd, 0x11, 0xa1, 0x21, 0xa2, 0x70, 0x0c,
-	0xa9, 0xa9, 0x4c, 0xca, 0x70, 0x6f, 0x88, 0x36, 0xff, 0xcc, 0x8d, 0xb6, 0xcb, 0x85, 0xa9, 0xf7,
-	0xd1, 0x3d, 0x11, 0x4c, 0x7e, 0x2f, 0x45, 0x49, 0x58, 0xda, 0x93, 0x0a, 0x59, 0x83, 0xd4, 0xb4,
-	0x97, 0x1a, 0x95, 0xc7, 0xba, 0x2e, 0x14, 0x7e, 0xc4, 0x20, 0xd1, 0x1a, 0x55, 0xbc, 0x63, 0xae,
-	0x42, 0xd2, 0x38, 0x69, 0x73, 0x53, 0xe7, 0x41, 0xbb, 0x45, 0xb9, 0xaf, 0x33, 0x92, 0x81, 0x18,
-	0xe3, 0x4c, 0xd2, 0x29, 0xea, 0x2d, 0xc9, 0x33, 0xc8, 0xe0, 0xc8, 0x42, 0xc3, 0x45, 0xa6, 0x0f,
-	0xd1, 0x76, 0xb8, 0x30, 0xd5, 0x58, 0x5e, 0x29, 0xc6, 0xe9, 0x4a, 0x50, 0x3f, 0xf2, 0xcb, 0x64,
-	0x0b, 0x12, 0x86, 0x8d, 0x6d, 0x17, 0xd5, 0x78, 0x5e, 0x29, 0xa6, 0xb7, 0x1f, 0xcd, 0xfc, 0x7a,
-	0x55, 0x8a, 0x0d, 0xeb, 0x43, 0x84, 0x4e, 0x8c, 0x1e, 0x32, 0xb0, 0x98, 0x87, 0x2c, 0xcc, 0x45,
-	0x0e, 0xa5, 0xe8, 0x23, 0xbe, 0x91, 0xbc, 0x01, 0xb0, 0x85, 0xdb, 0x76, 0x51, 0xef, 0xe1, 0x58,
-	0x4d, 0x48, 0x2c, 0x3b, 0x83, 0x51, 0x69, 0xd8, 0xc5, 0xb1, 0x24, 0x53, 0x76, 0xb0, 0x95, 0x30,
-	0x0e, 0x45, 0xcf, 0x87, 0x17, 0xe7, 0xc3, 0xd2, 0x70, 0x0d, 0x07, 0x5b, 0xf2, 0x16, 0x80, 0x61,
-	0xdb, 0x70, 0xf9, 0xd0, 0x3b, 0x70, 0x52, 0xc2, 0x8f, 0x67, 0xe0, 0xda, 0xd4, 0x20, 0xe9, 0x10,
-	0xe0, 0x4d, 0x4c, 0x1f, 0xfb, 0x42, 0x5d, 0x91, 0xe1, 0xca, 0x75, 0x25, 0x0d, 0x29, 0x61, 0xa1,
-	0x2d, 0xaf, 0xb1, 0xa0, 0x41, 0x32, 0x88, 0x88, 0xbc, 0x86, 0x64, 0x30, 0x76, 0xf2, 0x8e, 0x6e,
-	0x47, 0x53, 0x9b, 0xc8, 0x93, 0x39, 0x9a, 0xda, 0xbd, 0x36, 0x41, 0x6c, 0xff, 0xd3, 0xe6, 0x23,
-	0xa4, 0x43, 0x31, 0x92, 0x07, 0x90, 0xe8, 0xe1, 0xf8, 0x7a, 0x64, 0x16, 0x7a, 0x38, 0xae, 0x33,
-	0xf2, 0x14, 0x96, 0x4d, 0x3c, 0xd3, 0xad, 0x41, 0xe7, 0x94, 0x1b, 0x32, 0x54, 0x7f, 0xf2, 0x96,
-	0x4c, 0x3c, 0x3b, 0x90, 0xc5, 0x5d, 0x1c, 0x17, 0xbe, 0x29, 0x90, 0x0e, 0xc5, 0xfa, 0xaf, 0x66,
-	0xaf, 0x20, 0x61, 0x63, 0xdb, 0x11, 0xa6, 0x6c, 0xb2, 0xbc, 0xbd, 0x31, 0xe7, 0x66, 0xfc, 0x91,
-	0xa7, 0xd2, 0x46, 0x27, 0x76, 0xb2, 0x09, 0x77, 0x0d, 0xd1, 0xb7, 0x6c, 0xd1, 0xe7, 0x0e, 0x32,
-	0xdd, 0xe1, 0xa6, 0x81, 0x72, 0x4a, 0x63, 0x34, 0x13, 0x12, 0x9a, 0x5e, 0xbd, 0xb0, 0x0c, 0x4b,
-	0xe1, 0x5b, 0x7a, 0xfe, 0x05, 0x32, 0xb3, 0x8d, 0xc9, 0x13, 0x58, 0xa7, 0xda, 0x51, 0xa3, 0xba,
-	0xd3, 0xaa, 0x37, 0xf6, 0x75, 0xaa, 0xed, 0x34, 0x1b, 0xfb, 0xfa, 0xe1, 0x7e, 0xf3, 0x40, 0xab,
-	0xd6, 0xdf, 0xd7, 0xb5, 0x5a, 0x26, 0x42, 0xd6, 0x61, 0xf5, 0xb6, 0x85, 0x6a, 0xad, 0x3a, 0xd5,
-	0x6a, 0x19, 0x65, 0x7e, 0x87, 0x6a, 0x63, 0xef, 0x80, 0x36, 0xf6, 0xea, 0x4d, 0xad, 0x96, 0x89,
-	0x66, 0xe3, 0x5f, 0x7f, 0xe6, 0x22, 0x15, 0xed, 0xfc, 0x32, 0xa7, 0x5c, 0x5c, 0xe6, 0x94, 0x3f,
-	0x97, 0x39, 0xe5, 0xfb, 0x55, 0x2e, 0x72, 0x71, 0x95, 0x8b, 0xfc, 0xba, 0xca, 0x45, 0x8e, 0x37,
-	0xbb, 0xdc, 0x3d, 0x19, 0x74, 0x4a, 0x86, 0xe8, 0x97, 0xfd, 0x20, 0x5e, 0x9c, 0x22, 0xeb, 0xa2,
-	0x3d, 0xd9, 0x95, 0x47, 0xf2, 0x85, 0x72, 0xc7, 0x16, 0x3a, 0x9d, 0x84, 0x7c, 0x9c, 0x5e, 0xfe,
-	0x0d, 0x00, 0x00, 0xff, 0xff, 0x6f, 0xe4, 0xf8, 0xc4, 0xf9, 0x04, 0x00, 0x00,
+	// 927 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x55, 0xcf, 0x6f, 0xe3, 0x44,
+	0x14, 0x8e, 0x9b, 0x34, 0x4d, 0x5e, 0xd2, 0x34, 0x1d, 0x16, 0xf0, 0x86, 0x6d, 0x9a, 0x8d, 0x38,
+	0x04, 0x56, 0x24, 0xea, 0x82, 0x84, 0x10, 0x02, 0xa9, 0xf9, 0x01, 0x84, 0x55, 0x9b, 0xc8, 0xe9,
+	0x56, 0x68, 0x2f, 0x96, 0x63, 0x3f, 0x12, 0xab, 0x89, 0xc7, 0x1a, 0x4f, 0xd2, 0xe4, 0x80, 0xc4,
+	0x11, 0x71, 0xe2, 0x7f, 0xe0, 0x9f, 0xe9, 0x71, 0x25, 0x2e, 0x9c, 0x10, 0x6a, 0xff, 0x11, 0xe4,
+	0x67, 0x3b, 0x3f, 0x5b, 0xb4, 0x52, 0x6f, 0x33, 0xef, 0x7d, 0xdf, 0x37, 0xcf, 0x33, 0xdf, 0x7b,
+	0x86, 0x0f, 0xcc, 0x89, 0x27, 0xb9, 0x57, 0xb3, 0x6c, 0xab, 0x36, 0x3d, 0xa9, 0xc9, 0x59, 0xd5,
+	0x15, 0x5c, 0x72, 0xb6, 0x1f, 0xc4, 0xab, 0x96, 0x6d, 0x55, 0xa7, 0x27, 0x85, 0x27, 0x03, 0x3e,
+	0xe0, 0x94, 0xa9, 0xf9, 0xab, 0x00, 0x54, 0x78, 0xb6, 0x4e, 0xb6, 0xb8, 0x39, 0x19, 0xa3, 0x23,
+	0x83, 0x6c, 0xf9, 0x27, 0xd8, 0xb9, 0x98, 0x31, 0x06, 0x89, 0x3e, 0xb7, 0xe6, 0xaa, 0x52, 0x52,
+	0x2a, 0x59, 0x8d, 0xd6, 0xec, 0x5b, 0x00, 0xcf, 0x1e, 0x38, 0x86, 0x9c, 0x08, 0xf4, 0xd4, 0x9d,
+	0x52, 0xbc, 0x92, 0x79, 0xa9, 0x56, 0xd7, 0x4e, 0xac, 0xf6, 0x22, 0x40, 0x3d, 0x71, 0xf3, 0xcf,
+	0x71, 0x4c, 0x5b, 0x61, 0x94, 0xdf, 0x40, 0x7a, 0x91, 0x66, 0x35, 0x78, 0x6f, 0x8a, 0xc2, 0xfe,
+	0xd9, 0x36, 0x0d, 0x69, 0x73, 0x47, 0x1f, 0xa3, 0x1c, 0x72, 0x8b, 0xce, 0x4b, 0x6b, 0x6c, 0x35,
+	0x75, 0x46, 0x19, 0xf6, 0x0c, 0xd2, 0x0b, 0x2d, 0x75, 0x87, 0xca, 0x5a, 0x06, 0xca, 0x7f, 0xed,
+	0x42, 0xf2, 0x62, 0x56, 0xf7, 0xcb, 0x7c, 0x0a, 0x29, 0x73, 0x68, 0xd8, 0x8e, 0x6e, 0x47, 0x72,
+	0x7b, 0xb4, 0x6f, 0x5b, 0x2c, 0x0f, 0x71, 0xcb, 0xb6, 0x88, 0x9d, 0xd6, 0xfc, 0x25, 0xfb, 0x04,
+	0xf2, 0x38, 0x73, 0xd1, 0x94, 0x68, 0xe9, 0x53, 0x14, 0x9e, 0xcd, 0x1d, 0x35, 0x5e, 0x52, 0x2a,
+	0x09, 0xed, 0x20, 0x8a, 0x5f, 0x06, 0x61, 0x76, 0x02, 0x49, 0x53, 0xa0, 0x21, 0x51, 0x4d, 0x94,
+	0x94, 0x4a, 0xe6, 0xe5, 0x87, 0x1b, 0x9f, 0xde, 0xa0, 0x64, 0xc7, 0xfd, 0x21, 0xa6, 0x85, 0x40,
+	0x9f, 0x32, 0x71, 0x2d, 0x9f, 0xb2, 0x7b, 0x2f, 0xe5, 0x35, 0x25, 0x03, 0x4a, 0x00, 0x64, 0x5f,
+	0x03, 0x08, 0x2e, 0x0d, 0x89, 0xfa, 0x15, 0xce, 0xd5, 0x24, 0xd1, 0x0a, 0x1b, 0x34, 0x8d, 0x00,
+	0xaf, 0x70, 0x4e, 0xcc, 0xb4, 0x88, 0xb6, 0x44, 0xc6, 0x29, 0xbf, 0x0a, 0xc8, 0x7b, 0xf7, 0x93,
+	0x09, 0xb0, 0x24, 0x47, 0x5b, 0xf6, 0x0d, 0x80, 0x85, 0x86, 0x29, 0xed, 0xa9, 0x5f, 0x70, 0x8a,
+	0xc8, 0x1f, 0x6d, 0x90, 0x9b, 0x0b, 0x00, 0xb1, 0x57, 0x08, 0xac, 0x09, 0xfb, 0x1e, 0x4a, 0x7d,
+	0x30, 0x31, 0x84, 0x65, 0x1b, 0x8e, 0xa7, 0xa6, 0x49, 0xe1, 0x68, 0xd3, 0x20, 0x28, 0xbf, 0x8f,
+	0x20, 0xa4, 0x91, 0xf5, 0x56, 0x22, 0xac, 0x0b, 0x87, 0x02, 0x4d, 0x3e, 0x45, 0x31, 0xd7, 0x6d,
+	0xc7, 0x96, 0xb6, 0x5f, 0x0b, 0x90, 0xd2, 0xf3, 0xad, 0x0f, 0x09, 0x70, 0xed, 0x10, 0x46, 0x6a,
+	0x79, 0xb1, 0x11, 0x65, 0x67, 0xb0, 0x88, 0xe9, 0x86, 0xeb, 0x0a, 0x3e, 0x45, 0x35, 0x43, 0x82,
+	0xa5, 0x07, 0x04, 0x4f, 0x03, 0x14, 0xe9, 0x1d, 0x88, 0xf5, 0x20, 0xfb, 0x11, 0x16, 0x21, 0xdd,
+	0x34, 0x1c, 0x13, 0x47, 0x6a, 0x96, 0xd4, 0x8e, 0x1f, 0x50, 0x6b, 0x10, 0x88, 0xc4, 0x72, 0x62,
+	0x2d, 0xe6, 0x37, 0xd9, 0x18, 0xc7, 0x5c, 0x3d, 0x20, 0x3f, 0xd2, 0xba, 0x9e, 0x81, 0x34, 0x77,
+	0x51, 0x90, 0xf3, 0xcb, 0x2d, 0x48, 0x45, 0xae, 0x62, 0x5f, 0x41, 0x2a, 0xea, 0x54, 0xb2, 0xf5,
+	0xb6, 0x9b, 0x9a, 0x61, 0x3a, 0x6c, 0xbd, 0x05, 0xdc, 0x97, 0x89, 0x9c, 0xf6, 0x18, 0x99, 0x5f,
+	0x15, 0xc8, 0xac, 0x58, 0x8f, 0xbd, 0x0f, 0xc9, 0x2b, 0x9c, 0x2f, 0xdb, 0x6c, 0xf7, 0x0a, 0xe7,
+	0x6d, 0x8b, 0x7d, 0x0c, 0x39, 0x07, 0xaf, 0x75, 0x77, 0xd2, 0x1f, 0xd9, 0x26, 0x19, 0x31, 0xe8,
+	0xd6, 0xac, 0x83, 0xd7, 0x5d, 0x0a, 0xfa, 0x6e, 0xfb, 0x02, 0xd2, 0x0e, 0xce, 0xa4, 0x9f, 0xf7,
+	0xa8, 0xe3, 0xb6, 0x0b, 0x39, 0xc7, 0x99, 0x7c, 0x85, 0x73, 0x4f, 0x4b, 0x39, 0xe1, 0xaa, 0xfc,
+	0xbb, 0x5f, 0xc2, 0xd2, 0xc0, 0x0f, 0x95, 0xf0, 0x25, 0x24, 0x05, 0x1a, 0x1e, 0x77, 0xe8, 0xe8,
+	0xdc, 0x3d, 0x6f, 0x33, 0xe5, 0xc1, 0x70, 0xd1, 0x08, 0xa6, 0x85, 0x70, 0xf6, 0x02, 0x0e, 0x4d,
+	0x3e, 0x76, 0x05, 0x1f, 0xdb, 0x1e, 0x5a, 0xba, 0x67, 0x3b, 0x26, 0x52, 0x75, 0x71, 0x2d, 0xbf,
+	0x92, 0xe8, 0xf9, 0xf1, 0x72, 0x0e, 0xb2, 0xab, 0xfd, 0x50, 0xee, 0x43, 0x6e, 0xdd, 0xdd, 0xfe,
+	0xcc, 0x5a, 0xf6, 0x83, 0x52, 0x8a, 0x57, 0xd2, 0xda, 0x32, 0xe0, 0x67, 0xe5, 0x50, 0xa0, 0x37,
+	0xe4, 0xa3, 0x60, 0x26, 0xed, 0x6b, 0xcb, 0x00, 0x7b, 0x02, 0xbb, 0x16, 0x8e, 0x8c, 0x79, 0x78,
+	0x7c, 0xb0, 0x29, 0xdf, 0x28, 0xc0, 0xb6, 0x8d, 0xcf, 0x0a, 0x90, 0x8a, 0x74, 0xc3, 0x9b, 0x58,
+	0xec, 0x59, 0x1d, 0x52, 0xfe, 0x7b, 0xd0, 0x45, 0x07, 0x43, 0x7b, 0xb3, 0x93, 0x2e, 0xb7, 0xa6,
+	0x6d, 0xf8, 0xf6, 0x7b, 0x0e, 0x5e, 0xfb, 0xf7, 0xbe, 0x5e, 0x6a, 0x7c, 0xb3, 0xd4, 0xb5, 0xb7,
+	0x4c, 0xbc, 0xeb, 0x5b, 0x76, 0xe1, 0x70, 0xab, 0xe3, 0xfe, 0xf7, 0x43, 0x8e, 0x21, 0xb3, 0x9c,
+	0x0d, 0xc1, 0x8d, 0x25, 0x34, 0x58, 0x34, 0xbc, 0x55, 0xee, 0x40, 0x7e, 0xb3, 0xeb, 0x1e, 0x25,
+	0xf8, 0xe9, 0x2f, 0xbe, 0xe0, 0xba, 0x55, 0xd8, 0x73, 0x38, 0xd2, 0x5a, 0x97, 0x9d, 0xc6, 0xe9,
+	0x45, 0xbb, 0x73, 0xae, 0x6b, 0xad, 0xd3, 0x5e, 0xe7, 0x5c, 0x7f, 0x7d, 0xde, 0xeb, 0xb6, 0x1a,
+	0xed, 0xef, 0xda, 0xad, 0x66, 0x3e, 0xc6, 0x8e, 0xe0, 0xe9, 0x36, 0x44, 0x6b, 0x5d, 0xb4, 0xb5,
+	0x56, 0x33, 0xaf, 0xdc, 0xaf, 0xd0, 0xe8, 0x9c, 0x75, 0xb5, 0xce, 0x59, 0xbb, 0xd7, 0x6a, 0xe6,
+	0x77, 0x0a, 0x89, 0xdf, 0xfe, 0x2c, 0xc6, 0xea, 0xad, 0x9b, 0xdb, 0xa2, 0xf2, 0xf6, 0xb6, 0xa8,
+	0xfc, 0x7b, 0x5b, 0x54, 0xfe, 0xb8, 0x2b, 0xc6, 0xde, 0xde, 0x15, 0x63, 0x7f, 0xdf, 0x15, 0x63,
+	0x6f, 0x5e, 0x0c, 0x6c, 0x39, 0x9c, 0xf4, 0xab, 0x26, 0x1f, 0xd7, 0x82, 0x8b, 0xfe, 0x6c, 0x84,
+	0xd6, 0x00, 0x45, 0xb8, 0xab, 0xcd, 0xe8, 0xef, 0x2e, 0xe7, 0x2e, 0x7a, 0xfd, 0x24, 0xfd, 0xd8,
+	0x3f, 0xff, 0x2f, 0x00, 0x00, 0xff, 0xff, 0x81, 0xa7, 0x3d, 0xa2, 0x35, 0x08, 0x00, 0x00,
 }
 
 func (m *Tx) Marshal() (dAtA []byte, err error) {
@@ -869,6 +1192,90 @@ func (m *TxBody_Deactivate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	return len(dAtA) - i, nil
 }
+func (m *TxBody_SetGuardians) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TxBody_SetGuardians) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.SetGuardians != nil {
+		{
+			size, err := m.SetGuardians.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x4a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *TxBody_RecoveryInitiate) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TxBody_RecoveryInitiate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RecoveryInitiate != nil {
+		{
+			size, err := m.RecoveryInitiate.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x52
+	}
+	return len(dAtA) - i, nil
+}
+func (m *TxBody_RecoveryApprove) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TxBody_RecoveryApprove) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RecoveryApprove != nil {
+		{
+			size, err := m.RecoveryApprove.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x5a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *TxBody_RecoveryCancel) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *TxBody_RecoveryCancel) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RecoveryCancel != nil {
+		{
+			size, err := m.RecoveryCancel.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x62
+	}
+	return len(dAtA) - i, nil
+}
 func (m *CreateOp) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -955,6 +1362,18 @@ func (m *RotateKeyOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.NextKeys != nil {
+		{
+			size, err := m.NextKeys.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
 	if len(m.NewPublicKey) > 0 {
 		i -= len(m.NewPublicKey)
 		copy(dAtA[i:], m.NewPublicKey)
@@ -1032,6 +1451,179 @@ func (m *DeactivateOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *SetGuardiansOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SetGuardiansOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SetGuardiansOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Delay != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Delay))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Guardians) > 0 {
+		for iNdEx := len(m.Guardians) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Guardians[iNdEx])
+			copy(dAtA[i:], m.Guardians[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Guardians[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RecoveryInitiateOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RecoveryInitiateOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RecoveryInitiateOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.NextKeys != nil {
+		{
+			size, err := m.NextKeys.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Threshold != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Threshold))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.NewKeys) > 0 {
+		for iNdEx := len(m.NewKeys) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.NewKeys[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Guardian) > 0 {
+		i -= len(m.Guardian)
+		copy(dAtA[i:], m.Guardian)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Guardian)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RecoveryApproveOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RecoveryApproveOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RecoveryApproveOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RecoveryId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.RecoveryId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Guardian) > 0 {
+		i -= len(m.Guardian)
+		copy(dAtA[i:], m.Guardian)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Guardian)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RecoveryCancelOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RecoveryCancelOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RecoveryCancelOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.RecoveryId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.RecoveryId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Guardian) > 0 {
+		i -= len(m.Guardian)
+		copy(dAtA[i:], m.Guardian)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Guardian)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -1169,6 +1761,54 @@ func (m *TxBody_Deactivate) Size() (n int) {
 	}
 	return n
 }
+func (m *TxBody_SetGuardians) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SetGuardians != nil {
+		l = m.SetGuardians.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *TxBody_RecoveryInitiate) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RecoveryInitiate != nil {
+		l = m.RecoveryInitiate.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *TxBody_RecoveryApprove) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RecoveryApprove != nil {
+		l = m.RecoveryApprove.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *TxBody_RecoveryCancel) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RecoveryCancel != nil {
+		l = m.RecoveryCancel.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
 func (m *CreateOp) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1205,6 +1845,10 @@ func (m *RotateKeyOp) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
+	if m.NextKeys != nil {
+		l = m.NextKeys.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
 	return n
 }
 
@@ -1233,6 +1877,85 @@ func (m *DeactivateOp) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *SetGuardiansOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Guardians) > 0 {
+		for _, s := range m.Guardians {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovTx(uint64(m.Threshold))
+	}
+	if m.Delay != 0 {
+		n += 1 + sovTx(uint64(m.Delay))
+	}
+	return n
+}
+
+func (m *RecoveryInitiateOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Guardian)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.NewKeys) > 0 {
+		for _, e := range m.NewKeys {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Threshold != 0 {
+		n += 1 + sovTx(uint64(m.Threshold))
+	}
+	if m.NextKeys != nil {
+		l = m.NextKeys.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *RecoveryApproveOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Guardian)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.RecoveryId != 0 {
+		n += 1 + sovTx(uint64(m.RecoveryId))
+	}
+	return n
+}
+
+func (m *RecoveryCancelOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Guardian)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.RecoveryId != 0 {
+		n += 1 + sovTx(uint64(m.RecoveryId))
+	}
 	return n
 }
 
@@ -1763,6 +2486,146 @@ func (m *TxBody) Unmarshal(dAtA []byte) error {
 			}
 			m.Operation = &TxBody_Deactivate{v}
 			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SetGuardians", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &SetGuardiansOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_SetGuardians{v}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryInitiate", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &RecoveryInitiateOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_RecoveryInitiate{v}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryApprove", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &RecoveryApproveOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_RecoveryApprove{v}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryCancel", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &RecoveryCancelOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_RecoveryCancel{v}
+			iNdEx = postIndex
 		case 15:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Memo", wireType)
@@ -2077,6 +2940,42 @@ func (m *RotateKeyOp) Unmarshal(dAtA []byte) error {
 				m.NewPublicKey = []byte{}
 			}
 			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.NextKeys == nil {
+				m.NextKeys = &NextKeys{}
+			}
+			if err := m.NextKeys.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -2247,6 +3146,499 @@ func (m *DeactivateOp) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: DeactivateOp: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SetGuardiansOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SetGuardiansOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SetGuardiansOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardians", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardians = append(m.Guardians, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Delay", wireType)
+			}
+			m.Delay = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Delay |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RecoveryInitiateOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RecoveryInitiateOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RecoveryInitiateOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardian", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardian = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NewKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.NewKeys = append(m.NewKeys, VerificationMethod{})
+			if err := m.NewKeys[len(m.NewKeys)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Threshold", wireType)
+			}
+			m.Threshold = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Threshold |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextKeys", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.NextKeys == nil {
+				m.NextKeys = &NextKeys{}
+			}
+			if err := m.NextKeys.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RecoveryApproveOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RecoveryApproveOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RecoveryApproveOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardian", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardian = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryId", wireType)
+			}
+			m.RecoveryId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RecoveryCancelOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RecoveryCancelOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RecoveryCancelOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Guardian", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Guardian = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RecoveryId", wireType)
+			}
+			m.RecoveryId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RecoveryId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

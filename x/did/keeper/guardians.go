@@ -1,0 +1,132 @@
+package keeper
+
+import (
+	"slices"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// setGuardians sets the target's guardians, threshold and delay. The first
+// set takes effect at once; a change to an existing set waits out the
+// current delay (and a recovery initiated meanwhile supersedes it).
+func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
+	head, rec, cur, err := e.current()
+	if err != nil {
+		return Outcome{}, err
+	}
+	cfg, err := e.validateGuardians(op)
+	if err != nil {
+		return Outcome{}, err
+	}
+	s, err := e.verifySignatures(&cur, types.Keys{})
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := requireThreshold(&rec.Document, s); err != nil {
+		return Outcome{}, err
+	}
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return Outcome{}, err
+	}
+	ev := types.HistoryEntry{
+		Kind: types.EVENT_KIND_GUARDIANS_SET, Guardians: cfg.Guardians,
+		GuardianThreshold: cfg.Threshold, Delay: cfg.Delay,
+	}
+	if len(gs.Current.Guardians) == 0 {
+		gs.Current, gs.Pending, gs.PendingEffective = cfg, nil, 0
+		ev.Effective = e.blk.Time
+	} else {
+		gs.Pending = &cfg
+		gs.PendingEffective = e.blk.Time + gs.Current.Delay
+		ev.Effective = gs.PendingEffective
+		if err := e.scheduleAt(gs.PendingEffective, types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE, 0); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if err := e.saveGuardians(); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.log(head, ev); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
+}
+
+// validateGuardians checks a guardian set: 0 (removal, threshold 0) or 1 to
+// max_guardians distinct, active DIDs other than the target, a threshold
+// between 1 and their number, and a delay of at least the genesis minimum.
+func (e *execution) validateGuardians(op *types.SetGuardiansOp) (types.GuardianConfig, error) {
+	n := len(op.Guardians)
+	if n == 0 {
+		if op.Threshold != 0 || op.Delay != 0 {
+			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrap("removing every guardian takes threshold 0 and delay 0")
+		}
+		return types.GuardianConfig{}, nil
+	}
+	if n > int(e.k.params.MaxGuardians) {
+		return types.GuardianConfig{}, types.ErrLimitExceeded.Wrapf("%d guardians, the limit is %d", n, e.k.params.MaxGuardians)
+	}
+	cfg := types.GuardianConfig{Threshold: op.Threshold, Delay: op.Delay}
+	for _, g := range op.Guardians {
+		id, err := types.ParseID(g)
+		if err != nil {
+			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("guardian %q: %s", types.Truncate(g), types.Detail(err))
+		}
+		if id == e.id {
+			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrap("a DID cannot be its own guardian")
+		}
+		if slices.Contains(cfg.Guardians, id.String()) {
+			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("guardian %s is listed twice", id)
+		}
+		if _, _, err := e.activeDID(id); err != nil {
+			return types.GuardianConfig{}, err
+		}
+		cfg.Guardians = append(cfg.Guardians, id.String())
+	}
+	if op.Threshold == 0 || int(op.Threshold) > n {
+		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("threshold %d must be between 1 and the %d guardians", op.Threshold, n)
+	}
+	if op.Delay < e.k.params.RecoveryMinDelay || op.Delay > types.MaxDelay {
+		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("delay %ds must be at least the chain's minimum of %ds", op.Delay, e.k.params.RecoveryMinDelay)
+	}
+	return cfg, nil
+}
+
+// guardianOf checks that did names a guardian of the target in its current
+// set, and returns its ID, document and keys; the guardian must be active.
+func (e *execution) guardianOf(did string) (types.ID, *types.Document, types.Keys, error) {
+	gid, err := types.ParseID(did)
+	if err != nil {
+		return types.ID{}, nil, types.Keys{}, err
+	}
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return types.ID{}, nil, types.Keys{}, err
+	}
+	if !slices.Contains(gs.Current.Guardians, gid.String()) {
+		return types.ID{}, nil, types.Keys{}, types.ErrNotGuardian.Wrapf("%s is not a guardian of %s", gid, e.id)
+	}
+	doc, keys, err := e.activeDID(gid)
+	if err != nil {
+		return types.ID{}, nil, types.Keys{}, err
+	}
+	return gid, doc, keys, nil
+}
+
+// cancelGuardianChange drops a pending guardian change, logging why.
+func (e *execution) cancelGuardianChange(head *types.Head, why string) error {
+	gs, err := e.loadGuardians()
+	if err != nil || gs.Pending == nil {
+		return err
+	}
+	ev := types.HistoryEntry{
+		Kind: types.EVENT_KIND_GUARDIAN_CHANGE_CANCELLED, Guardians: gs.Pending.Guardians,
+		GuardianThreshold: gs.Pending.Threshold, Delay: gs.Pending.Delay, Detail: why,
+	}
+	gs.Pending, gs.PendingEffective = nil, 0
+	if err := e.saveGuardians(); err != nil {
+		return err
+	}
+	return e.log(head, ev)
+}

@@ -1,0 +1,308 @@
+package keeper
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// ownerVote is how the owner's cancel vote is recorded.
+const ownerVote = "owner"
+
+// recoveryInitiate opens a recovery of the target proposed by one of its
+// guardians: new controller keys (each proving possession), threshold and
+// optional next-key commitment. The initiation counts as the guardian's
+// approval; a pending guardian change is superseded.
+func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, error) {
+	head, rec, _, err := e.current()
+	if err != nil {
+		return Outcome{}, err
+	}
+	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+	if err != nil {
+		return Outcome{}, err
+	}
+	proposed, err := proposedKeys(op.NewKeys)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if _, _, _, err := recoveredDocument(&rec.Document, op.NewKeys, op.Threshold, op.NextKeys, e.k.params); err != nil {
+		return Outcome{}, err
+	}
+	s, err := e.verifyParties(party{id: gid, cur: &gkeys}, party{id: e.id, next: proposed})
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := requireThreshold(gdoc, s[0]); err != nil {
+		return Outcome{}, err
+	}
+	if err := requirePossession(nil, proposed, s[1]); err != nil {
+		return Outcome{}, err
+	}
+	rs, err := e.loadRecoveries()
+	if err != nil {
+		return Outcome{}, err
+	}
+	for _, p := range rs.Pending {
+		if p.Initiator == gid.String() {
+			return Outcome{}, types.ErrRecoveryPending.Wrapf("%s already initiated recovery %d of %s", gid, p.Id, e.id)
+		}
+	}
+	rs.NextId++
+	r := types.Recovery{
+		Id: rs.NextId, Initiator: gid.String(), NewKeys: op.NewKeys, Threshold: op.Threshold,
+		NextKeys: op.NextKeys, Approvals: []string{gid.String()},
+		Initiated: e.blk.Time, Expires: e.blk.Time + e.k.params.RecoveryExpiry,
+	}
+	ev := types.HistoryEntry{
+		Kind: types.EVENT_KIND_RECOVERY_INITIATED, RecoveryId: r.Id, Guardian: gid.String(),
+		KeysAdded: proposed.Fragments, Threshold: op.Threshold, NextKeysCommitted: op.NextKeys != nil,
+	}
+	if err := e.maybeReady(&r, &ev); err != nil {
+		return Outcome{}, err
+	}
+	rs.Pending = append(rs.Pending, r)
+	if err := e.saveRecoveries(); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.log(head, ev); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.cancelGuardianChange(head, fmt.Sprintf("superseded by recovery %d", r.Id)); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
+}
+
+// maybeReady schedules r: its execution at approval time + delay once its
+// active approvals reach the guardian threshold, else its expiry.
+func (e *execution) maybeReady(r *types.Recovery, ev *types.HistoryEntry) error {
+	if r.Ready != 0 {
+		return nil
+	}
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return err
+	}
+	n, err := e.activeApprovals(r, gs)
+	if err != nil {
+		return err
+	}
+	if n < int(gs.Current.Threshold) {
+		if len(r.Approvals) == 1 {
+			return e.scheduleAt(r.Expires, types.SCHEDULE_KIND_RECOVERY_EXPIRY, r.Id)
+		}
+		return nil
+	}
+	r.Ready = e.blk.Time + gs.Current.Delay
+	ev.Effective = r.Ready
+	return e.scheduleAt(r.Ready, types.SCHEDULE_KIND_RECOVERY_READY, r.Id)
+}
+
+// activeApprovals counts the approvals of guardians that are in the current
+// set and active.
+func (e *execution) activeApprovals(r *types.Recovery, gs *types.GuardianState) (int, error) {
+	n := 0
+	for _, g := range r.Approvals {
+		if !slices.Contains(gs.Current.Guardians, g) {
+			continue
+		}
+		ok, err := e.isActive(g)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// recoveryApprove records a guardian's approval; a guardian counts once.
+func (e *execution) recoveryApprove(op *types.RecoveryApproveOp) (Outcome, error) {
+	head, _, _, err := e.current()
+	if err != nil {
+		return Outcome{}, err
+	}
+	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+	if err != nil {
+		return Outcome{}, err
+	}
+	s, err := e.verifyParties(party{id: gid, cur: &gkeys})
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := requireThreshold(gdoc, s[0]); err != nil {
+		return Outcome{}, err
+	}
+	_, r, err := e.pendingRecovery(op.RecoveryId)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if slices.Contains(r.Approvals, gid.String()) {
+		return Outcome{}, types.ErrAlreadyCounted.Wrapf("%s already approved recovery %d", gid, r.Id)
+	}
+	r.Approvals = append(r.Approvals, gid.String())
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_APPROVED, RecoveryId: r.Id, Guardian: gid.String(), Effective: r.Ready}
+	if err := e.maybeReady(r, &ev); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.saveRecoveries(); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.log(head, ev); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
+}
+
+// pendingRecovery finds a pending, unexpired recovery of the target.
+func (e *execution) pendingRecovery(id uint64) (*types.RecoveryState, *types.Recovery, error) {
+	rs, err := e.loadRecoveries()
+	if err != nil {
+		return nil, nil, err
+	}
+	i := findRecovery(rs, id)
+	if i < 0 {
+		return nil, nil, types.ErrRecoveryNotFound.Wrapf("%s has no pending recovery %d", e.id, id)
+	}
+	r := &rs.Pending[i]
+	if r.Ready == 0 && e.blk.Time >= r.Expires {
+		return nil, nil, types.ErrRecoveryExpired.Wrapf("recovery %d expired at %d", id, r.Expires)
+	}
+	return rs, r, nil
+}
+
+// recoveryCancel records a cancel vote by the owner (m controller keys) or a
+// guardian; once ⌈(n+1)/2⌉ of {owner, n guardians} voted, the recovery is
+// dropped.
+func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) {
+	head, rec, cur, err := e.current()
+	if err != nil {
+		return Outcome{}, err
+	}
+	voter := ownerVote
+	if op.Guardian == "" {
+		s, err := e.verifySignatures(&cur, types.Keys{})
+		if err != nil {
+			return Outcome{}, err
+		}
+		if err := requireThreshold(&rec.Document, s); err != nil {
+			return Outcome{}, err
+		}
+	} else {
+		gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+		if err != nil {
+			return Outcome{}, err
+		}
+		s, err := e.verifyParties(party{id: gid, cur: &gkeys})
+		if err != nil {
+			return Outcome{}, err
+		}
+		if err := requireThreshold(gdoc, s[0]); err != nil {
+			return Outcome{}, err
+		}
+		voter = gid.String()
+	}
+	rs, r, err := e.pendingRecovery(op.RecoveryId)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if slices.Contains(r.CancelVotes, voter) {
+		return Outcome{}, types.ErrAlreadyCounted.Wrapf("%s already voted to cancel recovery %d", voter, r.Id)
+	}
+	r.CancelVotes = append(r.CancelVotes, voter)
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return Outcome{}, err
+	}
+	votes, err := e.cancelVotes(r, gs)
+	if err != nil {
+		return Outcome{}, err
+	}
+	need := (len(gs.Current.Guardians) + 2) / 2 // ⌈(n+1)/2⌉
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_CANCEL_VOTED, RecoveryId: r.Id, Guardian: voter,
+		Detail: fmt.Sprintf("%d of %d votes needed", votes, need)}
+	if votes >= need {
+		ev.Kind = types.EVENT_KIND_RECOVERY_CANCELLED
+		ev.Detail = fmt.Sprintf("cancelled by %d of %d votes (owner and guardians)", votes, len(gs.Current.Guardians)+1)
+		rs.Pending = slices.DeleteFunc(rs.Pending, func(p types.Recovery) bool { return p.Id == op.RecoveryId })
+	}
+	if err := e.saveRecoveries(); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.log(head, ev); err != nil {
+		return Outcome{}, err
+	}
+	return e.outcome(head), nil
+}
+
+// cancelVotes counts the owner's vote and those of active guardians of the
+// current set.
+func (e *execution) cancelVotes(r *types.Recovery, gs *types.GuardianState) (int, error) {
+	n := 0
+	for _, v := range r.CancelVotes {
+		if v == ownerVote {
+			n++
+			continue
+		}
+		if !slices.Contains(gs.Current.Guardians, v) {
+			continue
+		}
+		ok, err := e.isActive(v)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// proposedKeys parses a recovery's proposed keys; they must all sign.
+func proposedKeys(vms []types.VerificationMethod) (types.Keys, error) {
+	d := types.Document{VerificationMethods: vms}
+	keys, err := types.KeysOf(&d)
+	if err != nil {
+		return types.Keys{}, err
+	}
+	if len(vms) == 0 {
+		return types.Keys{}, types.ErrInvalidOperation.Wrap("a recovery proposes at least one new key")
+	}
+	for i, k := range keys.Keys {
+		if !k.Type().CanSign() {
+			return types.Keys{}, types.ErrInvalidOperation.Wrapf("proposed key %q is %s: controller keys must sign", keys.Fragments[i], k.Type())
+		}
+	}
+	return keys, nil
+}
+
+// recoveredDocument is cur with its capabilityInvocation keys replaced by
+// the proposed ones (which also authenticate), the new threshold and
+// commitment. It returns the document, its keys and the fragments removed.
+func recoveredDocument(cur *types.Document, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys, p types.Params) (types.Document, types.Keys, []string, error) {
+	doc := cloneDocument(cur)
+	removed := append([]string(nil), cur.CapabilityInvocation...)
+	for _, f := range removed {
+		doc.VerificationMethods = removeMethod(doc.VerificationMethods, f)
+		for _, r := range types.Relationships() {
+			doc.SetRefs(r, removeRef(doc.Refs(r), f))
+		}
+	}
+	fresh := make([]string, 0, len(newKeys))
+	for _, vm := range newKeys {
+		doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: vm.Id, PublicKey: append([]byte(nil), vm.PublicKey...)})
+		fresh = append(fresh, vm.Id)
+	}
+	doc.CapabilityInvocation = fresh
+	doc.Authentication = append(doc.Authentication, fresh...)
+	doc.Threshold = threshold
+	doc.NextKeys = next
+	keys, err := types.ValidateDocument(&doc, p)
+	if err != nil {
+		return types.Document{}, types.Keys{}, nil, err
+	}
+	return doc, keys, removed, nil
+}

@@ -1,0 +1,194 @@
+package keeper
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// BeginBlock runs the timed actions whose time has come (block time at or
+// past their time), in schedule order, before the block's txs: guardian
+// changes take effect, unapproved recoveries expire, approved recoveries
+// execute. It returns what each action did.
+func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
+	sched, err := GetSchedule(st)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for n < len(sched.Entries) && sched.Entries[n].Time <= blk.Time {
+		n++
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	due := slices.Clone(sched.Entries[:n])
+	sched.Entries = slices.Delete(sched.Entries, 0, n)
+	sched.Revision++
+	b, err := sched.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Set(types.ScheduleKey(), b); err != nil {
+		return nil, fmt.Errorf("keeper: write schedule: %w", err)
+	}
+	var outs []Outcome
+	for _, entry := range due {
+		var id types.ID
+		copy(id[:], entry.Did)
+		e := &execution{k: k, st: st, blk: blk, id: id}
+		out, ran, err := e.runScheduled(entry)
+		if err != nil {
+			if types.Registered(err) != nil {
+				return nil, fmt.Errorf("keeper: scheduled action for %s refused: %w", id, err)
+			}
+			return nil, err
+		}
+		for _, w := range e.writes {
+			if err := st.Set(w.key, w.value); err != nil {
+				return nil, fmt.Errorf("keeper: write: %w", err)
+			}
+		}
+		if ran {
+			outs = append(outs, out)
+		}
+	}
+	return outs, nil
+}
+
+// runScheduled performs one due action; an action made moot meanwhile (the
+// recovery was cancelled, the change replaced) is skipped.
+func (e *execution) runScheduled(entry types.ScheduleEntry) (Outcome, bool, error) {
+	head, err := GetHead(e.st, e.id)
+	if err != nil || head == nil || head.Deactivated {
+		return Outcome{}, false, err
+	}
+	switch entry.Kind {
+	case types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE:
+		gs, err := e.loadGuardians()
+		if err != nil || gs.Pending == nil || gs.PendingEffective != entry.Time {
+			return Outcome{}, false, err
+		}
+		cfg := *gs.Pending
+		gs.Current, gs.Pending, gs.PendingEffective = cfg, nil, 0
+		if err := e.saveGuardians(); err != nil {
+			return Outcome{}, false, err
+		}
+		err = e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_GUARDIANS_CHANGED, Guardians: cfg.Guardians,
+			GuardianThreshold: cfg.Threshold, Delay: cfg.Delay, Effective: entry.Time})
+		return e.outcome(head), err == nil, err
+	case types.SCHEDULE_KIND_RECOVERY_EXPIRY:
+		rs, err := e.loadRecoveries()
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		i := findRecovery(rs, entry.RecoveryId)
+		if i < 0 || rs.Pending[i].Ready != 0 || rs.Pending[i].Expires != entry.Time {
+			return Outcome{}, false, nil
+		}
+		r := rs.Pending[i]
+		rs.Pending = slices.Delete(rs.Pending, i, i+1)
+		if err := e.saveRecoveries(); err != nil {
+			return Outcome{}, false, err
+		}
+		err = e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_EXPIRED, RecoveryId: r.Id, Guardian: r.Initiator,
+			Detail: fmt.Sprintf("%d approvals, not enough before expiry", len(r.Approvals))})
+		return e.outcome(head), err == nil, err
+	case types.SCHEDULE_KIND_RECOVERY_READY:
+		return e.executeRecovery(head, entry)
+	}
+	return Outcome{}, false, nil
+}
+
+// executeRecovery replaces the target's controller keys with the ones a
+// recovery proposed: the old controller keys are recorded as retired, the
+// version is bumped, and every other pending recovery and guardian change
+// is dropped. A recovery whose approvals no longer reach the threshold
+// (guardians deactivated or removed), or whose keys no longer fit the
+// document, is dropped instead.
+func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry) (Outcome, bool, error) {
+	rs, err := e.loadRecoveries()
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	i := findRecovery(rs, entry.RecoveryId)
+	if i < 0 || rs.Pending[i].Ready != entry.Time {
+		return Outcome{}, false, nil
+	}
+	r := rs.Pending[i]
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	drop := func(why string) (Outcome, bool, error) {
+		rs.Pending = slices.Delete(rs.Pending, i, i+1)
+		if err := e.saveRecoveries(); err != nil {
+			return Outcome{}, false, err
+		}
+		err := e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_CANCELLED, RecoveryId: r.Id, Guardian: r.Initiator, Detail: why})
+		return e.outcome(head), err == nil, err
+	}
+	n, err := e.activeApprovals(&r, gs)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	if n < int(gs.Current.Threshold) || len(gs.Current.Guardians) == 0 {
+		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, gs.Current.Threshold))
+	}
+	rec, err := GetVersion(e.st, e.id, head.Version)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	doc, keys, removed, err := recoveredDocument(&rec.Document, r.NewKeys, r.Threshold, r.NextKeys, e.k.params)
+	if err != nil {
+		if types.Registered(err) == nil {
+			return Outcome{}, false, err
+		}
+		return drop("the proposed keys no longer fit the document: " + types.Detail(err))
+	}
+	version := head.Version + 1
+	for _, f := range removed {
+		if err := e.closeKey(f, version, types.KEY_STATUS_RETIRED, 0); err != nil {
+			return Outcome{}, false, err
+		}
+	}
+	for _, vm := range r.NewKeys {
+		pk, _ := keys.Get(vm.Id)
+		if err := e.openKey(vm.Id, pk, version); err != nil {
+			return Outcome{}, false, err
+		}
+	}
+	others := slices.DeleteFunc(slices.Clone(rs.Pending), func(p types.Recovery) bool { return p.Id == r.Id })
+	rs.Pending = nil
+	if err := e.saveRecoveries(); err != nil {
+		return Outcome{}, false, err
+	}
+	ev := types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_EXECUTED, RecoveryId: r.Id, Guardian: r.Initiator,
+		KeysAdded: keysOf(r.NewKeys), KeysRemoved: removed, Threshold: r.Threshold,
+		NextKeysCommitted: r.NextKeys != nil, RelationshipsChanged: true, Effective: entry.Time,
+		Detail: fmt.Sprintf("approved by %d guardians", n)}
+	out, err := e.commitVersion(head, doc, false, ev)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	for _, p := range others {
+		if err := e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_CANCELLED, RecoveryId: p.Id, Guardian: p.Initiator,
+			Detail: fmt.Sprintf("superseded by recovery %d", r.Id)}); err != nil {
+			return Outcome{}, false, err
+		}
+	}
+	if err := e.cancelGuardianChange(head, fmt.Sprintf("superseded by recovery %d", r.Id)); err != nil {
+		return Outcome{}, false, err
+	}
+	out = e.outcome(head)
+	return out, true, nil
+}
+
+func keysOf(vms []types.VerificationMethod) []string {
+	out := make([]string, len(vms))
+	for i, vm := range vms {
+		out[i] = vm.Id
+	}
+	return out
+}
