@@ -16,10 +16,11 @@ import (
 // /did/version, an encoded QueryVersionRequest). Height 0 means the last
 // committed height.
 const (
-	QueryPathDID     = "/did"
-	QueryPathVersion = "/did/version"
-	QueryPathHistory = "/did/history"
-	QueryPathState   = "/state"
+	QueryPathDID      = "/did"
+	QueryPathVersion  = "/did/version"
+	QueryPathHistory  = "/did/history"
+	QueryPathState    = "/state"
+	QueryPathRecovery = "/did/recovery"
 )
 
 // Query answers reads of committed state.
@@ -94,6 +95,30 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		}
 		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
 		return resp.Marshal()
+	case QueryPathRecovery:
+		id, err := types.ParseID(string(data))
+		if err != nil {
+			return nil, err
+		}
+		head, err := keeper.GetHead(r, id)
+		if err != nil {
+			return nil, err
+		}
+		if head == nil {
+			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
+		}
+		var resp types.QueryRecoveryResponse
+		if gs, err := keeper.GetGuardians(r, id); err != nil {
+			return nil, err
+		} else if gs != nil {
+			resp.Guardians = *gs
+		}
+		if rs, err := keeper.GetRecoveries(r, id); err != nil {
+			return nil, err
+		} else if rs != nil {
+			resp.Recoveries = *rs
+		}
+		return resp.Marshal()
 	case QueryPathHistory:
 		id, err := types.ParseID(string(data))
 		if err != nil {
@@ -109,7 +134,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		resp := types.QueryHistoryResponse{Entries: entries}
 		return resp.Marshal()
 	}
-	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s or %s", types.Truncate(path), QueryPathDID, QueryPathVersion, QueryPathHistory, QueryPathState)
+	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), QueryPathDID, QueryPathVersion, QueryPathHistory, QueryPathRecovery, QueryPathState)
 }
 
 func queryError(err error, height int64) *abci.ResponseQuery {

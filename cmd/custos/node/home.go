@@ -51,6 +51,9 @@ type InitOptions struct {
 	// Configure, if set, edits the CometBFT config before config.toml is
 	// written (tests use it for ports and short timeouts).
 	Configure func(*cmtcfg.Config)
+	// AppState, if set, edits the genesis app_state (the Custos params)
+	// before genesis.json is written.
+	AppState func(*app.GenesisState)
 }
 
 // InitResult describes the home InitHome wrote.
@@ -106,7 +109,14 @@ func InitHome(opts InitOptions) (InitResult, error) {
 	if err != nil {
 		return InitResult{}, fmt.Errorf("cannot load or create the node key: %w", err)
 	}
-	gen, err := genesis(opts.ChainID, cfg.Moniker, pv)
+	appState := app.DefaultGenesisState()
+	if opts.AppState != nil {
+		opts.AppState(&appState)
+	}
+	if _, err := appState.ToParams(); err != nil {
+		return InitResult{}, fmt.Errorf("invalid genesis params: %w", err)
+	}
+	gen, err := genesis(opts.ChainID, cfg.Moniker, pv, appState)
 	if err != nil {
 		return InitResult{}, err
 	}
@@ -162,8 +172,8 @@ func loadOrGenPrivValidator(cfg *cmtcfg.Config) *privval.FilePV {
 	return privval.LoadOrGenFilePV(key, state)
 }
 
-func genesis(chainID, moniker string, pv *privval.FilePV) (*types.GenesisDoc, error) {
-	appState, err := json.Marshal(app.DefaultGenesisState())
+func genesis(chainID, moniker string, pv *privval.FilePV, state app.GenesisState) (*types.GenesisDoc, error) {
+	appState, err := json.Marshal(state)
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the genesis app_state: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/node"
 	"github.com/custos-ledger/custos/internal/testutil"
 )
@@ -23,6 +24,13 @@ const TimeoutCommit = 100 * time.Millisecond
 // P2P servers on free 127.0.0.1 ports, a 100ms timeout_commit and empty
 // blocks on, then applies configure (if any) before config.toml is written.
 func Home(t testing.TB, configure ...func(*cmtcfg.Config)) string {
+	t.Helper()
+	return HomeWithGenesis(t, nil, configure...)
+}
+
+// HomeWithGenesis is Home with the genesis app_state edited by appState
+// (e.g. short recovery delays).
+func HomeWithGenesis(t testing.TB, appState func(*app.GenesisState), configure ...func(*cmtcfg.Config)) string {
 	t.Helper()
 	ports := testutil.FreePorts(t, 2)
 	home := t.TempDir()
@@ -38,6 +46,7 @@ func Home(t testing.TB, configure ...func(*cmtcfg.Config)) string {
 				f(cfg)
 			}
 		},
+		AppState: appState,
 	})
 	if err != nil {
 		t.Fatalf("nodetest: init home: %v", err)
