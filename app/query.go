@@ -6,7 +6,9 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 
+	"github.com/custos-ledger/custos/proof"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -29,12 +31,17 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	height := req.Height
 	if height == 0 {
 		height = last
+		if req.Prove {
+			// The app hash of H is signed in header H+1: the latest
+			// provable height is the one before the last.
+			height = last - 1
+		}
 	}
 	if height < 1 || height > last {
 		return queryError(types.ErrNodeUnavailable.Wrapf("height %d is not committed (last is %d)", req.Height, last), height), nil
 	}
 	if req.Prove {
-		return queryError(types.ErrInvalidOperation.Wrap("proofs are not served yet"), height), nil
+		return a.proveState(req.Path, req.Data, height), nil
 	}
 	r := heightReader{db: a.db, height: height}
 	value, err := a.query(r, req.Path, req.Data)
@@ -154,4 +161,26 @@ func (h heightReader) Get(key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("read at %d: %w", h.height, err)
 	}
 	return v, nil
+}
+
+// proveState answers a proved /state query: the value of a state key at
+// height with a "custos:smt:v1" ProofOp. The response's Key is the merkle
+// key path of the state key, as CometBFT's light/rpc client expects.
+func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQuery {
+	if path != QueryPathState {
+		return queryError(types.ErrInvalidOperation.Wrapf("only %s answers with proofs; query each state key there", QueryPathState), height)
+	}
+	p, err := a.db.Prove(height, key)
+	if err != nil {
+		if errors.Is(err, store.ErrHeightUnavailable) {
+			return queryError(types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height), height)
+		}
+		a.cfg.Logger.Error("prove failed", "height", height, "err", err)
+		return queryError(types.ErrNodeUnavailable.Wrap("the node could not prove its state"), height)
+	}
+	op := proof.FromStore(p).ProofOp()
+	return &abci.ResponseQuery{
+		Code: abci.CodeTypeOK, Key: []byte(proof.KeyPath(key)), Value: p.Value, Height: height,
+		ProofOps: &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{op}}, Codespace: types.Codespace,
+	}
 }
