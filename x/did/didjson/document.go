@@ -19,9 +19,10 @@ const TimeFormat = "2006-01-02T15:04:05Z"
 // FormatTime renders Unix seconds as whole-second UTC.
 func FormatTime(unix int64) string { return time.Unix(unix, 0).UTC().Format(TimeFormat) }
 
-// Document is a DID document as JSON-LD.
+// Document is a DID document as JSON-LD. A nil Context renders no
+// @context: the plain JSON representation (application/did+json).
 type Document struct {
-	Context              []string             `json:"@context"`
+	Context              []string             `json:"@context,omitempty"`
 	ID                   string               `json:"id"`
 	VerificationMethod   []VerificationMethod `json:"verificationMethod,omitempty"`
 	Authentication       []string             `json:"authentication,omitempty"`
@@ -100,13 +101,17 @@ func RenderDocument(d *types.Document) (Document, error) {
 }
 
 // RenderMetadata renders the metadata of version rec of a DID whose head is
-// head. nextVersionId is set when rec is not the latest version.
+// head. updated is the time of the operation that made rec, absent for
+// version 1, which no update made (DID Core §7.1.3); nextVersionId is set
+// when rec is not the latest version.
 func RenderMetadata(head *types.Head, rec *types.VersionRecord) Metadata {
 	m := Metadata{
 		Created:     FormatTime(head.Created),
-		Updated:     FormatTime(rec.Time),
 		VersionID:   strconv.FormatUint(rec.Version, 10),
 		Deactivated: rec.Deactivated,
+	}
+	if rec.Version > 1 {
+		m.Updated = FormatTime(rec.Time)
 	}
 	if rec.Version < head.Version {
 		m.NextVersionID = strconv.FormatUint(rec.Version+1, 10)

@@ -1,6 +1,8 @@
 package didjson
 
 import (
+	"strconv"
+
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -13,7 +15,10 @@ type KeyStatus struct {
 	ValidFrom          string `json:"validFrom,omitempty"`
 	ValidUntil         string `json:"validUntil,omitempty"`
 	CompromisedSince   string `json:"compromisedSince,omitempty"`
-	VersionID          string `json:"validFromVersionId,omitempty"`
+	// ValidFromVersionID and ValidUntilVersionID are the versions of the
+	// DID that listed the key first and no longer listed it.
+	ValidFromVersionID  string `json:"validFromVersionId,omitempty"`
+	ValidUntilVersionID string `json:"validUntilVersionId,omitempty"`
 }
 
 // StatusAt returns the period of rec that covers time at (Unix seconds):
@@ -50,8 +55,10 @@ func RenderKeyStatus(url types.URL, rec *types.KeyRecord, at int64) KeyStatus {
 		ks.PublicKeyMultibase = pk.Multibase()
 	}
 	ks.ValidFrom = FormatTime(p.ValidFrom)
-	if p.ValidUntil != 0 {
+	ks.ValidFromVersionID = strconv.FormatUint(p.ValidFromVersion, 10)
+	if p.ValidUntilVersion != 0 {
 		ks.ValidUntil = FormatTime(p.ValidUntil)
+		ks.ValidUntilVersionID = strconv.FormatUint(p.ValidUntilVersion, 10)
 	}
 	if p.CompromisedSince != 0 {
 		ks.CompromisedSince = FormatTime(p.CompromisedSince)

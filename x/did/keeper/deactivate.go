@@ -5,17 +5,15 @@ import (
 )
 
 // deactivate ends the DID for good: a last version with no keys, every key
-// recorded as retired. Earlier versions keep resolving as they were.
-func (e *execution) deactivate() (Outcome, error) {
+// recorded as retired. Earlier versions keep resolving as they were. Under a
+// pre-rotation commitment it must be signed by the committed next keys
+// (revealed in the op), not by the current ones.
+func (e *execution) deactivate(op *types.DeactivateOp) (Outcome, error) {
 	head, rec, cur, err := e.current()
 	if err != nil {
 		return Outcome{}, err
 	}
-	s, err := e.verifySignatures(&cur, types.Keys{})
-	if err != nil {
-		return Outcome{}, err
-	}
-	if err := requireThreshold(&rec.Document, s); err != nil {
+	if err := e.authorizeDeactivation(&rec.Document, cur, op); err != nil {
 		return Outcome{}, err
 	}
 	version := head.Version + 1
@@ -32,4 +30,53 @@ func (e *execution) deactivate() (Outcome, error) {
 		return Outcome{}, err
 	}
 	return e.outcome(head), nil
+}
+
+func (e *execution) authorizeDeactivation(doc *types.Document, cur types.Keys, op *types.DeactivateOp) error {
+	c := doc.NextKeys
+	if c == nil {
+		if len(op.Reveal) > 0 {
+			return types.ErrInvalidOperation.Wrap("the DID has no pre-rotation commitment: reveal no keys")
+		}
+		s, err := e.verifySignatures(&cur, types.Keys{})
+		if err != nil {
+			return err
+		}
+		return requireThreshold(doc, s)
+	}
+	revealed, err := proposedKeys(op.Reveal)
+	if err != nil {
+		return types.ErrPreRotation.Wrap("deactivating a pre-rotated DID needs its committed next keys: " + types.Detail(err))
+	}
+	for i, k := range revealed.Keys {
+		if cur.Contains(k) {
+			return types.ErrPreRotation.Wrapf("revealed key %q is a current key, not a committed next key", revealed.Fragments[i])
+		}
+		if !containsDigest(c.Digests, types.KeyDigest(k)) {
+			return types.ErrPreRotation.Wrapf("revealed key %q is not one of the committed next keys", revealed.Fragments[i])
+		}
+	}
+	s, err := e.verifySignatures(&cur, revealed)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range revealed.Fragments {
+		if s.next[f] {
+			n++
+		}
+	}
+	if n < int(c.Threshold) {
+		return types.ErrPreRotation.Wrapf("%d of the %d committed next keys signed; the current keys cannot deactivate a pre-rotated DID", n, c.Threshold)
+	}
+	return nil
+}
+
+func containsDigest(list [][]byte, d []byte) bool {
+	for _, x := range list {
+		if string(x) == string(d) {
+			return true
+		}
+	}
+	return false
 }

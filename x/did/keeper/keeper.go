@@ -165,7 +165,7 @@ func (e *execution) run() (Outcome, error) {
 	case *types.TxBody_RevokeKey:
 		return e.revoke(op.RevokeKey)
 	case *types.TxBody_Deactivate:
-		return e.deactivate()
+		return e.deactivate(op.Deactivate)
 	case *types.TxBody_SetGuardians:
 		return e.setGuardians(op.SetGuardians)
 	case *types.TxBody_RecoveryInitiate:

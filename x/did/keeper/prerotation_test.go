@@ -116,3 +116,24 @@ func TestNextKeysValidation(t *testing.T) {
 		})
 	}
 }
+
+// Deactivation is irreversible: under a commitment only the committed next
+// keys can do it, not a thief holding the current key.
+func TestPreRotationGuardsDeactivation(t *testing.T) {
+	w := preRotatedWorld(t)
+	next := key("next-1")
+	w.refused(txbuild.Deactivate(testChain, w.owner, w.version()), types.ErrPreRotation, w.ownerSigner())
+	other := key("not-committed")
+	w.refused(txbuild.DeactivateRevealing(testChain, w.owner, w.version(), []types.VerificationMethod{vm("n", pub(other))}),
+		types.ErrPreRotation, txbuild.NewSigner(w.owner, "n", other))
+	w.refused(txbuild.DeactivateRevealing(testChain, w.owner, w.version(), []types.VerificationMethod{vm("n", pub(next))}),
+		types.ErrPreRotation, w.ownerSigner())
+	w.ok(txbuild.DeactivateRevealing(testChain, w.owner, w.version(), []types.VerificationMethod{vm("n", pub(next))}),
+		txbuild.NewSigner(w.owner, "n", next))
+	require.True(t, w.head(w.owner).Deactivated)
+
+	// Without a commitment, revealing keys is an error.
+	plain := w.create(key("plain"))
+	w.refused(txbuild.DeactivateRevealing(testChain, plain, 1, []types.VerificationMethod{vm("n", pub(next))}),
+		types.ErrInvalidOperation, txbuild.NewSigner(plain, "key-1", key("plain")), txbuild.NewSigner(plain, "n", next))
+}

@@ -48,3 +48,11 @@ func RecoveryCancel(chainID string, id types.ID, version uint64, guardian types.
 	return types.TxBody{ChainId: chainID, Did: id.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_RecoveryCancel{RecoveryCancel: op}}
 }
+
+// DeactivateRevealing returns the body of deactivating a pre-rotated DID:
+// reveal lists committed next keys (fragment to key), each of which signs.
+func DeactivateRevealing(chainID string, id types.ID, version uint64, reveal []types.VerificationMethod) types.TxBody {
+	b := Deactivate(chainID, id, version)
+	b.GetDeactivate().Reveal = reveal
+	return b
+}

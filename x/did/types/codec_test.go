@@ -142,7 +142,7 @@ func TestDecodeTx(t *testing.T) {
 		{name: "unknown field first", in: cat(varintField(3, 1), v.tx), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in body", in: envelope(cat(v.body, varintField(14, 1))), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in signature", in: cat(lenField(1, v.body), lenField(2, cat(v.sig, varintField(3, 1)))), wantErr: types.ErrNonCanonical},
-		{name: "unknown field in operation", in: envelope(cat(chain, did, version, lenField(8, varintField(1, 1)), memo)), wantErr: types.ErrNonCanonical},
+		{name: "unknown field in operation", in: envelope(cat(chain, did, version, lenField(8, varintField(2, 1)), memo)), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in create document", in: envelope(cat(chain, did, lenField(4, lenField(1, varintField(99, 1))))), wantErr: types.ErrNonCanonical},
 		{name: "signatures before body", in: cat(lenField(2, v.sig), lenField(1, v.body)), wantErr: types.ErrNonCanonical},
 		{name: "body fields reordered", in: envelope(cat(did, chain, version, deactivate, memo)), wantErr: types.ErrNonCanonical},
