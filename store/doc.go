@@ -18,7 +18,8 @@
 //     (every mutable record carries a version that only grows), so no tree
 //     node digest recurs and orphaned nodes can be pruned after KeepRecent
 //     heights without touching a live node. Writing a value equal to the
-//     current one is a no-op.
+//     current one re-creates nodes with the digests they had; a commit never
+//     records as orphans the digests it writes itself.
 //   - The root depends only on the set of (key, value) pairs, not on the order
 //     of writes.
 package store

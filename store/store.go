@@ -153,13 +153,6 @@ func (db *DB) PendingSet(key, value []byte) error {
 	if len(value) == 0 {
 		return fmt.Errorf("store: empty value for key %x", key)
 	}
-	cur, err := db.PendingGet(key)
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(cur, value) {
-		return nil
-	}
 	if err := db.tree.Update(key, value); err != nil {
 		return fmt.Errorf("store: tree update: %w", err)
 	}

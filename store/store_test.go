@@ -154,3 +154,28 @@ func TestEmptyValueRefused(t *testing.T) {
 	defer db.Close()
 	require.Error(t, db.PendingSet([]byte("k"), nil))
 }
+
+// Rewriting a value it already has re-creates tree nodes with the same
+// digests; pruning must never delete them.
+func TestRewriteSameValueSurvivesPruning(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true, KeepRecent: 1})
+	require.NoError(t, err)
+	defer db.Close()
+	for h := int64(1); h <= 6; h++ {
+		set(t, db, "same", "v", "other", "1") // the same values every height
+		if h%2 == 0 {
+			set(t, db, "changing", fmt.Sprint(h))
+		}
+		_, err := db.Commit(h)
+		require.NoError(t, err)
+	}
+	for _, k := range []string{"same", "other", "changing"} {
+		p, err := db.Prove(6, []byte(k))
+		require.NoError(t, err)
+		require.NotNil(t, p.Value, k)
+		ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte(k), p.Value)
+		require.NoError(t, err)
+		require.True(t, ok, k)
+	}
+	require.NoError(t, db.Close())
+}
