@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/binary"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"testing"
 	"time"
@@ -12,7 +12,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
@@ -75,4 +74,3 @@ func BenchmarkFinalizeBlock(b *testing.B) {
 	}
 }
 
-var _ = app.Version
