@@ -54,6 +54,10 @@ DID documents, their keys, guardians and recovery.`,
 		newStartCmd(opts),
 		newVersionCmd(opts),
 	)
+	root.AddCommand(newKeysCmd(opts))
+	root.AddCommand(newDIDCmd(opts))
+	root.AddCommand(newResolveCmd(opts))
+	root.AddCommand(newHistoryCmd(opts))
 	return root
 }
 

@@ -1,0 +1,213 @@
+package commands
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+func newDIDRotateCmd(opts *options, f *didFlags) *cobra.Command {
+	var keyID, newKey string
+	tf := &txFlags{}
+	cmd := &cobra.Command{
+		Use:   "rotate DID --key-id FRAGMENT --new-key NAME",
+		Short: "Replace one key's material with a new keyring key, keeping its relationships",
+		Long: `Rotate replaces the key material of FRAGMENT with the keyring key NAME (of the
+same type). The fragment keeps its relationships; the old material is recorded
+as retired in the DID's history. The new key signs the rotation (proof of
+possession) along with the DID's controllers.
+
+If the old key may have been stolen, revoke it instead (custos did revoke-key
+--compromised) after adding its replacement, so that the history says so.`,
+		Example: `  custos keys add alice-2
+  custos did rotate $DID --key-id key-1 --new-key alice-2
+  custos did rotate $DID --key-id key-2 --new-key bob-2 --signer alice --signer carol`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			frag, err := parseKeyID(id, keyID)
+			if err != nil {
+				return err
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			info, err := e.kr.Get(newKey)
+			if err != nil {
+				return keyError(e.kr, fmt.Errorf("--new-key %s: %w", newKey, err))
+			}
+			t, chainID, err := e.readTarget(id, tf.expectedVersion)
+			if err != nil {
+				return err
+			}
+			cur := &t.record.Document
+			old, ok := fragmentKey(cur, frag)
+			if !ok {
+				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s)", id, frag, listKeys(cur)))
+			}
+			if old.Type() != info.PublicKey.Type() {
+				return explain(types.ErrKeyTypeMismatch.Wrapf("#%s is an %s key, %q is %s", frag, old.Type(), newKey, info.PublicKey.Type()))
+			}
+			if have := fragmentOf(cur, info.PublicKey); have != "" {
+				return explain(types.ErrDuplicateKey.Wrapf("%q is already #%s of %s", newKey, have, id))
+			}
+			next, err := cloneDocument(cur)
+			if err != nil {
+				return err
+			}
+			for i := range next.VerificationMethods {
+				if next.VerificationMethods[i].Id == frag {
+					next.VerificationMethods[i].PublicKey = info.PublicKey.Multicodec()
+				}
+			}
+			signers, err := controllerSigners(e.kr, id, cur, &next, tf.signers, frag)
+			if err != nil {
+				return err
+			}
+			if info.Type.CanSign() {
+				signers = appendSigners(signers, plannedSigner{name: newKey, fragment: frag})
+			}
+			c, err := e.submit(id, txbuild.Rotate(chainID, id, t.record.Version, frag, info.PublicKey), signers)
+			if err != nil {
+				return err
+			}
+			return e.print(id, "rotateKey", c, []keyBinding{{ID: id.String() + "#" + frag, Key: newKey, PublicKeyMultibase: info.PublicKey.Multibase()}})
+		}),
+	}
+	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to rotate, e.g. key-1 (required)")
+	cmd.Flags().StringVar(&newKey, "new-key", "", "keyring key that replaces it (required)")
+	_ = cmd.MarkFlagRequired("key-id")
+	_ = cmd.MarkFlagRequired("new-key")
+	tf.register(cmd.Flags())
+	return cmd
+}
+
+func newDIDRevokeKeyCmd(opts *options, f *didFlags) *cobra.Command {
+	var keyID, since string
+	var compromised bool
+	tf := &txFlags{}
+	cmd := &cobra.Command{
+		Use:   "revoke-key DID --key-id FRAGMENT [--compromised [--compromised-since TIME]]",
+		Short: "Remove a key from the DID and record it as retired or compromised",
+		Long: `Revoke-key removes the key from the document and from every relationship, and
+records it in the DID's history as retired, or with --compromised as
+compromised. --compromised-since (RFC 3339, e.g. 2025-01-02T15:04:05Z; implies
+--compromised) says from when it should not be trusted: verifiers then treat
+signatures made with it since that time as invalid.
+
+The DID must keep at least threshold capabilityInvocation keys: add a
+replacement first (custos did update --add-key) when revoking a controller.`,
+		Example: `  custos did revoke-key $DID --key-id key-2
+  custos did revoke-key $DID --key-id key-1 --compromised --signer bob
+  custos did revoke-key $DID --key-id key-1 --compromised-since 2025-01-02T15:04:05Z`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			frag, err := parseKeyID(id, keyID)
+			if err != nil {
+				return err
+			}
+			reason, sinceUnix := types.REVOCATION_REASON_RETIRED, int64(0)
+			if since != "" {
+				ts, err := time.Parse(time.RFC3339, since)
+				if err != nil {
+					return fmt.Errorf("invalid --compromised-since %q: give an RFC 3339 time, e.g. 2025-01-02T15:04:05Z", since)
+				}
+				sinceUnix, compromised = ts.Unix(), true
+			}
+			if compromised {
+				reason = types.REVOCATION_REASON_COMPROMISED
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			t, chainID, err := e.readTarget(id, tf.expectedVersion)
+			if err != nil {
+				return err
+			}
+			cur := &t.record.Document
+			if _, ok := cur.Method(frag); !ok {
+				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s)", id, frag, listKeys(cur)))
+			}
+			signers, err := controllerSigners(e.kr, id, cur, nil, tf.signers, frag)
+			if err != nil {
+				return err
+			}
+			c, err := e.submit(id, txbuild.Revoke(chainID, id, t.record.Version, frag, reason, sinceUnix), signers)
+			if err != nil {
+				return err
+			}
+			return e.print(id, "revokeKey", c, nil)
+		}),
+	}
+	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to revoke, e.g. key-2 (required)")
+	cmd.Flags().BoolVar(&compromised, "compromised", false, "record the key as compromised rather than retired")
+	cmd.Flags().StringVar(&since, "compromised-since", "", "RFC 3339 time from which the key is not to be trusted (implies --compromised)")
+	_ = cmd.MarkFlagRequired("key-id")
+	tf.register(cmd.Flags())
+	return cmd
+}
+
+func newDIDDeactivateCmd(opts *options, f *didFlags) *cobra.Command {
+	var yes bool
+	tf := &txFlags{}
+	cmd := &cobra.Command{
+		Use:   "deactivate DID",
+		Short: "Deactivate a DID for good",
+		Long: `Deactivate ends a DID: no later operation on it succeeds, and resolving it
+says deactivated. Its earlier versions and its history stay readable. It
+cannot be undone, so it asks for confirmation unless --yes is given.`,
+		Example: `  custos did deactivate $DID
+  custos did deactivate $DID --yes --signer alice --signer bob`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			t, chainID, err := e.readTarget(id, tf.expectedVersion)
+			if err != nil {
+				return err
+			}
+			cur := &t.record.Document
+			signers, err := controllerSigners(e.kr, id, cur, nil, tf.signers, "")
+			if err != nil {
+				return err
+			}
+			if !yes {
+				q := fmt.Sprintf("Deactivate %s (version %d)? No operation on it will ever succeed again", id, t.record.Version)
+				ok, err := confirm(cmd.InOrStdin(), cmd.ErrOrStderr(), q)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("not deactivated: confirm with y, or pass --yes")
+				}
+			}
+			c, err := e.submit(id, txbuild.Deactivate(chainID, id, t.record.Version), signers)
+			if err != nil {
+				return err
+			}
+			return e.print(id, "deactivate", c, nil)
+		}),
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	tf.register(cmd.Flags())
+	return cmd
+}

@@ -1,0 +1,119 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// hints says, for every registered error, what the user should do about
+// it. It is keyed by the error's name; a test requires an entry for every
+// code in types.AllErrors and no entry for a name that is not registered.
+func hints() map[string]string {
+	return map[string]string{
+		"malformed_tx":                "the node could not decode what custos sent: check that the CLI and the node run the same version (`custos version`)",
+		"non_canonical_encoding":      "the node and this CLI disagree on the encoding: check that both run the same version (`custos version`)",
+		"tx_too_large":                "make the change smaller: fewer keys or services per update, or a shorter --memo",
+		"wrong_chain_id":              "the transaction was signed for another chain: drop --chain-id to use the node's own, or point --node at the right chain",
+		"invalid_did":                 "a DID is did:custos: followed by 21 or 22 base58 characters; copy it again from `custos did create` or `custos resolve`",
+		"invalid_did_url":             "a key reference is did:custos:<id>#<fragment>, e.g. did:custos:...#key-1",
+		"invalid_fragment":            "a fragment is 1 to 64 characters from A-Z a-z 0-9 - . _ ~, e.g. key-2",
+		"invalid_public_key":          "the key material is malformed: create the key again with `custos keys add`",
+		"unsupported_key_type":        "use Ed25519 keys (the default of `custos keys add`) to sign, and X25519 keys (--type x25519) for keyAgreement only",
+		"invalid_document":            "the resulting document breaks a rule named in the detail: keep at least one capabilityInvocation key and a --threshold between 1 and their number (docs/did-method.md lists the rules)",
+		"limit_exceeded":              "the chain's genesis limits cap keys, services, endpoint sizes and signatures: remove something first or split the change",
+		"no_operation":                "the transaction carried no operation: this is a bug in custos, please report it",
+		"invalid_operation":           "check the command's flags against the detail and `--help`",
+		"did_mismatch":                "the DID is not the one its inception derives: this is a bug in custos or a tampered transaction; build it again with `custos did create`",
+		"did_exists":                  "a DID with exactly this initial document is registered already: resolve it with `custos resolve`; for another DID use other keys",
+		"did_not_found":               "check the DID, and that --node points at the chain it lives on; a new DID exists once its create is committed",
+		"stale_version":               "the DID changed since it was read; run the command again (check the change with `custos history DID` first)",
+		"deactivated":                 "a deactivated DID can never change again; create a new DID with `custos did create`",
+		"bad_signature":               "a signature does not verify under the key its fragment names: check each --signer NAME=FRAGMENT, and that the keyring holds the DID's current keys (`custos resolve DID`)",
+		"unknown_signer":              "sign only with signing keys of this DID: `custos resolve DID` lists them; choose them with --signer NAME",
+		"too_many_signatures":         "sign with fewer keys: pass only as many --signer keys as the threshold needs",
+		"threshold_not_met":           "the DID needs more of its capabilityInvocation keys to sign: pass --signer NAME for each, up to its threshold (the detail says how many)",
+		"missing_proof_of_possession": "every new signing key must sign too: keep it in this keyring and custos signs with it; a key held elsewhere must be imported first (`custos keys import`)",
+		"would_lose_control":          "the DID must keep at least threshold capabilityInvocation keys: add a replacement first (`custos did update --add-key`), rotate instead (`custos did rotate`), lower --threshold, or deactivate the DID if that is the intent",
+		"key_not_found":               "the DID has no key with that fragment: `custos resolve DID` lists its keys",
+		"key_type_mismatch":           "rotate to a key of the same type: Ed25519 for Ed25519, X25519 for X25519 (`custos keys add NAME --type ...`)",
+		"duplicate_key":               "that key material is in the document already: use a fresh key (`custos keys add`) for each verification method",
+		"memo_too_large":              "shorten --memo",
+		"invalid_time":                "give --compromised-since in RFC 3339, not in the future, e.g. 2025-01-02T15:04:05Z",
+		"node_unavailable":            "the node is starting or could not read its store: wait a moment and try again, or use another --node",
+		"not_guardian":                "only a guardian of the target DID can do this: check the guardian DID (`custos resolve TARGET` and its history)",
+		"guardian_inactive":           "a guardian must be a registered, active DID: check it with `custos resolve GUARDIAN`",
+		"invalid_guardians":           "check the guardian DIDs (distinct, not the DID itself), the threshold (1 to their number) and the delay (at least the chain's minimum)",
+		"recovery_not_found":          "the DID has no pending recovery with that id: it may have executed, expired or been cancelled; check `custos history DID`",
+		"recovery_expired":            "the recovery did not get enough approvals in time: a guardian must initiate a new one",
+		"already_counted":             "this guardian or owner has already voted on that recovery; nothing more to do",
+		"recovery_pending":            "this guardian already proposed a recovery of the DID: approve or cancel that one instead",
+		"pre_rotation_violation":      "the DID has committed to its next keys: the change must reveal keys matching that commitment, sign with them and commit to a new next set",
+	}
+}
+
+// refusal is a registered error explained for a person: what went wrong,
+// what it means and what to do. It is how the CLI reports every refusal by
+// the ledger, and the checks it makes with the ledger's own rules before
+// sending.
+type refusal struct {
+	Name      string `json:"name"`
+	Code      uint32 `json:"code"`
+	Codespace string `json:"codespace"`
+	Detail    string `json:"detail"`
+	Meaning   string `json:"meaning,omitempty"`
+	Hint      string `json:"hint,omitempty"`
+	TxHash    string `json:"txHash,omitempty"`
+	Height    int64  `json:"height,omitempty"`
+}
+
+// Error starts with the error's name, so scripts can match the first word,
+// then explains it on indented lines.
+func (r *refusal) Error() string {
+	var b strings.Builder
+	b.WriteString(r.Name)
+	if r.Detail != "" {
+		b.WriteString(": " + r.Detail)
+	}
+	if r.Meaning != "" && r.Meaning != r.Detail {
+		b.WriteString("\n  meaning: " + r.Meaning)
+	}
+	if r.Hint != "" {
+		b.WriteString("\n  hint:    " + r.Hint)
+	}
+	if r.TxHash != "" {
+		fmt.Fprintf(&b, "\n  tx:      %s (refused in block %d)", r.TxHash, r.Height)
+	}
+	return b.String()
+}
+
+// explainRegistered turns a registered error into a refusal.
+func explainRegistered(e *types.Error, detail string) *refusal {
+	return &refusal{Name: e.Name, Code: e.Code, Codespace: types.Codespace, Detail: detail,
+		Meaning: e.Description, Hint: hints()[e.Name]}
+}
+
+// fromABCI explains a result code and log of CheckTx, FinalizeBlock or
+// Query.
+func fromABCI(code uint32, codespace, log string) *refusal {
+	if e := types.ErrorByCode(code); e != nil && codespace == types.Codespace {
+		return explainRegistered(e, strings.TrimPrefix(log, e.Name+": "))
+	}
+	return &refusal{Name: "refused", Code: code, Codespace: codespace, Detail: log,
+		Hint: fmt.Sprintf("the node refused it with code %d in codespace %q, which is not a Custos error: check that --node is a Custos node", code, codespace)}
+}
+
+// explain returns err as a refusal when it is a registered error, and err
+// itself otherwise.
+func explain(err error) error {
+	var r *refusal
+	if err == nil || errors.As(err, &r) {
+		return err
+	}
+	if e := types.Registered(err); e != nil {
+		return explainRegistered(e, types.Detail(err))
+	}
+	return err
+}
