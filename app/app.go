@@ -130,17 +130,26 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 }
 
 // CheckTx admits a tx to the mempool if it would succeed on the last
-// committed state.
+// committed state, read through one consistent snapshot. It may run
+// concurrently with FinalizeBlock, Commit and Query (the node uses one ABCI
+// mutex per connection): it touches only committed state and the
+// signature cache.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
 	if a.keeper == nil {
 		return checkFailure(types.ErrNodeUnavailable.Wrap("the chain has not started")), nil
 	}
+	snap, err := a.db.Snapshot()
+	if err != nil {
+		a.cfg.Logger.Error("check tx: store failure", "err", err)
+		return checkFailure(types.ErrNodeUnavailable.Wrap(err.Error())), nil
+	}
+	defer snap.Close()
 	blk := keeper.Block{
 		ChainID: a.chainID,
-		Height:  a.db.LastCommit().Height + 1,
+		Height:  snap.Commit().Height + 1,
 		Time:    time.Now().Unix(),
 	}
-	if _, err := a.keeper.Check(a.db, blk, req.Tx); err != nil {
+	if _, err := a.keeper.Check(snap, blk, req.Tx); err != nil {
 		if types.Registered(err) == nil {
 			a.cfg.Logger.Error("check tx: store failure", "err", err)
 			err = types.ErrNodeUnavailable.Wrap(err.Error())
