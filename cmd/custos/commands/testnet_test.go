@@ -1,0 +1,74 @@
+package commands_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/testnet"
+)
+
+func TestTestnetInit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	out, err := run(t, "testnet", "init", "--validators", "3", "--full-nodes", "1", "--output-dir", dir,
+		"--base-port", "27100", "--chain-id", "custos-cli-test", "--timeout-commit", "200ms", "--output", "json")
+	require.NoError(t, err)
+	var net testnet.Testnet
+	require.NoError(t, json.Unmarshal([]byte(out), &net))
+	require.Equal(t, "custos-cli-test", net.ChainID)
+	require.Len(t, net.Validators(), 3)
+	require.Len(t, net.FullNodes(), 1)
+	require.Equal(t, "127.0.0.1:"+strconv.Itoa(27100+30+2), net.Nodes[3].Resolver)
+	loaded, err := testnet.Load(dir)
+	require.NoError(t, err)
+	require.Equal(t, net, loaded)
+
+	_, err = run(t, "testnet", "init", "--output-dir", dir)
+	require.ErrorContains(t, err, "--overwrite")
+
+	out, err = run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", "27100", "--overwrite")
+	require.NoError(t, err)
+	require.Contains(t, out, "initialized a testnet of 2 validators and 0 full nodes")
+	require.Contains(t, out, "--resolver.laddr 127.0.0.1:27102")
+	require.NoDirExists(t, filepath.Join(dir, "node2"))
+}
+
+func TestTestnetRefusals(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no validators", []string{"--validators", "0"}, "at least 1"},
+		{"ports past 32767", []string{"--base-port", "32760"}, "past 32767"},
+		{"empty chain id", []string{"--chain-id", ""}, "chain id"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"testnet", "init", "--output-dir", filepath.Join(dir, tc.name)}, tc.args...)
+			_, err := run(t, args...)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := run(t, "testnet", "status", "--home-dir", dir)
+	require.ErrorContains(t, err, "holds no testnet")
+}
+
+func TestTestnetStatusDown(t *testing.T) {
+	dir := t.TempDir()
+	_, err := run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", "27200")
+	require.NoError(t, err)
+	out, err := run(t, "testnet", "status", "--home-dir", dir, "--timeout", "1s", "--output", "json")
+	require.ErrorContains(t, err, "2 of 2 nodes do not answer")
+	var st []testnet.NodeStatus
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	require.Len(t, st, 2)
+	require.False(t, st[0].Up)
+	_, err = os.Stat(filepath.Join(dir, "node1", "config", "genesis.json"))
+	require.NoError(t, err)
+}
