@@ -74,3 +74,28 @@ func BenchmarkFinalizeBlock(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckTx measures admitting one create to the mempool, with its
+// signature not yet cached (first sight) and cached (a recheck).
+func BenchmarkCheckTx(b *testing.B) {
+	for _, recheck := range []bool{false, true} {
+		b.Run(fmt.Sprintf("recheck=%v", recheck), func(b *testing.B) {
+			a := newApp(b, b.TempDir())
+			defer a.Close()
+			initChain(b, a)
+			ctx := context.Background()
+			txs := signedCreates(b, b.N, 0)
+			if recheck {
+				for _, tx := range txs {
+					_, _ = a.CheckTx(ctx, &abci.RequestCheckTx{Tx: tx})
+				}
+			}
+			b.ResetTimer()
+			for _, tx := range txs {
+				res, err := a.CheckTx(ctx, &abci.RequestCheckTx{Tx: tx})
+				if err != nil || res.Code != 0 {
+					b.Fatal(err, res.Log)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/custos-ledger/custos/testnet"
+)
+
+// Apps a run can measure.
+const (
+	AppCustos  = "custos"
+	AppKVStore = "kvstore"
+)
+
+// Config describes one run.
+type Config struct {
+	App        string
+	Validators int
+	// Duration of the measured window, Rate the offered txs/s, Conns the
+	// RPC connections.
+	Duration time.Duration
+	Rate     int
+	Conns    int
+	// Warm is how many DIDs (or kvstore keys) are written before the
+	// window; half of the measured txs change them.
+	Warm          int
+	TimeoutCommit time.Duration
+	BasePort      int
+	// CustosBin and BenchBin are the binaries that run nodes.
+	CustosBin string
+	BenchBin  string
+	// Dir receives the testnet; it is removed after the run unless Keep.
+	Dir  string
+	Keep bool
+	// Progress receives one line per step (nil: none).
+	Progress io.Writer
+}
+
+// Result is one run's figures.
+type Result struct {
+	App          string  `json:"app"`
+	Validators   int     `json:"validators"`
+	Rep          int     `json:"rep"`
+	OpsPerSec    float64 `json:"committed_ops_per_s"`
+	BlocksPerSec float64 `json:"blocks_per_s"`
+	CPUCores     float64 `json:"node_cpu_cores"`
+	Offered      int64   `json:"offered"`
+	Accepted     int64   `json:"accepted_by_checktx"`
+	Committed    int     `json:"committed_ok"`
+	TxsInBlocks  int     `json:"txs_in_blocks"`
+	AvgTxBytes   float64 `json:"avg_tx_bytes"`
+	Seconds      float64 `json:"window_s"`
+	Rate         int     `json:"offered_rate"`
+}
+
+const chainID = "custos-bench"
+
+func (c Config) say(format string, args ...any) {
+	if c.Progress != nil {
+		fmt.Fprintf(c.Progress, format+"\n", args...)
+	}
+}
+
+// Run performs one measured run.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	res := Result{App: cfg.App, Validators: cfg.Validators, Rate: cfg.Rate}
+	opts := testnet.DefaultOptions(cfg.Dir)
+	opts.Validators, opts.ChainID, opts.TimeoutCommit, opts.Prometheus = cfg.Validators, chainID, cfg.TimeoutCommit, false
+	opts.Overwrite = true
+	if cfg.BasePort != 0 {
+		opts.BasePort = cfg.BasePort
+	}
+	net, err := testnet.Init(opts)
+	if err != nil {
+		return res, err
+	}
+	if !cfg.Keep {
+		defer os.RemoveAll(cfg.Dir)
+	}
+	n := cfg.Rate * int(cfg.Duration.Seconds())
+	cfg.say("  presigning %d warm-up and %d measured %s txs", cfg.Warm, n, cfg.App)
+	warm, measured, err := workload(cfg, n)
+	if err != nil {
+		return res, err
+	}
+	cl, err := StartCluster(net, func(node testnet.Node) []string {
+		if cfg.App == AppKVStore {
+			return []string{cfg.BenchBin, "kvnode", "--home", node.Home}
+		}
+		return append([]string{cfg.CustosBin}, node.StartArgs()...)
+	})
+	if err != nil {
+		return res, err
+	}
+	defer cl.Stop()
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := cl.WaitHeight(wctx, 2); err != nil {
+		return res, err
+	}
+	cfg.say("  warming up: %d txs", len(warm))
+	Offer(ctx, cl.Clients, warm, 0, cfg.Conns, 120*time.Second)
+	h, err := cl.Height(ctx)
+	if err != nil {
+		return res, err
+	}
+	if err := cl.WaitHeight(wctx, h+2); err != nil {
+		return res, err
+	}
+	from, _ := cl.Height(ctx)
+	cpu0 := cl.CPUSeconds()
+	cfg.say("  offering %d txs/s for %v over %d connections", cfg.Rate, cfg.Duration, cfg.Conns)
+	off := Offer(ctx, cl.Clients, measured, cfg.Rate, cfg.Conns, cfg.Duration)
+	cpu1 := cl.CPUSeconds()
+	h, _ = cl.Height(ctx)
+	if err := cl.WaitHeight(wctx, h+2); err != nil {
+		return res, err
+	}
+	w, err := Count(ctx, cl.Clients[0], from, off.Start, off.End)
+	if err != nil {
+		return res, err
+	}
+	res.Offered, res.Accepted = off.Sent, off.Accepted
+	res.Committed, res.TxsInBlocks, res.Seconds = w.OK, w.Txs, w.Seconds
+	if w.Seconds > 0 {
+		res.OpsPerSec = float64(w.OK) / w.Seconds
+		res.BlocksPerSec = float64(w.Blocks) / w.Seconds
+		res.CPUCores = (cpu1 - cpu0) / off.End.Sub(off.Start).Seconds()
+	}
+	if w.OK > 0 {
+		res.AvgTxBytes = float64(w.TxBytes) / float64(w.OK)
+	}
+	return res, nil
+}
+
+// workload presigns the warm-up and measured txs of a run. kvstore txs
+// have the sizes of the Custos txs of the same run.
+func workload(cfg Config, n int) (warm, measured [][]byte, err error) {
+	run := fmt.Sprintf("%s-%d", cfg.App, time.Now().UnixNano())
+	warmTxs, ids, err := Creates(chainID, run, 0, cfg.Warm)
+	if err != nil {
+		return nil, nil, err
+	}
+	mix, err := Mix(chainID, run, ids, 0, cfg.Warm, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.App == AppCustos {
+		return warmTxs, mix, nil
+	}
+	return KVTxs(run+"-w", len(warmTxs), Sizes(warmTxs)), KVTxs(run+"-m", len(mix), Sizes(mix)), nil
+}

@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// SuiteConfig is the set of runs `make bench` makes.
+type SuiteConfig struct {
+	Base       Config
+	Validators []int
+	Reps       int
+	OutDir     string
+	Out        io.Writer
+}
+
+// WriteJSON writes one result as a JSON line.
+func WriteJSON(w io.Writer, r Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// Suite runs every (validators, app) pair Reps times, interleaving the apps
+// so drift on the machine hits both alike, and prints the table.
+func Suite(ctx context.Context, s SuiteConfig) error {
+	stamp := time.Now().UTC().Format("20060102-150405")
+	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
+		return err
+	}
+	jl, err := os.Create(filepath.Join(s.OutDir, stamp+".jsonl"))
+	if err != nil {
+		return err
+	}
+	defer jl.Close()
+	var all []Result
+	total := len(s.Validators) * 2 * s.Reps
+	done := 0
+	for _, v := range s.Validators {
+		for rep := 1; rep <= s.Reps; rep++ {
+			for _, app := range []string{AppCustos, AppKVStore} {
+				done++
+				cfg := s.Base
+				cfg.App, cfg.Validators = app, v
+				fmt.Fprintf(cfg.Progress, "[%d/%d] %s, %d validator(s), rep %d\n", done, total, app, v, rep)
+				r, err := Run(ctx, cfg)
+				if err != nil {
+					return fmt.Errorf("%s on %d validators: %w", app, v, err)
+				}
+				r.Rep = rep
+				fmt.Fprintf(cfg.Progress, "  %.0f committed ops/s, %.2f blocks/s, %.2f CPU cores\n", r.OpsPerSec, r.BlocksPerSec, r.CPUCores)
+				if err := WriteJSON(jl, r); err != nil {
+					return err
+				}
+				all = append(all, r)
+			}
+		}
+	}
+	table := Table(all, s.Base)
+	fmt.Fprint(s.Out, table)
+	return os.WriteFile(filepath.Join(s.OutDir, stamp+".md"), []byte(table), 0o644)
+}
+
+// Table renders the suite's results as markdown.
+func Table(rs []Result, base Config) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Custos vs kvstore (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run; timeout_commit %v; %d warm-up writes.\n\n",
+		base.Rate, base.Conns, base.Duration, base.TimeoutCommit, base.Warm)
+	b.WriteString("| validators | app | committed ops/s (min / median / max) | blocks/s | node CPU cores | avg tx bytes | Custos/kvstore |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	var vals []int
+	for _, r := range rs {
+		if !slices.Contains(vals, r.Validators) {
+			vals = append(vals, r.Validators)
+		}
+	}
+	for _, v := range vals {
+		med := map[string]float64{}
+		for _, app := range []string{AppCustos, AppKVStore} {
+			var ops, blocks, cpu, size []float64
+			for _, r := range rs {
+				if r.Validators == v && r.App == app {
+					ops, blocks, cpu, size = append(ops, r.OpsPerSec), append(blocks, r.BlocksPerSec), append(cpu, r.CPUCores), append(size, r.AvgTxBytes)
+				}
+			}
+			if len(ops) == 0 {
+				continue
+			}
+			med[app] = median(ops)
+			ratio := ""
+			if app == AppKVStore && med[AppKVStore] > 0 {
+				ratio = fmt.Sprintf("**%.2f**", med[AppCustos]/med[AppKVStore])
+			}
+			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.2f | %.2f | %.0f | %s |\n",
+				v, app, slices.Min(ops), med[app], slices.Max(ops), median(blocks), median(cpu), median(size), ratio)
+		}
+	}
+	return b.String()
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

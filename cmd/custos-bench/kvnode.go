@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/cometbft/cometbft/abci/example/kvstore"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/spf13/cobra"
+
+	"github.com/custos-ledger/custos/cmd/custos/node"
+)
+
+// newKVNodeCmd runs a CometBFT node with the kvstore example app in-process,
+// from a home written for Custos: same config, same genesis, same ports.
+func newKVNodeCmd() *cobra.Command {
+	var home string
+	cmd := &cobra.Command{
+		Use:    "kvnode",
+		Short:  "Run CometBFT's kvstore app in a Custos node home (the bench baseline)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := node.LoadConfig(home, node.Overrides{})
+			if err != nil {
+				return err
+			}
+			logger, err := node.NewLogger(cfg, os.Stdout)
+			if err != nil {
+				return err
+			}
+			return runKV(cmd.Context(), cfg, logger)
+		},
+	}
+	cmd.Flags().StringVar(&home, "home", "", "node home")
+	return cmd
+}
+
+func runKV(ctx context.Context, cfg *cmtcfg.Config, logger interface {
+	Info(string, ...any)
+}) error {
+	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		return err
+	}
+	app := kvstore.NewPersistentApplication(filepath.Join(cfg.DBDir(), "kvstore"))
+	lg, err := node.NewLogger(cfg, os.Stdout)
+	if err != nil {
+		return err
+	}
+	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
+		nodeKey, proxy.NewConnSyncLocalClientCreator(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
+		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), lg)
+	if err != nil {
+		return fmt.Errorf("kvnode: %w", err)
+	}
+	if err := n.Start(); err != nil {
+		return fmt.Errorf("kvnode: %w", err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	logger.Info("kvnode stopping")
+	if err := n.Stop(); err != nil {
+		return err
+	}
+	n.Wait()
+	return app.Close()
+}
