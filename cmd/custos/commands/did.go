@@ -55,6 +55,7 @@ name, what it means and what to do.`,
 func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
 	var keys, assertionKeys, agreementKeys, services []string
 	var threshold uint32
+	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
 		Use:   "create --key NAME[=FRAGMENT] [--key ...]",
 		Short: "Register a new DID controlled by keyring keys",
@@ -69,12 +70,17 @@ func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
                                    agreement-1, agreement-2, ...
   --service ID,TYPE,ENDPOINT       a service, e.g. hub,LinkedDomains,https://example.com
   --threshold M                    how many --key keys must sign later changes (default 1)
+  --next-key NAME                  pre-rotation: commit to the next controller key(s);
+                                   only they can later replace the controllers or
+                                   deactivate the DID (see custos did rotate --help)
+  --next-threshold N               how many next keys must sign then (default: --threshold)
 
 The DID is derived from the chain id and the initial document, so nobody can
 register the same document under another DID. Every signing key of the
 document signs the create (proof of possession).`,
 		Example: `  custos did create --key alice
   custos did create --key alice --key bob --key carol --threshold 2
+  custos did create --key alice --next-key alice-next
   custos did create --key alice=primary --assertion-key alice --agreement-key alice-x \
     --service hub,LinkedDomains,https://example.com
   DID=$(custos did create --key alice --output json | jq -r .did)`,
@@ -124,6 +130,11 @@ document signs the create (proof of possession).`,
 				}
 				doc.Services = append(doc.Services, svc)
 			}
+			commit, nextOut, err := nk.commitment(cmd, e.kr, &doc)
+			if err != nil {
+				return err
+			}
+			doc.NextKeys = commit
 
 			ctx, cancel := e.l.context(cmd)
 			defer cancel()
@@ -143,7 +154,9 @@ document signs the create (proof of possession).`,
 			if err != nil {
 				return err
 			}
-			return e.print(id, "create", c, b.bindings(id, &doc))
+			r := e.result(id, "create", c, b.bindings(id, &doc))
+			r.NextKeys = nextOut
+			return e.printResult(r, "", nil)
 		}),
 	}
 	fl := cmd.Flags()
@@ -152,6 +165,7 @@ document signs the create (proof of possession).`,
 	fl.StringArrayVar(&agreementKeys, "agreement-key", nil, "keyAgreement X25519 key NAME[=FRAGMENT]; repeatable")
 	fl.StringArrayVar(&services, "service", nil, "service ID,TYPE,ENDPOINT; repeatable")
 	fl.Uint32Var(&threshold, "threshold", 1, "how many controller keys must sign each later change")
+	nk.register(fl)
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 func newDIDRotateCmd(opts *options, f *didFlags) *cobra.Command {
 	var keyID, newKey string
 	tf := &txFlags{}
+	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
 		Use:   "rotate DID --key-id FRAGMENT --new-key NAME",
 		Short: "Replace one key's material with a new keyring key, keeping its relationships",
@@ -22,10 +23,18 @@ as retired in the DID's history. The new key signs the rotation (proof of
 possession) along with the DID's controllers.
 
 If the old key may have been stolen, revoke it instead (custos did revoke-key
---compromised) after adding its replacement, so that the history says so.`,
+--compromised) after adding its replacement, so that the history says so.
+
+Pre-rotation: --next-key NAME (repeatable) commits to the next controller
+keys. When the DID has such a commitment, rotating a capabilityInvocation key
+must reveal it: --new-key must be a committed key, it signs (the current key
+is not needed, so this works when the current key is lost or stolen), and the
+rotation must commit anew with --next-key. It also cancels every pending
+recovery and guardian change.`,
 		Example: `  custos keys add alice-2
   custos did rotate $DID --key-id key-1 --new-key alice-2
-  custos did rotate $DID --key-id key-2 --new-key bob-2 --signer alice --signer carol`,
+  custos did rotate $DID --key-id key-2 --new-key bob-2 --signer alice --signer carol
+  custos did rotate $DID --key-id key-1 --new-key alice-next --next-key alice-next-2`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
 			id, err := parseDID(args[0])
@@ -68,18 +77,37 @@ If the old key may have been stolen, revoke it instead (custos did revoke-key
 					next.VerificationMethods[i].PublicKey = info.PublicKey.Multicodec()
 				}
 			}
-			signers, err := controllerSigners(e.kr, id, cur, &next, tf.signers, frag)
+			commit, nextOut, err := nk.commitment(cmd, e.kr, &next)
+			if err != nil {
+				return err
+			}
+			if commit != nil {
+				next.NextKeys = commit
+			}
+			var signers []plannedSigner
+			if revealsCommitment(cur, &next) {
+				if err := checkReveal(id, cur, &next); err != nil {
+					return err
+				}
+				signers, err = revealSigners(e.kr, id, cur, &next, tf.signers)
+			} else {
+				signers, err = controllerSigners(e.kr, id, cur, &next, tf.signers, frag)
+			}
 			if err != nil {
 				return err
 			}
 			if info.Type.CanSign() {
 				signers = appendSigners(signers, plannedSigner{name: newKey, fragment: frag})
 			}
-			c, err := e.submit(id, txbuild.Rotate(chainID, id, t.record.Version, frag, info.PublicKey), signers)
+			body := txbuild.Rotate(chainID, id, t.record.Version, frag, info.PublicKey)
+			body.GetRotateKey().NextKeys = commit
+			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
-			return e.print(id, "rotateKey", c, []keyBinding{{ID: id.String() + "#" + frag, Key: newKey, PublicKeyMultibase: info.PublicKey.Multibase()}})
+			r := e.result(id, "rotateKey", c, []keyBinding{{ID: id.String() + "#" + frag, Key: newKey, PublicKeyMultibase: info.PublicKey.Multibase()}})
+			r.NextKeys = nextOut
+			return e.printResult(r, "", nil)
 		}),
 	}
 	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to rotate, e.g. key-1 (required)")
@@ -87,6 +115,7 @@ If the old key may have been stolen, revoke it instead (custos did revoke-key
 	_ = cmd.MarkFlagRequired("key-id")
 	_ = cmd.MarkFlagRequired("new-key")
 	tf.register(cmd.Flags())
+	nk.register(cmd.Flags())
 	return cmd
 }
 
@@ -162,15 +191,21 @@ replacement first (custos did update --add-key) when revoking a controller.`,
 
 func newDIDDeactivateCmd(opts *options, f *didFlags) *cobra.Command {
 	var yes bool
+	var reveal []string
 	tf := &txFlags{}
 	cmd := &cobra.Command{
 		Use:   "deactivate DID",
 		Short: "Deactivate a DID for good",
 		Long: `Deactivate ends a DID: no later operation on it succeeds, and resolving it
 says deactivated. Its earlier versions and its history stay readable. It
-cannot be undone, so it asks for confirmation unless --yes is given.`,
+cannot be undone, so it asks for confirmation unless --yes is given.
+
+When the DID has committed to its next keys (pre-rotation), the current keys
+cannot deactivate it: --reveal-key NAME (repeatable) reveals committed next
+keys, which sign, as many as the committed threshold.`,
 		Example: `  custos did deactivate $DID
-  custos did deactivate $DID --yes --signer alice --signer bob`,
+  custos did deactivate $DID --yes --signer alice --signer bob
+  custos did deactivate $DID --reveal-key alice-next`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
 			id, err := parseDID(args[0])
@@ -186,9 +221,25 @@ cannot be undone, so it asks for confirmation unless --yes is given.`,
 				return err
 			}
 			cur := &t.record.Document
-			signers, err := controllerSigners(e.kr, id, cur, nil, tf.signers, "")
-			if err != nil {
-				return err
+			body := txbuild.Deactivate(chainID, id, t.record.Version)
+			var signers []plannedSigner
+			switch {
+			case cur.NextKeys != nil && len(reveal) == 0:
+				return explain(types.ErrPreRotation.Wrapf("%s has committed to its next controller keys, so only they can deactivate it: pass --reveal-key NAME for at least %d of them", id, cur.NextKeys.Threshold))
+			case cur.NextKeys != nil && len(tf.signers) > 0:
+				return fmt.Errorf("--signer does not apply: %s has committed to its next keys, and the --reveal-key keys sign its deactivation", id)
+			case cur.NextKeys != nil:
+				var vms []types.VerificationMethod
+				if vms, signers, err = revealKeys(e.kr, reveal); err != nil {
+					return err
+				}
+				body = txbuild.DeactivateRevealing(chainID, id, t.record.Version, vms)
+			case len(reveal) > 0:
+				return fmt.Errorf("--reveal-key: %s has no pre-rotation commitment; deactivate it without --reveal-key (its controller keys sign)", id)
+			default:
+				if signers, err = controllerSigners(e.kr, id, cur, nil, tf.signers, ""); err != nil {
+					return err
+				}
 			}
 			if !yes {
 				q := fmt.Sprintf("Deactivate %s (version %d)? No operation on it will ever succeed again", id, t.record.Version)
@@ -200,7 +251,7 @@ cannot be undone, so it asks for confirmation unless --yes is given.`,
 					return fmt.Errorf("not deactivated: confirm with y, or pass --yes")
 				}
 			}
-			c, err := e.submit(id, txbuild.Deactivate(chainID, id, t.record.Version), signers)
+			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
@@ -208,6 +259,7 @@ cannot be undone, so it asks for confirmation unless --yes is given.`,
 		}),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().StringArrayVar(&reveal, "reveal-key", nil, "committed next key NAME[=FRAGMENT] that signs the deactivation of a pre-rotated DID; repeatable")
 	tf.register(cmd.Flags())
 	return cmd
 }

@@ -26,6 +26,7 @@ func (u *updateFlags) empty() bool {
 func newDIDUpdateCmd(opts *options, f *didFlags) *cobra.Command {
 	u := &updateFlags{}
 	tf := &txFlags{}
+	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
 		Use:   "update DID [changes]",
 		Short: "Add or remove keys and services, change relationships or the threshold",
@@ -41,13 +42,19 @@ func newDIDUpdateCmd(opts *options, f *didFlags) *cobra.Command {
   --set-relationships FRAGMENT:REL,..  list an existing key under exactly these
                                      relationships (none after the colon: no relationship)
   --threshold M                      how many capabilityInvocation keys must sign changes
+  --next-key NAME, --next-threshold N  commit to the next controller keys (pre-rotation)
 
 Relationships: authentication (auth), assertionMethod (assertion), keyAgreement
 (agreement), capabilityInvocation (invocation), capabilityDelegation (delegation).
 
 The DID's current controllers sign (see custos did --help); every added signing
 key signs too. A change that would leave fewer capabilityInvocation keys than
-the threshold is refused: deactivate the DID if that is the intent.`,
+the threshold is refused: deactivate the DID if that is the intent.
+
+An update keeps the DID's pre-rotation commitment as it is. While one stands,
+an update that changes the capabilityInvocation keys or the threshold must
+reveal the committed keys (they become the controllers and sign, the current
+keys are not needed) and commit anew with --next-key.`,
 		Example: `  custos did update $DID --add-key bob
   custos did update $DID --add-key carol=assertion-2:assertionMethod
   custos did update $DID --add-key bob --threshold 2
@@ -61,8 +68,8 @@ the threshold is refused: deactivate the DID if that is the intent.`,
 				return err
 			}
 			u.thresholdSet = cmd.Flags().Changed("threshold")
-			if u.empty() {
-				return fmt.Errorf("nothing to change: give --add-key, --remove-key, --add-service, --remove-service, --set-relationships or --threshold (see --help)")
+			if u.empty() && len(nk.keys) == 0 {
+				return fmt.Errorf("nothing to change: give --add-key, --remove-key, --add-service, --remove-service, --set-relationships, --threshold or --next-key (see --help)")
 			}
 			e, err := f.env(cmd, opts)
 			if err != nil {
@@ -81,12 +88,27 @@ the threshold is refused: deactivate the DID if that is the intent.`,
 			if err := u.apply(e, t, &doc, b); err != nil {
 				return err
 			}
+			commit, nextOut, err := nk.commitment(cmd, e.kr, &doc)
+			if err != nil {
+				return err
+			}
+			if commit != nil {
+				doc.NextKeys = commit
+			}
 			ctx, cancel := e.l.context(cmd)
 			defer cancel()
 			if err := e.checkDocument(ctx, doc); err != nil {
 				return err
 			}
-			signers, err := controllerSigners(e.kr, id, cur, &doc, tf.signers, "")
+			var signers []plannedSigner
+			if revealsCommitment(cur, &doc) {
+				if err := checkReveal(id, cur, &doc); err != nil {
+					return err
+				}
+				signers, err = revealSigners(e.kr, id, cur, &doc, tf.signers)
+			} else {
+				signers, err = controllerSigners(e.kr, id, cur, &doc, tf.signers, "")
+			}
 			if err != nil {
 				return err
 			}
@@ -95,7 +117,9 @@ the threshold is refused: deactivate the DID if that is the intent.`,
 			if err != nil {
 				return err
 			}
-			return e.print(id, "update", c, b.bindings(id, &doc))
+			r := e.result(id, "update", c, b.bindings(id, &doc))
+			r.NextKeys = nextOut
+			return e.printResult(r, "", nil)
 		}),
 	}
 	fl := cmd.Flags()
@@ -106,6 +130,7 @@ the threshold is refused: deactivate the DID if that is the intent.`,
 	fl.StringArrayVar(&u.setRelationships, "set-relationships", nil, "list key FRAGMENT under exactly REL,REL; repeatable")
 	fl.Uint32Var(&u.threshold, "threshold", 0, "new threshold: how many capabilityInvocation keys must sign changes")
 	tf.register(fl)
+	nk.register(fl)
 	return cmd
 }
 

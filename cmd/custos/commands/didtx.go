@@ -132,7 +132,11 @@ func (e *didEnv) submit(id types.ID, body types.TxBody, signers []plannedSigner)
 		if err != nil {
 			return committed{}, fmt.Errorf("key %q: %v", s.name, err)
 		}
-		built = append(built, txbuild.NewSigner(id, s.fragment, priv))
+		did := id
+		if !s.did.IsZero() {
+			did = s.did
+		}
+		built = append(built, txbuild.NewSigner(did, s.fragment, priv))
 	}
 	tx, err := txbuild.Sign(body, built...)
 	if err != nil {
@@ -151,6 +155,8 @@ type txResult struct {
 	Height    int64        `json:"height"`
 	TxHash    string       `json:"txHash"`
 	Keys      []keyBinding `json:"keys,omitempty"`
+	// NextKeys is the pre-rotation commitment the change made, if any.
+	NextKeys *nextKeysOut `json:"nextKeys,omitempty"`
 }
 
 // keyBinding says which keyring key a fragment of the DID is.
@@ -161,14 +167,30 @@ type keyBinding struct {
 }
 
 func (e *didEnv) print(id types.ID, op string, c committed, keys []keyBinding) error {
-	r := txResult{DID: id.String(), Operation: op, VersionID: strconv.FormatUint(c.Version, 10),
+	return e.printResult(e.result(id, op, c, keys), "", nil)
+}
+
+func (e *didEnv) result(id types.ID, op string, c committed, keys []keyBinding) txResult {
+	return txResult{DID: id.String(), Operation: op, VersionID: strconv.FormatUint(c.Version, 10),
 		Height: c.Height, TxHash: c.TxHash, Keys: keys}
+}
+
+// printResult prints r, with extra lines of text after the standard ones;
+// asJSON is what --output json prints (r when nil).
+func (e *didEnv) printResult(r txResult, extra string, asJSON any) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n  operation: %s\n  versionId: %s\n  height:    %d\n  tx:        %s\n", r.DID, r.Operation, r.VersionID, r.Height, r.TxHash)
-	for _, k := range keys {
+	for _, k := range r.Keys {
 		fmt.Fprintf(&b, "  key:       #%s = %s (%s)\n", strings.TrimPrefix(k.ID, r.DID+"#"), k.Key, k.PublicKeyMultibase)
 	}
-	return e.opts.print(e.cmd.OutOrStdout(), r, b.String())
+	if r.NextKeys != nil {
+		fmt.Fprintf(&b, "  next keys: %s\n", r.NextKeys.text())
+	}
+	b.WriteString(extra)
+	if asJSON == nil {
+		asJSON = r
+	}
+	return e.opts.print(e.cmd.OutOrStdout(), asJSON, b.String())
 }
 
 // explained runs a command and, with --output json, also prints a refusal

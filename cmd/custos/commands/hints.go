@@ -43,14 +43,14 @@ func hints() map[string]string {
 		"memo_too_large":              "shorten --memo",
 		"invalid_time":                "give --compromised-since in RFC 3339, not in the future, e.g. 2025-01-02T15:04:05Z",
 		"node_unavailable":            "the node is starting or could not read its store: wait a moment and try again, or use another --node",
-		"not_guardian":                "only a guardian of the target DID can do this: check the guardian DID (`custos resolve TARGET` and its history)",
-		"guardian_inactive":           "a guardian must be a registered, active DID: check it with `custos resolve GUARDIAN`",
-		"invalid_guardians":           "check the guardian DIDs (distinct, not the DID itself), the threshold (1 to their number) and the delay (at least the chain's minimum)",
-		"recovery_not_found":          "the DID has no pending recovery with that id: it may have executed, expired or been cancelled; check `custos history DID`",
-		"recovery_expired":            "the recovery did not get enough approvals in time: a guardian must initiate a new one",
-		"already_counted":             "this guardian or owner has already voted on that recovery; nothing more to do",
-		"recovery_pending":            "this guardian already proposed a recovery of the DID: approve or cancel that one instead",
-		"pre_rotation_violation":      "the DID has committed to its next keys: the change must reveal keys matching that commitment, sign with them and commit to a new next set",
+		"not_guardian":                "only a guardian of the DID can initiate, approve or vote as one: `custos recovery status DID` lists its guardians; check --guardian",
+		"guardian_inactive":           "a guardian must be a registered, active DID: check it with `custos resolve GUARDIAN`, and replace a deactivated one with `custos guardians set`",
+		"invalid_guardians":           "give distinct guardian DIDs other than the DID itself, a --threshold from 1 to their number and a --delay of at least the chain's recovery_min_delay; --none removes every guardian",
+		"recovery_not_found":          "the DID has no pending recovery with that id: it may have executed, expired or been cancelled; `custos recovery status DID` lists the pending ones, `custos history DID` what became of the others",
+		"recovery_expired":            "the recovery did not get enough approvals in time: a guardian must start a new one with `custos recovery initiate`",
+		"already_counted":             "this guardian (or the owner) has already approved or voted on that recovery; nothing more to do (`custos recovery status DID` shows the votes)",
+		"recovery_pending":            "this guardian already has a pending recovery of the DID: approve or wait for that one (`custos recovery status DID`); a guardian has one at a time",
+		"pre_rotation_violation":      "the DID has committed to its next keys: a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key); other changes keep the commitment; deactivation needs --reveal-key",
 	}
 }
 

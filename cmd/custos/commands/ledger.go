@@ -54,12 +54,9 @@ func (f *nodeFlags) connect(cmd *cobra.Command) (*ledger, error) {
 			addr = env
 		}
 	}
-	if !strings.Contains(addr, "://") {
-		addr = "http://" + addr
-	}
-	u, err := url.Parse(addr)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "tcp") {
-		return nil, fmt.Errorf("invalid --node %q: give the node's RPC address, e.g. %s", f.node, DefaultNode)
+	addr, err := nodeURL(addr)
+	if err != nil {
+		return nil, err
 	}
 	if f.timeout <= 0 {
 		return nil, fmt.Errorf("invalid --timeout %s: give a positive duration, e.g. 30s", f.timeout)
@@ -69,6 +66,19 @@ func (f *nodeFlags) connect(cmd *cobra.Command) (*ledger, error) {
 		return nil, fmt.Errorf("invalid --node %q: %v", f.node, err)
 	}
 	return &ledger{addr: addr, rpc: c, timeout: f.timeout, chainID: f.chainID}, nil
+}
+
+// nodeURL checks a --node address and adds http:// when it has no scheme.
+func nodeURL(given string) (string, error) {
+	addr := given
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "tcp") {
+		return "", fmt.Errorf("invalid --node %q: give the node's RPC address, e.g. %s", given, DefaultNode)
+	}
+	return addr, nil
 }
 
 // ledger reads and writes the chain through one node's RPC.
@@ -187,4 +197,18 @@ func (l *ledger) Params(ctx context.Context) (types.Params, error) {
 		return types.Params{}, fmt.Errorf("the node at %s sent unreadable params: %v", l.addr, err)
 	}
 	return p, nil
+}
+
+// Recovery returns the DID's guardians (and pending change) and its
+// pending recoveries.
+func (l *ledger) Recovery(ctx context.Context, id types.ID) (*types.QueryRecoveryResponse, error) {
+	v, err := l.query(ctx, app.QueryPathRecovery, []byte(id.String()))
+	if err != nil {
+		return nil, err
+	}
+	var out types.QueryRecoveryResponse
+	if err := out.Unmarshal(v); err != nil {
+		return nil, fmt.Errorf("the node at %s sent an unreadable answer: %v", l.addr, err)
+	}
+	return &out, nil
 }

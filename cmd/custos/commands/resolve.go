@@ -116,6 +116,7 @@ func (f *readerFlags) reader(cmd *cobra.Command) (didReader, *ledger, error) {
 
 func newResolveCmd(opts *options) *cobra.Command {
 	f := &readerFlags{}
+	v := &verifyFlags{}
 	var versionID uint64
 	var versionTime string
 	cmd := &cobra.Command{
@@ -128,9 +129,19 @@ error. With --output json it prints the resolution result instead:
 
 --version-id N gives version N as it was; --version-time T the version in force
 at time T (RFC 3339, e.g. 2025-01-02T15:04:05Z). A deactivated DID resolves to
-a document with its id only and deactivated metadata.`,
+a document with its id only and deactivated metadata.
+
+--verify checks the answer instead of trusting the node: the document comes
+with Merkle proofs against the app hash of a height, whose header a CometBFT
+light client verifies against the validators' signatures, from a trust point
+(--trust-height and --trust-hash, else the header remembered in
+<home>/light/trusted.json, else the genesis in <home>/config/genesis.json).
+Repeat --node: the first answers, the others are witnesses that cross-check
+the headers. Any failure exits non-zero, naming what failed; there is no
+unverified fallback.`,
 		Example: `  custos resolve $DID
   custos resolve $DID --version-id 1
+  custos resolve $DID --verify --node http://node-a:26657 --node http://node-b:26657
   custos resolve $DID --version-time 2025-01-02T15:04:05Z --output json
   custos resolve $DID | jq '.verificationMethod[].publicKeyMultibase'`,
 		Args: exactArgs("DID"),
@@ -151,6 +162,12 @@ a document with its id only and deactivated metadata.`,
 				if ro.VersionTime, err = time.Parse(time.RFC3339, versionTime); err != nil {
 					return fmt.Errorf("invalid --version-time %q: give an RFC 3339 time, e.g. 2025-01-02T15:04:05Z", versionTime)
 				}
+			}
+			if err := v.check(cmd); err != nil {
+				return err
+			}
+			if v.on {
+				return v.resolve(cmd, opts, &f.node, id, ro)
 			}
 			r, l, err := f.reader(cmd)
 			if err != nil {
@@ -176,7 +193,7 @@ a document with its id only and deactivated metadata.`,
 			return nil
 		}),
 	}
-	f.node.register(cmd.Flags(), false)
+	v.register(cmd.Flags(), &f.node)
 	cmd.Flags().Uint64Var(&versionID, "version-id", 0, "resolve this version instead of the latest")
 	cmd.Flags().StringVar(&versionTime, "version-time", "", "resolve the version in force at this RFC 3339 time")
 	return cmd

@@ -56,6 +56,8 @@ DID documents, their keys, guardians and recovery.`,
 	)
 	root.AddCommand(newKeysCmd(opts))
 	root.AddCommand(newDIDCmd(opts))
+	root.AddCommand(newGuardiansCmd(opts))
+	root.AddCommand(newRecoveryCmd(opts))
 	root.AddCommand(newResolveCmd(opts))
 	root.AddCommand(newHistoryCmd(opts))
 	root.AddCommand(newTestnetCmd(opts))

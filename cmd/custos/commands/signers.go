@@ -8,11 +8,12 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// plannedSigner is a keyring key and the fragment of the target DID it
-// signs as.
+// plannedSigner is a keyring key and the fragment it signs as: of the
+// target DID, or of did when it is set (a guardian signing for a recovery).
 type plannedSigner struct {
 	name     string
 	fragment string
+	did      types.ID
 }
 
 // controllerSigners chooses the keys that authorize a change of the DID id

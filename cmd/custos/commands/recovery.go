@@ -1,0 +1,325 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+func newRecoveryCmd(opts *options) *cobra.Command {
+	f := &didFlags{}
+	cmd := &cobra.Command{
+		Use:   "recovery",
+		Short: "Recover a DID through its guardians, or cancel a recovery",
+		Long: `A guardian proposes new controller keys for a DID (initiate); once enough
+guardians approved (approve), the recovery executes automatically when its
+delay has run out: the DID's capabilityInvocation keys are replaced by the
+proposed ones. Until then the owner can see it (status, history) and vote to
+cancel it (cancel); a cancel needs ⌈(n+1)/2⌉ votes of the owner and the n
+guardians. See docs/recovery.md.
+
+Guardians sign with their own DID's controller keys (--signer picks them);
+the proposed keys sign the initiation too (proof of possession), so they must
+be in the keyring that runs it.`,
+		Example: `  custos recovery initiate $DID --guardian $BOB --new-key alice-new --signer bob
+  custos recovery approve $DID --id 1 --guardian $CAROL --signer carol
+  custos recovery status $DID
+  custos recovery cancel $DID --id 1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	pf := cmd.PersistentFlags()
+	f.node.register(pf, true)
+	f.keyring.register(pf)
+	pf.StringVar(&f.memo, "memo", "", "a note recorded with the step in the DID's history (public)")
+	cmd.AddCommand(
+		newRecoveryInitiateCmd(opts, f),
+		newRecoveryApproveCmd(opts, f),
+		newRecoveryCancelCmd(opts, f),
+		newRecoveryStatusCmd(opts, f),
+	)
+	return cmd
+}
+
+// guardianFlags are the flags of a step taken by a guardian.
+type guardianFlags struct {
+	guardian        string
+	signers         []string
+	expectedVersion uint64
+}
+
+func (g *guardianFlags) register(fs *pflag.FlagSet, required bool) {
+	usage := "the guardian DID taking this step (required)"
+	if !required {
+		usage = "vote as this guardian DID; without it, the vote is the owner's (the DID's controller keys sign)"
+	}
+	fs.StringVar(&g.guardian, "guardian", "", usage)
+	fs.StringArrayVar(&g.signers, "signer", nil,
+		"keyring key that signs as a controller of the guardian DID (of the DID itself for an owner's vote), NAME or NAME=FRAGMENT; repeatable (default: the keyring's keys of that DID, as many as its threshold)")
+	fs.Uint64Var(&g.expectedVersion, "expected-version", 0,
+		"build on this versionId of the DID instead of the latest (stale_version if it has moved on)")
+}
+
+// guardianSigners reads the guardian DID and chooses its signers.
+func (g *guardianFlags) guardianSigners(e *didEnv) (types.ID, []plannedSigner, error) {
+	gid, err := parseDID(g.guardian)
+	if err != nil {
+		return types.ID{}, nil, err
+	}
+	ctx, cancel := e.l.context(e.cmd)
+	defer cancel()
+	res, err := e.l.Current(ctx, gid)
+	var r *refusal
+	if errors.As(err, &r) && r.Name == types.ErrDIDNotFound.Name {
+		return types.ID{}, nil, explain(types.ErrGuardianInactive.Wrapf("guardian %s is not registered on this chain", gid))
+	}
+	if err != nil {
+		return types.ID{}, nil, err
+	}
+	if res.Head.Deactivated {
+		return types.ID{}, nil, explain(types.ErrGuardianInactive.Wrapf("guardian %s was deactivated at version %d", gid, res.Head.Version))
+	}
+	signers, err := controllerSigners(e.kr, gid, &res.Record.Document, nil, g.signers, "")
+	if err != nil {
+		return types.ID{}, nil, err
+	}
+	for i := range signers {
+		signers[i].did = gid
+	}
+	return gid, signers, nil
+}
+
+func newRecoveryInitiateCmd(opts *options, f *didFlags) *cobra.Command {
+	g := &guardianFlags{}
+	nk := &nextKeyFlags{}
+	var newKeys []string
+	var threshold uint32
+	cmd := &cobra.Command{
+		Use:   "initiate DID --guardian GUARDIAN_DID --new-key NAME[=FRAGMENT] [--new-key ...]",
+		Short: "As a guardian, propose new controller keys for a DID",
+		Long: `Initiate opens a recovery of DID, proposed by the guardian GUARDIAN_DID: the
+DID's capabilityInvocation keys are to be replaced by the --new-key keys
+(which also become authentication keys), with --threshold M (default 1) and,
+with --next-key, a new pre-rotation commitment.
+
+The guardian's controller keys sign (--signer picks them), and so does every
+proposed key, to prove that whoever asked for the recovery holds it: the
+proposed keys must be in this keyring. Fragments default to the next key-N
+the DID never used.
+
+The initiation counts as this guardian's approval. Once the guardians'
+threshold approved, the recovery is ready after the guardians' delay; it
+prints its recovery id, which the other guardians approve.`,
+		Example: `  custos recovery initiate $DID --guardian $BOB --new-key alice-new --signer bob
+  custos recovery initiate $DID --guardian $BOB --new-key alice-new --new-key alice-backup --threshold 1 --next-key alice-next`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			if len(newKeys) == 0 {
+				return fmt.Errorf("no --new-key given: propose at least one new controller key, e.g. --new-key alice-new (create it with `custos keys add alice-new`)")
+			}
+			if threshold < 1 || int(threshold) > len(newKeys) {
+				return fmt.Errorf("invalid --threshold %d: give a number from 1 to %d (the number of --new-key keys)", threshold, len(newKeys))
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			t, chainID, err := e.readTarget(id, g.expectedVersion)
+			if err != nil {
+				return err
+			}
+			gid, signers, err := g.guardianSigners(e)
+			if err != nil {
+				return err
+			}
+			cur := &t.record.Document
+			used := e.usedFragments(t, cur)
+			var vms []types.VerificationMethod
+			var bindings []keyBinding
+			for _, spec := range newKeys {
+				name, frag, named := cutSpec(spec)
+				info, err := e.kr.Get(name)
+				if err != nil {
+					return keyError(e.kr, fmt.Errorf("--new-key %s: %w", spec, err))
+				}
+				if !info.Type.CanSign() {
+					return fmt.Errorf("--new-key %s: %q is an %s key; controller keys must be Ed25519 (they sign)", spec, name, info.Type)
+				}
+				if !named {
+					frag = nextFragment(used, "key-")
+				}
+				if err := types.ValidateFragment(frag); err != nil {
+					return fmt.Errorf("--new-key %s: %s", spec, types.Detail(err))
+				}
+				used[frag] = true
+				vms = append(vms, types.VerificationMethod{Id: frag, PublicKey: info.PublicKey.Multicodec()})
+				signers = appendSigners(signers, plannedSigner{name: name, fragment: frag})
+				bindings = append(bindings, keyBinding{ID: id.String() + "#" + frag, Key: name, PublicKeyMultibase: info.PublicKey.Multibase()})
+			}
+			doc, err := recoveredDocument(cur, vms, threshold)
+			if err != nil {
+				return err
+			}
+			commit, nextOut, err := nk.commitment(cmd, e.kr, &doc)
+			if err != nil {
+				return err
+			}
+			doc.NextKeys = commit
+			ctx, cancel := e.l.context(cmd)
+			defer cancel()
+			if err := e.checkDocument(ctx, doc); err != nil {
+				return err
+			}
+			body := txbuild.RecoveryInitiate(chainID, id, t.record.Version, gid, vms, threshold, commit)
+			c, err := e.submit(id, body, signers)
+			if err != nil {
+				return err
+			}
+			return e.printEvent(id, c, bindings, nextOut)
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&newKeys, "new-key", nil, "proposed controller key NAME[=FRAGMENT] from this keyring; repeatable")
+	fl.Uint32Var(&threshold, "threshold", 1, "how many of the new keys must sign later changes")
+	g.register(fl, true)
+	nk.register(fl)
+	_ = cmd.MarkFlagRequired("guardian")
+	return cmd
+}
+
+// recoveredDocument is what the ledger makes of cur when the recovery
+// executes: its capabilityInvocation keys replaced by the proposed ones,
+// which also authenticate, and the new threshold.
+func recoveredDocument(cur *types.Document, vms []types.VerificationMethod, threshold uint32) (types.Document, error) {
+	doc, err := cloneDocument(cur)
+	if err != nil {
+		return types.Document{}, err
+	}
+	for _, f := range cur.CapabilityInvocation {
+		removeFragment(&doc, f)
+	}
+	for _, vm := range vms {
+		if _, taken := doc.Method(vm.Id); taken || serviceIndex(&doc, vm.Id) >= 0 {
+			return types.Document{}, fmt.Errorf("--new-key: fragment #%s stays in use in the recovered document; choose another with NAME=FRAGMENT", vm.Id)
+		}
+		doc.VerificationMethods = append(doc.VerificationMethods, vm)
+		doc.CapabilityInvocation = append(doc.CapabilityInvocation, vm.Id)
+		doc.Authentication = append(doc.Authentication, vm.Id)
+	}
+	doc.Threshold = threshold
+	doc.NextKeys = nil
+	return doc, nil
+}
+
+func newRecoveryApproveCmd(opts *options, f *didFlags) *cobra.Command {
+	g := &guardianFlags{}
+	var rid uint64
+	cmd := &cobra.Command{
+		Use:   "approve DID --id ID --guardian GUARDIAN_DID",
+		Short: "As a guardian, approve a pending recovery of a DID",
+		Long: `Approve records the guardian's approval of recovery ID of DID (custos recovery
+status lists the pending ones and what they propose). Each guardian counts
+once. When the guardians' threshold is reached, the recovery is ready after
+the delay and executes with the first block at or past that time, unless it
+is cancelled first.`,
+		Example: `  custos recovery approve $DID --id 1 --guardian $CAROL
+  custos recovery approve $DID --id 1 --guardian $CAROL --signer carol`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			if rid == 0 {
+				return fmt.Errorf("no --id given: name the recovery to approve (`custos recovery status %s` lists them)", id)
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			t, chainID, err := e.readTarget(id, g.expectedVersion)
+			if err != nil {
+				return err
+			}
+			gid, signers, err := g.guardianSigners(e)
+			if err != nil {
+				return err
+			}
+			c, err := e.submit(id, txbuild.RecoveryApprove(chainID, id, t.record.Version, gid, rid), signers)
+			if err != nil {
+				return err
+			}
+			return e.printEvent(id, c, nil, nil)
+		}),
+	}
+	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")
+	g.register(cmd.Flags(), true)
+	_ = cmd.MarkFlagRequired("guardian")
+	return cmd
+}
+
+func newRecoveryCancelCmd(opts *options, f *didFlags) *cobra.Command {
+	g := &guardianFlags{}
+	var rid uint64
+	cmd := &cobra.Command{
+		Use:   "cancel DID --id ID [--guardian GUARDIAN_DID]",
+		Short: "Vote to cancel a pending recovery, as the owner or as a guardian",
+		Long: `Cancel records a vote to drop recovery ID of DID. Without --guardian it is the
+owner's vote, signed by the DID's controller keys; with --guardian, that
+guardian's vote, signed by its own keys. With n guardians, ⌈(n+1)/2⌉ votes
+of {owner, n guardians} cancel the recovery: the owner alone cannot block a
+recovery by a guardian majority (a thief might hold the owner's key), and
+guardians alone cannot push one through against the owner and an honest
+guardian.
+
+A DID with a pre-rotation commitment has a faster way out: rotating to its
+committed next keys (custos did rotate) cancels every pending recovery.`,
+		Example: `  custos recovery cancel $DID --id 1
+  custos recovery cancel $DID --id 1 --guardian $DAVE --signer dave`,
+		Args: exactArgs("DID"),
+		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
+			id, err := parseDID(args[0])
+			if err != nil {
+				return err
+			}
+			if rid == 0 {
+				return fmt.Errorf("no --id given: name the recovery to cancel (`custos recovery status %s` lists them)", id)
+			}
+			e, err := f.env(cmd, opts)
+			if err != nil {
+				return err
+			}
+			t, chainID, err := e.readTarget(id, g.expectedVersion)
+			if err != nil {
+				return err
+			}
+			var gid types.ID
+			var signers []plannedSigner
+			if g.guardian != "" {
+				gid, signers, err = g.guardianSigners(e)
+			} else {
+				signers, err = controllerSigners(e.kr, id, &t.record.Document, nil, g.signers, "")
+			}
+			if err != nil {
+				return err
+			}
+			c, err := e.submit(id, txbuild.RecoveryCancel(chainID, id, t.record.Version, gid, rid), signers)
+			if err != nil {
+				return err
+			}
+			return e.printEvent(id, c, nil, nil)
+		}),
+	}
+	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")
+	g.register(cmd.Flags(), false)
+	return cmd
+}
