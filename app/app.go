@@ -180,6 +180,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for _, out := range timed {
 		blockEvents = append(blockEvents, txEvents(out)...)
 	}
+	// Verify, in batches across the CPUs, the signatures CheckTx has not
+	// seen; execution below then finds them cached. Only crypto facts are
+	// cached: results do not depend on it.
+	a.keeper.Prewarm(st, req.Txs)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, tx := range req.Txs {
 		out, err := a.keeper.Execute(st, blk, tx)

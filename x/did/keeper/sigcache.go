@@ -42,11 +42,17 @@ func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 	if !pk.Verify(msg, sig) {
 		return false
 	}
+	c.add(key)
+	return true
+}
+
+// add records a verified fact, forgetting the oldest when full.
+func (c *SigCache) add(key [32]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.verif++
 	if len(c.ring) == 0 {
-		return true
+		return
 	}
 	if _, dup := c.seen[key]; !dup {
 		delete(c.seen, c.ring[c.next])
@@ -54,7 +60,6 @@ func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 		c.seen[key] = struct{}{}
 		c.next = (c.next + 1) % len(c.ring)
 	}
-	return true
 }
 
 // Stats returns how many verifications were answered from the cache and how

@@ -1,0 +1,28 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/stretchr/testify/require"
+)
+
+// A block of txs no CheckTx has seen is verified in one batch pass before
+// execution: every signature is verified once, and execution finds each in
+// the cache.
+func TestFinalizeBlockPrewarms(t *testing.T) {
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	txs := signedCreates(t, 200, 0)
+	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: time.Unix(1_700_000_001, 0), Txs: txs})
+	require.NoError(t, err)
+	for _, r := range res.TxResults {
+		require.Zero(t, r.Code, r.Log)
+	}
+	hits, verified := a.SigCacheStats()
+	require.Equal(t, uint64(200), verified, "each signature verified once")
+	require.Equal(t, uint64(200), hits, "execution found every signature cached")
+}

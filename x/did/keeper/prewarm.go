@@ -1,0 +1,144 @@
+package keeper
+
+import (
+	"runtime"
+	"sync"
+
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// sigItem is one (key, message, signature) to verify.
+type sigItem struct {
+	pk  types.PublicKey
+	msg []byte
+	sig []byte
+}
+
+// Prewarm batch-verifies, across the CPUs, every signature of txs whose key
+// can be known before execution (the target's and guardians' keys in st,
+// and the keys a tx brings itself), and caches the ones that hold, so that
+// executing the block finds them in the cache. It decides nothing: it only
+// records crypto facts, and execution checks authorization as always. It is
+// a no-op unless the keeper's verifier is a *SigCache.
+func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
+	c, ok := k.verifier.(*SigCache)
+	if !ok || len(c.ring) == 0 {
+		return
+	}
+	var items []sigItem
+	for _, raw := range txs {
+		items = k.candidates(st, c, raw, items)
+	}
+	if len(items) == 0 {
+		return
+	}
+	workers := min(runtime.NumCPU(), (len(items)+63)/64)
+	per := (len(items) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, min((w+1)*per, len(items))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(batch []sigItem) {
+			defer wg.Done()
+			c.verifyBatch(batch)
+		}(items[lo:hi])
+	}
+	wg.Wait()
+}
+
+// candidates appends the not-yet-cached (key, sig) pairs of one tx.
+func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []sigItem) []sigItem {
+	tx, body, err := types.DecodeTx(raw, k.params.MaxTxBytes)
+	if err != nil || len(tx.Signatures) > int(k.params.MaxSignatures) {
+		return items
+	}
+	target, err := types.ParseID(body.Did)
+	if err != nil {
+		return items
+	}
+	known := map[types.URL][]types.PublicKey{}
+	addDoc := func(id types.ID, d *types.Document) {
+		for _, vm := range d.VerificationMethods {
+			if pk, err := types.ParsePublicKey(vm.PublicKey); err == nil && pk.Type().CanSign() {
+				u := types.URL{ID: id, Fragment: vm.Id}
+				known[u] = append(known[u], pk)
+			}
+		}
+	}
+	addStored := func(id types.ID) {
+		if head, rec, err := Resolve(st, id); err == nil && head != nil {
+			addDoc(id, &rec.Document)
+		}
+	}
+	addStored(target)
+	switch op := body.Operation.(type) {
+	case *types.TxBody_Create:
+		addDoc(target, &op.Create.Document)
+	case *types.TxBody_Update:
+		addDoc(target, &op.Update.Document)
+	case *types.TxBody_RotateKey:
+		if pk, err := types.ParsePublicKey(op.RotateKey.NewPublicKey); err == nil {
+			u := types.URL{ID: target, Fragment: op.RotateKey.KeyId}
+			known[u] = append(known[u], pk)
+		}
+	case *types.TxBody_Deactivate:
+		addDoc(target, &types.Document{VerificationMethods: op.Deactivate.Reveal})
+	case *types.TxBody_RecoveryInitiate:
+		addDoc(target, &types.Document{VerificationMethods: op.RecoveryInitiate.NewKeys})
+		if g, err := types.ParseID(op.RecoveryInitiate.Guardian); err == nil {
+			addStored(g)
+		}
+	case *types.TxBody_RecoveryApprove:
+		if g, err := types.ParseID(op.RecoveryApprove.Guardian); err == nil {
+			addStored(g)
+		}
+	case *types.TxBody_RecoveryCancel:
+		if g, err := types.ParseID(op.RecoveryCancel.Guardian); err == nil {
+			addStored(g)
+		}
+	}
+	msg := types.SignBytes(tx.Body)
+	for _, s := range tx.Signatures {
+		u, err := types.ParseURL(s.VerificationMethod)
+		if err != nil || len(s.Signature) != 64 {
+			continue
+		}
+		for _, pk := range known[u] {
+			if !c.has(pk, msg, s.Signature) {
+				items = append(items, sigItem{pk: pk, msg: msg, sig: s.Signature})
+			}
+		}
+	}
+	return items
+}
+
+// has reports whether the cache already holds the fact.
+func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
+	key := cacheKey(pk, msg, sig)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.seen[key]
+	return ok
+}
+
+// verifyBatch verifies items with CometBFT's Ed25519 batch verifier and
+// caches those that hold.
+func (c *SigCache) verifyBatch(items []sigItem) {
+	bv := cmted25519.NewBatchVerifier()
+	for _, it := range items {
+		if err := bv.Add(cmted25519.PubKey(it.pk.Raw()), it.msg, it.sig); err != nil {
+			return
+		}
+	}
+	_, valid := bv.Verify()
+	for i, ok := range valid {
+		if ok {
+			c.add(cacheKey(items[i].pk, items[i].msg, items[i].sig))
+		}
+	}
+}
