@@ -6,14 +6,16 @@ HOME_DIR ?= $(HOME)/.custos
 
 # Fuzz targets run by `make fuzz`, as package:FuzzName, space-separated.
 FUZZ_TARGETS ?= ./x/did/types:FuzzDecodeTx ./x/did/types:FuzzParseID ./x/did/types:FuzzParseURL \
-                ./x/did/types:FuzzParseMultikey ./x/did/types:FuzzParsePublicKey ./cmd/custos/node:FuzzParseTOML
+                ./x/did/types:FuzzParseMultikey ./x/did/types:FuzzParsePublicKey ./cmd/custos/node:FuzzParseTOML \
+                ./resolver:FuzzResolve
 FUZZ_TIME    ?= 30s
 
-.PHONY: help build run test proto fuzz lint
+.PHONY: help build run test npm-deps proto fuzz lint
 
 help:
 	@echo "targets: build run test proto fuzz lint"
 	@echo "  run uses HOME_DIR=$(HOME_DIR); fuzz runs FUZZ_TARGETS for FUZZ_TIME each"
+	@echo "  localnet localnet-stop localnet-status localnet-reset: a local testnet in LOCALNET_DIR (testnet/README.md)"
 
 build:
 	$(GO) build -o $(BIN) ./cmd/custos
@@ -22,8 +24,18 @@ run: build
 	@if [ ! -f "$(HOME_DIR)/config/genesis.json" ]; then $(BIN) init --home "$(HOME_DIR)"; fi
 	$(BIN) start --home "$(HOME_DIR)"
 
-test:
+test: npm-deps
 	$(GO) test -count=1 -timeout 15m ./...
+
+# npm-deps installs the pinned JavaScript packages of the resolver's
+# did-jwt conformance check (resolver/testdata/js) when node is available;
+# without them that check skips, or fails when CI is set.
+npm-deps:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix resolver/testdata/js --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm-deps: node or npm not found: the resolver's JavaScript conformance check will not run"; \
+	fi
 
 proto:
 	./scripts/protocgen.sh
@@ -40,3 +52,26 @@ lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+
+# Local testnet (testnet/README.md). A new testnet gets LOCALNET_VALIDATORS
+# validators and LOCALNET_FULL_NODES full nodes from LOCALNET_BASE_PORT.
+LOCALNET_DIR        ?= testnet/.localnet
+LOCALNET_VALIDATORS ?= 4
+LOCALNET_FULL_NODES ?= 0
+LOCALNET_BASE_PORT  ?= 26600
+LOCALNET_ENV = BIN="$(BIN)" LOCALNET_DIR="$(LOCALNET_DIR)" LOCALNET_VALIDATORS="$(LOCALNET_VALIDATORS)" \
+               LOCALNET_FULL_NODES="$(LOCALNET_FULL_NODES)" LOCALNET_BASE_PORT="$(LOCALNET_BASE_PORT)"
+
+.PHONY: localnet localnet-stop localnet-status localnet-reset
+
+localnet: build
+	$(LOCALNET_ENV) ./testnet/localnet.sh start
+
+localnet-stop:
+	$(LOCALNET_ENV) ./testnet/localnet.sh stop
+
+localnet-status:
+	$(LOCALNET_ENV) ./testnet/localnet.sh status
+
+localnet-reset:
+	$(LOCALNET_ENV) ./testnet/localnet.sh reset

@@ -54,6 +54,7 @@ DID documents, their keys, guardians and recovery.`,
 		newStartCmd(opts),
 		newVersionCmd(opts),
 	)
+	root.AddCommand(newResolverCmd(opts))
 	root.AddCommand(newKeysCmd(opts))
 	root.AddCommand(newDIDCmd(opts))
 	root.AddCommand(newGuardiansCmd(opts))

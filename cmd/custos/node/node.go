@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtflags "github.com/cometbft/cometbft/libs/cli/flags"
@@ -19,18 +20,22 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/resolver"
 )
 
 // Node is a CometBFT node running the Custos application in the same
 // process. Build it with New, then Start and Stop it once.
 type Node struct {
-	cmt     *cmtnode.Node
-	app     *app.App
-	cfg     *cmtcfg.Config
-	mu      sync.Mutex
-	started bool
-	stopped bool
-	stopErr error
+	cmt      *cmtnode.Node
+	app      *app.App
+	cfg      *cmtcfg.Config
+	opts     options
+	resolver *resolver.Server // nil when off or not started
+	logger   log.Logger
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	stopErr  error
 }
 
 // AppDataDir returns the folder of the application's database in a home.
@@ -54,10 +59,38 @@ func NewLogger(cfg *cmtcfg.Config, w io.Writer) (log.Logger, error) {
 	return logger, nil
 }
 
+// Option adds to what a node runs.
+type Option func(*options)
+
+type options struct {
+	resolver     *resolver.Config
+	resolverSoft bool
+}
+
+// WithResolver serves the HTTP resolver (package resolver) from the node's
+// own state while the node runs. With bestEffort, an address already in
+// use is logged and the node runs without a resolver (for the default
+// address, which several local nodes share); otherwise it fails Start.
+func WithResolver(cfg resolver.Config, bestEffort bool) Option {
+	return func(o *options) {
+		o.resolver = &cfg
+		o.resolverSoft = bestEffort
+	}
+}
+
 // New opens the application under AppDataDir(cfg.RootDir) and builds, but
 // does not start, a CometBFT node for the home cfg describes (as loaded by
 // LoadConfig). Building replays stored blocks into the application.
-func New(cfg *cmtcfg.Config, logger log.Logger) (*Node, error) {
+func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.resolver != nil {
+		if err := o.resolver.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	for _, f := range []string{cfg.GenesisFile(), cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile(), cfg.NodeKeyFile()} {
 		if !exists(f) {
 			return nil, fmt.Errorf("home %s is missing %s: run `custos init --home %s` first", cfg.RootDir, f, cfg.RootDir)
@@ -85,16 +118,25 @@ func New(cfg *cmtcfg.Config, logger log.Logger) (*Node, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("cannot build the node: %w", err), a.Close())
 	}
-	return &Node{cmt: cmt, app: a, cfg: cfg}, nil
+	return &Node{cmt: cmt, app: a, cfg: cfg, opts: o, logger: logger}, nil
 }
 
-// Start starts consensus, P2P and the RPC server. If it fails, the node
-// has released what it held and only Stop may still be called.
+// Start starts consensus, P2P, the RPC server and, if configured, the
+// resolver. If it fails, the node has released what it held and only Stop
+// may still be called.
 func (n *Node) Start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.started || n.stopped {
 		return errors.New("node: Start called twice or after Stop")
+	}
+	// The resolver's address is bound first, so that a busy port fails
+	// before consensus starts.
+	if err := n.listenResolver(); err != nil {
+		n.stopped = true
+		n.cmt.OnStop()
+		n.stopErr = errors.Join(err, n.app.Close())
+		return n.stopErr
 	}
 	if err := n.cmt.Start(); err != nil {
 		n.stopped = true
@@ -104,11 +146,68 @@ func (n *Node) Start() error {
 		if errors.Is(err, syscall.EADDRINUSE) || strings.Contains(err.Error(), "address already in use") {
 			err = fmt.Errorf("%w: another process uses the RPC or P2P address; choose others with --rpc.laddr and --p2p.laddr", err)
 		}
+		if n.resolver != nil {
+			err = errors.Join(err, n.resolver.Shutdown(context.Background()))
+		}
 		n.stopErr = errors.Join(err, n.app.Close())
 		return n.stopErr
 	}
+	if srv := n.resolver; srv != nil {
+		srv.Serve()
+		go func() {
+			if err := <-srv.Err(); err != nil {
+				n.logger.Error("the resolver stopped serving", "err", err)
+			}
+		}()
+	}
 	n.started = true
 	return nil
+}
+
+// listenResolver builds the resolver and binds its address, if the node
+// serves one.
+func (n *Node) listenResolver() error {
+	if n.opts.resolver == nil {
+		return nil
+	}
+	src := resolver.NewLocalSource(n.app.Store(), n.blockTime)
+	srv, err := resolver.New(*n.opts.resolver, src, n.logger.With("module", "resolver"))
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		if n.opts.resolverSoft && errors.Is(err, syscall.EADDRINUSE) {
+			n.logger.Error("the resolver is not served: its address is in use; give another with --resolver.laddr, or turn it off with --resolver.laddr off",
+				"addr", n.opts.resolver.ListenAddr)
+			return nil
+		}
+		if errors.Is(err, syscall.EADDRINUSE) {
+			err = fmt.Errorf("%w: another process uses the resolver's address; choose another with --resolver.laddr, or turn it off with --resolver.laddr off", err)
+		}
+		return err
+	}
+	n.resolver = srv
+	return nil
+}
+
+// blockTime is the time of a stored block, for the resolver.
+func (n *Node) blockTime(height int64) (time.Time, bool) {
+	meta := n.cmt.BlockStore().LoadBlockMeta(height)
+	if meta == nil {
+		return time.Time{}, false
+	}
+	return meta.Header.Time, true
+}
+
+// ResolverAddr returns the address the resolver listens on, or "" when the
+// node serves none.
+func (n *Node) ResolverAddr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.resolver == nil || n.resolver.Addr() == nil {
+		return ""
+	}
+	return n.resolver.Addr().String()
 }
 
 // Stop stops the node, waits for it and closes the application. It may be
@@ -121,6 +220,12 @@ func (n *Node) Stop() error {
 	}
 	n.stopped = true
 	var errs []error
+	// The resolver reads the application's store: it stops first.
+	if n.resolver != nil {
+		if err := n.resolver.Shutdown(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the resolver: %w", err))
+		}
+	}
 	if n.started {
 		if err := n.cmt.Stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stopping the node: %w", err))
@@ -150,8 +255,8 @@ func (n *Node) CometBFT() *cmtnode.Node { return n.cmt }
 
 // Run builds and starts a node for cfg and runs it until ctx is done, then
 // stops it cleanly. A node that stops on its own is an error.
-func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger) error {
-	n, err := New(cfg, logger)
+func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger, opts ...Option) error {
+	n, err := New(cfg, logger, opts...)
 	if err != nil {
 		return err
 	}

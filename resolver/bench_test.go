@@ -1,0 +1,317 @@
+package resolver_test
+
+import (
+	"bufio"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/custos-ledger/custos/resolver"
+	"github.com/custos-ledger/custos/store"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// BenchDIDsEnv sets how many DIDs the resolver benchmarks put in state
+// (default 10,000), e.g. CUSTOS_BENCH_DIDS=1000000.
+const BenchDIDsEnv = "CUSTOS_BENCH_DIDS"
+
+// benchState is the state the benchmarks resolve, built once per process.
+var benchState struct {
+	once sync.Once
+	db   *store.DB
+	dir  string // on disk, for large ledgers; removed by TestMain
+	ids  []types.ID
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchState.db != nil {
+		benchState.db.Close()
+	}
+	if benchState.dir != "" {
+		os.RemoveAll(benchState.dir)
+	}
+	os.Exit(code)
+}
+
+func benchDIDs(b *testing.B) (*store.DB, []types.ID) {
+	benchState.once.Do(func() {
+		n := 10_000
+		if v := os.Getenv(BenchDIDsEnv); v != "" {
+			if n, benchState.err = strconv.Atoi(v); benchState.err != nil || n < 1 {
+				benchState.err = fmt.Errorf("%s=%q: want a positive number", BenchDIDsEnv, v)
+				return
+			}
+		}
+		benchState.db, benchState.ids, benchState.err = fillLedger(b, n)
+	})
+	if benchState.err != nil {
+		b.Fatal(benchState.err)
+	}
+	return benchState.db, benchState.ids
+}
+
+// fillLedger writes n one-key DIDs through the keeper, 1,000 creates per
+// block, without consensus. Creates are signed ahead by every core. Large
+// ledgers go to a temporary folder rather than memory.
+func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
+	start := time.Now()
+	opts := store.Options{InMemory: n <= 200_000, ReloadEvery: 64}
+	dir := ""
+	if !opts.InMemory {
+		var err error
+		if dir, err = os.MkdirTemp("", "custos-resolver-bench-"); err != nil {
+			return nil, nil, err
+		}
+		benchState.dir = dir
+	}
+	db, err := store.Open(dir, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := initLedger(tb, db)
+	const perBlock = 1000
+	ids := make([]types.ID, 0, n)
+	for base := 0; base < n; base += perBlock {
+		m := min(perBlock, n-base)
+		txs := make([][]byte, m)
+		blockIDs := make([]types.ID, m)
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < m; i += workers {
+					seed := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("custos resolver bench "), uint64(base+i)))
+					k := ed25519.NewKeyFromSeed(seed[:])
+					id, body, err := txbuild.Create(testChain, txbuild.SimpleDocument("key-1", pub(k)), "")
+					if err != nil {
+						panic(err)
+					}
+					tx, err := txbuild.Sign(body, txbuild.NewSigner(id, "key-1", k))
+					if err != nil {
+						panic(err)
+					}
+					txs[i], blockIDs[i] = tx, id
+				}
+			}()
+		}
+		wg.Wait()
+		l.block(1, txs...)
+		ids = append(ids, blockIDs...)
+	}
+	fmt.Fprintf(os.Stderr, "resolver bench: %d DIDs in state in %v (%s)\n", n, time.Since(start).Round(time.Millisecond), map[bool]string{true: "in memory", false: dir}[opts.InMemory])
+	return db, ids, nil
+}
+
+// BenchmarkResolveHTTP resolves random DIDs over HTTP on 127.0.0.1 with 1
+// and 8 concurrent clients, each on its own keep-alive connection, and
+// reports requests per second and the p50/p99 latency a client sees.
+// "cache=off" renders every document from state.
+//
+// The clients share the machine's cores with the server, so they are lean:
+// one goroutine per connection writing a request and reading the answer,
+// as wrk does ("client=raw"). Go's net/http client, with two goroutines
+// per connection, is measured too for reference ("client=nethttp"); on a
+// 2-core machine it is the bottleneck.
+//
+//	go test ./resolver -run '^$' -bench ResolveHTTP -benchtime 100000x
+//	CUSTOS_BENCH_DIDS=1000000 go test ./resolver -run '^$' -bench ResolveHTTP -benchtime 100000x -timeout 3h
+func BenchmarkResolveHTTP(b *testing.B) {
+	db, ids := benchDIDs(b)
+	paths := make([]string, len(ids))
+	for i, id := range ids {
+		paths[i] = resolver.PathIdentifiers + id.String()
+	}
+	for _, cache := range []struct {
+		name    string
+		entries int
+	}{{"cache=on", max(resolver.DefaultConfig().CacheEntries, len(ids))}, {"cache=off", 0}} {
+		ts := startServer(b, resolver.NewLocalSource(db, nil), func(c *resolver.Config) { c.CacheEntries = cache.entries })
+		for _, clients := range []int{1, 8} {
+			b.Run(fmt.Sprintf("dids=%d/%s/client=raw/clients=%d", len(ids), cache.name, clients), func(b *testing.B) {
+				benchClients(b, clients, rawClient(b, ts.srv.Addr().String(), paths))
+			})
+		}
+		if cache.entries > 0 {
+			b.Run(fmt.Sprintf("dids=%d/%s/client=nethttp/clients=8", len(ids), cache.name), func(b *testing.B) {
+				benchClients(b, 8, netHTTPClient(b, ts.base, paths))
+			})
+		}
+	}
+}
+
+// A client makes requests on one connection: do sends the i-th request
+// and reads its answer whole.
+type client interface {
+	do(i int) error
+	close()
+}
+
+// rawClient returns a constructor of minimal HTTP/1.1 keep-alive clients
+// of random paths.
+func rawClient(b *testing.B, addr string, paths []string) func(seed int) client {
+	return func(seed int) client {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &raw{conn: conn, br: bufio.NewReader(conn), paths: paths, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
+	}
+}
+
+type raw struct {
+	conn  net.Conn
+	br    *bufio.Reader
+	paths []string
+	rng   *rand.Rand
+	req   []byte
+}
+
+func (c *raw) do(int) error {
+	p := c.paths[c.rng.IntN(len(c.paths))]
+	c.req = append(append(append(c.req[:0], "GET "...), p...), " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"...)
+	if _, err := c.conn.Write(c.req); err != nil {
+		return err
+	}
+	res, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: status %d", p, res.StatusCode)
+	}
+	return err
+}
+
+func (c *raw) close() { c.conn.Close() }
+
+// netHTTPClient returns a constructor of net/http clients of random paths.
+func netHTTPClient(b *testing.B, base string, paths []string) func(seed int) client {
+	return func(seed int) client {
+		tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
+		return &stdClient{tr: tr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}, base: base, paths: paths, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
+	}
+}
+
+type stdClient struct {
+	tr    *http.Transport
+	hc    *http.Client
+	base  string
+	paths []string
+	rng   *rand.Rand
+}
+
+func (c *stdClient) do(int) error {
+	p := c.base + c.paths[c.rng.IntN(len(c.paths))]
+	res, err := c.hc.Get(p)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: status %d", p, res.StatusCode)
+	}
+	return err
+}
+
+func (c *stdClient) close() { c.tr.CloseIdleConnections() }
+
+// benchClients runs b.N requests over n concurrent clients and reports
+// the throughput and latency percentiles.
+func benchClients(b *testing.B, n int, newClient func(seed int) client) {
+	clients := make([]client, n)
+	for i := range clients {
+		clients[i] = newClient(i)
+		defer clients[i].close()
+	}
+	latencies := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	b.ResetTimer()
+	start := time.Now()
+	for c := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; i < b.N; i += n {
+				t0 := time.Now()
+				if err := clients[c].do(i); err != nil {
+					errs <- err
+					return
+				}
+				latencies[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds())
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
+
+// BenchmarkHandler measures the resolver's own work per resolution,
+// without the network: the handler called directly on a latest-version
+// request for a random DID, from a warm cache.
+func BenchmarkHandler(b *testing.B) {
+	db, ids := benchDIDs(b)
+	srv, err := resolver.New(resolver.DefaultConfig(), resolver.NewLocalSource(db, nil), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := make([]*http.Request, len(ids))
+	for i, id := range ids {
+		reqs[i] = httptest.NewRequest(http.MethodGet, resolver.PathIdentifiers+id.String(), nil)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	b.ReportAllocs()
+	b.ResetTimer()
+	w := &discard{h: http.Header{}}
+	for range b.N {
+		clear(w.h)
+		srv.ServeHTTP(w, reqs[rng.IntN(len(reqs))])
+		if w.code != http.StatusOK {
+			b.Fatalf("status %d", w.code)
+		}
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing but the status.
+type discard struct {
+	h    http.Header
+	code int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(code int)        { d.code = code }
