@@ -109,7 +109,9 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	cmt, err := cmtnode.NewNode(cfg,
 		privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey,
-		proxy.NewLocalClientCreator(a),
+		// One mutex per ABCI connection: CheckTx (mempool) runs beside
+		// FinalizeBlock and Commit (consensus); the app is built for it.
+		proxy.NewConnSyncLocalClientCreator(a),
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
