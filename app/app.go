@@ -26,6 +26,7 @@ type App struct {
 	cfg  Config
 	db   *store.DB
 	sigs *keeper.SigCache
+	seen *admitted
 
 	// Set at InitChain or loaded from state at start.
 	chainID string
@@ -48,7 +49,7 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, db: db, sigs: keeper.NewSigCache(cfg.SigCacheSize)}
+	a := &App{cfg: cfg, db: db, sigs: keeper.NewSigCache(cfg.SigCacheSize), seen: newAdmitted(cfg.SigCacheSize)}
 	if err := a.loadGenesisState(); err != nil {
 		db.Close()
 		return nil, err
@@ -144,18 +145,25 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		return checkFailure(types.ErrNodeUnavailable.Wrap(err.Error())), nil
 	}
 	defer snap.Close()
+	if req.Type == abci.CheckTxType_Recheck {
+		if applies, ok := a.seen.stillApplies(snap, req.Tx); ok && applies {
+			return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
+		}
+	}
 	blk := keeper.Block{
 		ChainID: a.chainID,
 		Height:  snap.Commit().Height + 1,
 		Time:    time.Now().Unix(),
 	}
-	if _, err := a.keeper.Check(snap, blk, req.Tx); err != nil {
+	out, err := a.keeper.Check(snap, blk, req.Tx)
+	if err != nil {
 		if types.Registered(err) == nil {
 			a.cfg.Logger.Error("check tx: store failure", "err", err)
 			err = types.ErrNodeUnavailable.Wrap(err.Error())
 		}
 		return checkFailure(err), nil
 	}
+	a.seen.remember(req.Tx, out)
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 }
 
@@ -204,9 +212,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 
 // Commit makes the finalized block's state durable.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	start := time.Now() // for the log line only
 	if _, err := a.db.Commit(a.height); err != nil {
 		return nil, err
 	}
+	a.cfg.Logger.Info("state committed", "height", a.height, "took", time.Since(start).Round(time.Millisecond))
 	return &abci.ResponseCommit{}, nil
 }
 

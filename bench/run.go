@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+
 	"fmt"
+	cmtcfg "github.com/cometbft/cometbft/config"
 	"io"
 	"os"
 	"time"
@@ -38,6 +40,8 @@ type Config struct {
 	Keep bool
 	// Progress receives one line per step (nil: none).
 	Progress io.Writer
+	// Pprof, if set, is a host:port where node0 serves net/http/pprof.
+	Pprof string
 }
 
 // Result is one run's figures.
@@ -73,6 +77,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	opts.Overwrite = true
 	if cfg.BasePort != 0 {
 		opts.BasePort = cfg.BasePort
+	}
+	if cfg.Pprof != "" {
+		opts.Configure = func(i int, c *cmtcfg.Config) {
+			if i == 0 {
+				c.RPC.PprofListenAddress = cfg.Pprof
+			}
+		}
 	}
 	net, err := testnet.Init(opts)
 	if err != nil {

@@ -19,6 +19,11 @@ type SuiteConfig struct {
 	Reps       int
 	OutDir     string
 	Out        io.Writer
+	// VisibilitySamples rotations are timed until every node's resolver
+	// serves them, on the largest network (0: skip).
+	VisibilitySamples int
+	// StateDIDs DIDs are written to measure state bytes per DID (0: skip).
+	StateDIDs int
 }
 
 // WriteJSON writes one result as a JSON line.
@@ -67,6 +72,25 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 		}
 	}
 	table := Table(all, s.Base)
+	if s.VisibilitySamples > 0 && len(s.Validators) > 0 {
+		cfg := s.Base
+		cfg.Validators = slices.Max(s.Validators)
+		fmt.Fprintf(cfg.Progress, "timing %d rotations until every one of %d nodes' resolvers serves them\n", s.VisibilitySamples, cfg.Validators)
+		vis, err := VisibilityRun(ctx, cfg, s.VisibilitySamples)
+		if err != nil {
+			return fmt.Errorf("visibility: %w", err)
+		}
+		table += fmt.Sprintf("\nRotation submitted to one node until served by all %d nodes' resolvers (%d samples): p50 %v, p99 %v.\n",
+			cfg.Validators, len(vis), Percentile(vis, 0.5).Round(time.Millisecond), Percentile(vis, 0.99).Round(time.Millisecond))
+	}
+	if s.StateDIDs > 0 {
+		fmt.Fprintf(s.Base.Progress, "writing %d DIDs to measure state size\n", s.StateDIDs)
+		per, err := StateSize(s.Base.Dir+"-state", s.StateDIDs, 1000)
+		if err != nil {
+			return fmt.Errorf("state size: %w", err)
+		}
+		table += fmt.Sprintf("\nState on disk with %d one-key DIDs (badger + tree, one version each): %.0f bytes per DID.\n", s.StateDIDs, per)
+	}
 	fmt.Fprint(s.Out, table)
 	return os.WriteFile(filepath.Join(s.OutDir, stamp+".md"), []byte(table), 0o644)
 }

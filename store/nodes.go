@@ -30,7 +30,13 @@ type nodeStore struct {
 	db      *badger.DB
 	batch   *badger.WriteBatch
 	orphans [][]byte
-	written map[string]struct{}
+	written map[[32]byte]struct{}
+}
+
+// digestKey is a tree node key as a map key (digests are SHA-256).
+func digestKey(k []byte) (d [32]byte) {
+	copy(d[:], k)
+	return d
 }
 
 var errNoCommit = errors.New("store: tree node written outside a commit")
@@ -50,7 +56,7 @@ func (s *nodeStore) Set(key, value []byte) error {
 	if s.batch == nil {
 		return errNoCommit
 	}
-	s.written[string(key)] = struct{}{}
+	s.written[digestKey(key)] = struct{}{}
 	return s.batch.Set(prefixed(prefixNode, key), value)
 }
 
@@ -70,12 +76,12 @@ func (s *nodeStore) ClearAll() error {
 func (s *nodeStore) takeOrphans() [][]byte {
 	var out [][]byte
 	for _, o := range s.orphans {
-		if _, again := s.written[string(o)]; !again {
+		if _, again := s.written[digestKey(o)]; !again {
 			out = append(out, o)
 		}
 	}
 	s.orphans = nil
-	s.written = make(map[string]struct{})
+	s.written = make(map[[32]byte]struct{}, len(s.written))
 	return out
 }
 

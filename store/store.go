@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/pokt-network/smt"
 )
 
@@ -62,6 +63,10 @@ func Open(dir string, opts Options) (*DB, error) {
 		WithSyncWrites(true).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(128 << 20).
+		// Tree nodes are hashes: compressing them costs CPU for nothing.
+		WithCompression(options.None).
+		// One writer (the consensus connection): no conflicts to detect.
+		WithDetectConflicts(false).
 		WithCompactL0OnClose(true)
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithMemTableSize(16 << 20)
@@ -71,7 +76,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	db := &DB{bdb: bdb, opts: opts, pending: make(map[string][]byte)}
-	db.nodes = &nodeStore{db: bdb, written: make(map[string]struct{})}
+	db.nodes = &nodeStore{db: bdb, written: make(map[[32]byte]struct{})}
 	if err := db.loadLast(); err != nil {
 		bdb.Close()
 		return nil, err

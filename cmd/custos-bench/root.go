@@ -39,6 +39,7 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	cmd.Flags().StringVar(&f.custosBin, "custos", "bin/custos", "the custos binary")
 	cmd.Flags().StringVar(&f.cfg.Dir, "dir", filepath.Join(os.TempDir(), "custos-bench-net"), "testnet folder (removed after each run)")
 	cmd.Flags().BoolVar(&f.cfg.Keep, "keep", false, "keep the testnet folder (node logs) after the run")
+	cmd.Flags().StringVar(&f.cfg.Pprof, "pprof", "", "host:port where node0 serves net/http/pprof, for profiling a run")
 }
 
 func (f *runFlags) resolve() error {
@@ -87,6 +88,7 @@ func newSuiteCmd() *cobra.Command {
 	var reps int
 	var out string
 	var validators []int
+	var samples, stateDIDs int
 	cmd := &cobra.Command{
 		Use:     "suite",
 		Short:   "Custos and kvstore on 1 and 4 validators, repeated; prints the table `make bench` shows",
@@ -99,6 +101,7 @@ func newSuiteCmd() *cobra.Command {
 			f.cfg.Progress = cmd.ErrOrStderr()
 			return bench.Suite(context.Background(), bench.SuiteConfig{
 				Base: f.cfg, Validators: validators, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
+				VisibilitySamples: samples, StateDIDs: stateDIDs,
 			})
 		},
 	}
@@ -106,5 +109,7 @@ func newSuiteCmd() *cobra.Command {
 	cmd.Flags().IntVar(&reps, "reps", 3, "repetitions of each run")
 	cmd.Flags().IntSliceVar(&validators, "validators", []int{1, 4}, "network sizes")
 	cmd.Flags().StringVar(&out, "out", "bench/results", "folder for JSON lines and the markdown summary")
+	cmd.Flags().IntVar(&samples, "visibility-samples", 30, "rotations timed until every node's resolver serves them (0: skip)")
+	cmd.Flags().IntVar(&stateDIDs, "state-dids", 10000, "DIDs written to measure state bytes per DID (0: skip)")
 	return cmd
 }

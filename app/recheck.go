@@ -1,0 +1,85 @@
+package app
+
+import (
+	"crypto/sha256"
+	"sync"
+
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// admitted remembers, for txs CheckTx accepted, the DID they change and the
+// version they expect, so that a recheck after each block (CometBFT re-runs
+// CheckTx on every tx left in the mempool, holding the mempool lock) can
+// decide with one head read: an operation that bumps the version applies
+// exactly while the DID is still at the version it expects, because every
+// change to the DID bumps its version. Other operations (guardians,
+// recovery) depend on more than the version and are checked in full.
+// Bounded; forgets the oldest first. Not consensus: FinalizeBlock decides.
+type admitted struct {
+	mu   sync.Mutex
+	m    map[[32]byte]admission
+	ring [][32]byte
+	next int
+}
+
+type admission struct {
+	did      types.ID
+	expected uint64 // 0: a create (the DID must not exist)
+}
+
+func newAdmitted(capacity int) *admitted {
+	return &admitted{m: make(map[[32]byte]admission, capacity), ring: make([][32]byte, capacity)}
+}
+
+// remember records an accepted tx whose outcome bumps the version.
+func (a *admitted) remember(tx []byte, out keeper.Outcome) {
+	if len(a.ring) == 0 || !bumpsVersion(out.Kind) {
+		return
+	}
+	h := sha256.Sum256(tx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.m[h]; ok {
+		return
+	}
+	delete(a.m, a.ring[a.next])
+	a.ring[a.next] = h
+	a.m[h] = admission{did: out.DID, expected: out.Version - 1}
+	a.next = (a.next + 1) % len(a.ring)
+}
+
+func (a *admitted) lookup(tx []byte) (admission, bool) {
+	h := sha256.Sum256(tx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ad, ok := a.m[h]
+	return ad, ok
+}
+
+func bumpsVersion(k types.EventKind) bool {
+	switch k {
+	case types.EVENT_KIND_CREATED, types.EVENT_KIND_UPDATED, types.EVENT_KIND_KEY_ROTATED,
+		types.EVENT_KIND_KEY_REVOKED, types.EVENT_KIND_DEACTIVATED:
+		return true
+	}
+	return false
+}
+
+// stillApplies reports whether an admitted tx still applies to state r: it
+// is known, and its DID is at the version it expects (absent for a
+// create). ok is false when the fast path cannot tell.
+func (a *admitted) stillApplies(r keeper.Reader, tx []byte) (applies, ok bool) {
+	ad, known := a.lookup(tx)
+	if !known {
+		return false, false
+	}
+	head, err := keeper.GetHead(r, ad.did)
+	if err != nil {
+		return false, false
+	}
+	if ad.expected == 0 {
+		return head == nil, true
+	}
+	return head != nil && !head.Deactivated && head.Version == ad.expected, true
+}
