@@ -128,3 +128,6 @@ func Verify(ops *cmtcrypto.ProofOps, appHash, key, value []byte) error {
 	}
 	return prt.VerifyValue(ops, appHash, KeyPath(key), value)
 }
+
+// Root returns the root the proof claims (checked only by Run).
+func (o Op) Root() []byte { return append([]byte(nil), o.root...) }

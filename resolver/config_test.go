@@ -1,11 +1,15 @@
 package resolver_test
 
 import (
+	"context"
+	"fmt"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/resolver"
 )
 
@@ -52,4 +56,26 @@ func TestServerLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorContains(t, other.Listen(), "address already in use")
 	require.Nil(t, other.Addr())
+}
+
+// TestShutdownCutsUnusedConnections: a connection opened and never used
+// (net/http waits 5s before it counts as idle) does not make Shutdown
+// fail; it is closed.
+func TestShutdownCutsUnusedConnections(t *testing.T) {
+	s := newScenario(t)
+	cfg := resolver.DefaultConfig()
+	cfg.ListenAddr = fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
+	cfg.ShutdownTimeout = 200 * time.Millisecond
+	srv, err := resolver.New(cfg, resolver.NewLocalSource(s.l.db, nil), nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.Start())
+	conn, err := net.Dial("tcp", cfg.ListenAddr)
+	require.NoError(t, err)
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond) // let the server accept it
+	require.NoError(t, srv.Shutdown(context.Background()))
+	require.NoError(t, <-srv.Err())
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, err = conn.Read(make([]byte, 1))
+	require.Error(t, err, "the server closed the unused connection")
 }

@@ -28,6 +28,7 @@ func startServer(t testing.TB, src resolver.Source, configure ...func(*resolver.
 	t.Helper()
 	cfg := resolver.DefaultConfig()
 	cfg.ListenAddr = fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
+	cfg.ShutdownTimeout = time.Second
 	for _, f := range configure {
 		f(&cfg)
 	}

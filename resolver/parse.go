@@ -51,6 +51,7 @@ type resolveOptions struct {
 	versionID   uint64 // 0: not asked
 	versionTime int64
 	hasTime     bool
+	proof       bool // answer at the latest provable height, with proofs
 }
 
 // identifier is the parsed target of GET /1.0/identifiers/{did-url}.
@@ -167,7 +168,7 @@ func parseResolveOptions(params map[string]string) (resolveOptions, *apiError) {
 			switch v {
 			case "false":
 			case "true":
-				return o, badRequest(ErrInvalidOptions, "proof=true: the HTTP resolver serves no proofs yet; for an answer checked against the chain, resolve with `custos resolve --verify` (package verify), or query the node's /state with prove=true")
+				o.proof = true
 			default:
 				return o, badRequest(ErrInvalidOptions, "proof must be true or false")
 			}

@@ -69,9 +69,10 @@ func withContext(node []byte) []byte {
 
 // resolutionMetadata is didResolutionMetadata, or dereferencingMetadata.
 type resolutionMetadata struct {
-	ContentType  string `json:"contentType,omitempty"`
-	Error        string `json:"error,omitempty"`
-	ErrorMessage string `json:"errorMessage,omitempty"`
+	ContentType  string     `json:"contentType,omitempty"`
+	Error        string     `json:"error,omitempty"`
+	ErrorMessage string     `json:"errorMessage,omitempty"`
+	Custos       *proofMeta `json:"custos,omitempty"`
 }
 
 // The fixed parts of results, between which the document, the content

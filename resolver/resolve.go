@@ -33,9 +33,29 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, segment string)
 	}
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
-	view, err := s.src.View(ctx)
-	if err != nil {
-		return fail(0, s.internal(r, err))
+	var view View
+	var proved ProvedView
+	if target.opts.proof {
+		ps, ok := s.src.(ProvingSource)
+		switch {
+		case deref:
+			return fail(0, badRequest(ErrInvalidOptions, "proof=true is offered for DID resolution, not for dereferencing a fragment"))
+		case !repr.isResult():
+			return fail(0, badRequest(ErrInvalidOptions, "proofs come in the resolution result's metadata: ask for "+MediaResolution))
+		case !ok:
+			return fail(0, badRequest(ErrInvalidOptions, "this resolver's source cannot prove its answers"))
+		}
+		pv, err := ps.ProvedView(ctx)
+		if err != nil {
+			return fail(0, s.internal(r, err))
+		}
+		view, proved = pv, pv
+	} else {
+		v, err := s.src.View(ctx)
+		if err != nil {
+			return fail(0, s.internal(r, err))
+		}
+		view = v
 	}
 	defer view.Close()
 	head, version, rec, aerr := pickVersion(view, target)
@@ -46,6 +66,16 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, segment string)
 	if aerr != nil {
 		if aerr.status == http.StatusInternalServerError {
 			return fail(height, s.internal(r, errors.New(aerr.msg)))
+		}
+		if proved != nil && aerr.status == http.StatusNotFound {
+			// notFound comes with the non-inclusion proof of the head.
+			pm, err := renderProofs(proved)
+			if err != nil {
+				return fail(height, s.internal(r, err))
+			}
+			meta := mustJSON(resolutionMetadata{Error: aerr.keyword, ErrorMessage: aerr.msg, Custos: pm})
+			parts := resultParts(nil, emptyObject, meta)
+			return write(w, aerr.status, repr.contentType(false), height, false, parts[:]...)
 		}
 		return fail(height, aerr)
 	}
@@ -83,7 +113,15 @@ func (s *Server) resolve(w http.ResponseWriter, r *http.Request, segment string)
 	case reprDocLD, reprDoc:
 		return write(w, status, repr.contentType(false), height, cacheable, doc.ld)
 	}
-	parts := resultParts(doc.ld, meta, successMeta)
+	resMeta := successMeta
+	if proved != nil {
+		pm, err := renderProofs(proved)
+		if err != nil {
+			return fail(height, s.internal(r, err))
+		}
+		resMeta, cacheable = mustJSON(resolutionMetadata{ContentType: MediaDIDLD, Custos: pm}), false
+	}
+	parts := resultParts(doc.ld, meta, resMeta)
 	return write(w, status, repr.contentType(false), height, cacheable, parts[:]...)
 }
 

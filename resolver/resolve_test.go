@@ -109,7 +109,7 @@ func TestResolve(t *testing.T) {
 		{name: "versionTime not whole-second UTC", path: bob + "?versionTime=" + url.QueryEscape("2024-01-01T00:00:00.5Z"), status: 400, check: errorIs("invalidOptions")},
 		{name: "versionTime with an offset", path: bob + "?versionTime=" + url.QueryEscape("2024-01-01T00:00:00+01:00"), status: 400, check: errorIs("invalidOptions")},
 		{name: "versionId and versionTime", path: bob + "?versionId=1&versionTime=" + at(tBobRotate), status: 400, check: errorIs("invalidOptions")},
-		{name: "proof", path: bob + "?proof=true", status: 400, check: errorIs("invalidOptions")},
+		{name: "proof", path: bob + "?proof=true", status: 200},
 		{name: "proof false", path: bob + "?proof=false", status: 200},
 		{name: "unknown option", path: bob + "?foo=1", status: 400, check: errorIs("invalidOptions")},
 		{name: "bad query encoding", path: bob + "?versionId=%zz", status: 400, check: errorIs("invalidOptions")},

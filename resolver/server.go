@@ -123,7 +123,9 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) Err() <-chan error { return s.serveErr }
 
 // Shutdown stops accepting requests and waits, up to the configured
-// shutdown timeout or ctx, for those in flight.
+// shutdown timeout or ctx, for those in flight; connections still open
+// then are closed. Running out of time is not an error: the server is
+// stopped either way.
 func (s *Server) Shutdown(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
 	defer cancel()
@@ -131,6 +133,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	ln := s.ln
 	s.mu.Unlock()
 	err := s.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		// Requests still running, or connections a client opened and never
+		// used (net/http waits 5s for those): cut them.
+		s.log.Info("resolver: closing connections still open at shutdown")
+		err = s.http.Close()
+	}
 	if ln != nil {
 		// Shutdown closes listeners handed to Serve; close one that never
 		// served.
