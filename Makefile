@@ -13,7 +13,7 @@ FUZZ_TIME    ?= 30s
 .PHONY: help build run test npm-deps proto fuzz lint
 
 help:
-	@echo "targets: build run test proto fuzz lint"
+	@echo "targets: build run test proto fuzz lint bench"
 	@echo "  run uses HOME_DIR=$(HOME_DIR); fuzz runs FUZZ_TARGETS for FUZZ_TIME each"
 	@echo "  localnet localnet-stop localnet-status localnet-reset: a local testnet in LOCALNET_DIR (testnet/README.md)"
 
@@ -75,3 +75,19 @@ localnet-status:
 
 localnet-reset:
 	$(LOCALNET_ENV) ./testnet/localnet.sh reset
+
+# Benchmarks (docs/bench.md): Custos beside CometBFT's kvstore on 1 and 4
+# local validators, 3 repetitions each, then the resolver's HTTP figures.
+# Results go to bench/results/. BENCH_FLAGS passes more flags to the suite.
+BENCH_FLAGS ?=
+
+.PHONY: bench bench-resolver-1m
+
+bench: build
+	$(GO) build -o bin/custos-bench ./cmd/custos-bench
+	bin/custos-bench suite --reps 3 --validators 1,4 --out bench/results $(BENCH_FLAGS)
+	$(GO) test ./resolver -run '^$$' -bench 'BenchmarkResolveHTTP' -benchtime 3s | tee bench/results/resolver-latest.txt
+
+# The resolver figures with 1,000,000 DIDs in state (filling takes minutes).
+bench-resolver-1m:
+	CUSTOS_BENCH_DIDS=1000000 $(GO) test ./resolver -run '^$$' -bench 'BenchmarkResolveHTTP' -benchtime 3s -timeout 60m | tee bench/results/resolver-1m-latest.txt

@@ -80,6 +80,8 @@ type execution struct {
 	txHash []byte
 	writes []write
 	logged []types.HistoryEntry
+	// dryRun (Check) stages no writes: records are not even encoded.
+	dryRun bool
 
 	// Loaded on first use, staged on every change (the last write wins).
 	guardians  *types.GuardianState
@@ -117,6 +119,7 @@ func (k *Keeper) Check(st Reader, blk Block, txBytes []byte) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	e.dryRun = true
 	return e.run()
 }
 
@@ -180,6 +183,9 @@ func (e *execution) run() (Outcome, error) {
 
 // put stages a write; writes apply only once every check has passed.
 func (e *execution) put(key []byte, m interface{ Marshal() ([]byte, error) }) error {
+	if e.dryRun {
+		return nil
+	}
 	b, err := m.Marshal()
 	if err != nil {
 		return fmt.Errorf("keeper: encode: %w", err)
