@@ -60,7 +60,10 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	bo := badger.DefaultOptions(dir).
 		WithLogger(nil).
-		WithSyncWrites(true).
+		// No fsync per commit: badger recovers to a prefix of its commits,
+		// and CometBFT replays, from its own block store, every block the
+		// app reports not having (docs/state.md, "Commit and crash safety").
+		WithSyncWrites(false).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(128 << 20).
 		// Tree nodes are hashes: compressing them costs CPU for nothing.
