@@ -315,3 +315,29 @@ type discard struct {
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(code int)        { d.code = code }
+
+var emptyBlockOnce sync.Once
+
+// BenchmarkResolveHTTPProof is BenchmarkResolveHTTP with ?proof=true: every
+// answer is read at the latest provable height through the tree and carries
+// the proofs of what it read. Compare with the cache=off figures.
+func BenchmarkResolveHTTPProof(b *testing.B) {
+	db, ids := benchDIDs(b)
+	// An empty block on top: the newest provable height (the one before
+	// the last) then holds every DID.
+	emptyBlockOnce.Do(func() {
+		if _, err := db.Commit(db.LastCommit().Height + 1); err != nil {
+			b.Fatal(err)
+		}
+	})
+	paths := make([]string, len(ids))
+	for i, id := range ids {
+		paths[i] = resolver.PathIdentifiers + id.String() + "?proof=true"
+	}
+	ts := startServer(b, resolver.NewLocalSource(db, nil))
+	for _, clients := range []int{1, 8} {
+		b.Run(fmt.Sprintf("dids=%d/proof=on/client=raw/clients=%d", len(ids), clients), func(b *testing.B) {
+			benchClients(b, clients, rawClient(b, ts.srv.Addr().String(), paths))
+		})
+	}
+}

@@ -14,7 +14,7 @@ import (
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
-func newClient(t *testing.T, primary string, witnesses ...string) (*verify.Client, error) {
+func newClient(t testing.TB, primary string, witnesses ...string) (*verify.Client, error) {
 	t.Helper()
 	gen, err := cmttypes.GenesisDocFromFile(genesisFile)
 	require.NoError(t, err)
