@@ -52,6 +52,7 @@ memo). With --output json: {"did": ..., "events": [...]}.`,
 		}),
 	}
 	f.node.register(cmd.Flags(), false)
+	f.registerResolver(cmd.Flags())
 	return cmd
 }
 

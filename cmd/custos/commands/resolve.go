@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/custos-ledger/custos/x/did/didjson"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -104,12 +106,26 @@ func (r abciReader) History(ctx context.Context, id types.ID) ([]didjson.Event, 
 }
 
 // readerFlags are the flags of the read-only commands.
-type readerFlags struct{ node nodeFlags }
+type readerFlags struct {
+	node     nodeFlags
+	resolver string
+}
 
+// registerResolver adds --resolver.
+func (f *readerFlags) registerResolver(fs *pflag.FlagSet) {
+	fs.StringVar(&f.resolver, "resolver", "", "read through this HTTP resolver (e.g. http://127.0.0.1:8080) instead of the node's ABCI queries; the "+ResolverEnv+" environment variable sets it too")
+}
+
+// reader reads through the HTTP resolver when one is given, else through
+// the node's ABCI queries. The ledger gives the requests their timeout.
 func (f *readerFlags) reader(cmd *cobra.Command) (didReader, *ledger, error) {
 	l, err := f.node.connect(cmd)
 	if err != nil {
 		return nil, nil, err
+	}
+	if base := f.resolverURL(); base != "" {
+		r, err := newHTTPReader(base, &http.Client{Timeout: f.node.timeout})
+		return r, l, err
 	}
 	return abciReader{l: l}, l, nil
 }
@@ -141,6 +157,7 @@ the headers. Any failure exits non-zero, naming what failed; there is no
 unverified fallback.`,
 		Example: `  custos resolve $DID
   custos resolve $DID --version-id 1
+  custos resolve $DID --resolver http://127.0.0.1:8080
   custos resolve $DID --verify --node http://node-a:26657 --node http://node-b:26657
   custos resolve $DID --version-time 2025-01-02T15:04:05Z --output json
   custos resolve $DID | jq '.verificationMethod[].publicKeyMultibase'`,
@@ -194,6 +211,7 @@ unverified fallback.`,
 		}),
 	}
 	v.register(cmd.Flags(), &f.node)
+	f.registerResolver(cmd.Flags())
 	cmd.Flags().Uint64Var(&versionID, "version-id", 0, "resolve this version instead of the latest")
 	cmd.Flags().StringVar(&versionTime, "version-time", "", "resolve the version in force at this RFC 3339 time")
 	return cmd
