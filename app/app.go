@@ -207,7 +207,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(out.DID.String()), Events: txEvents(out)}
 	}
 	a.height = req.Height
-	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: a.db.PendingRoot()}, nil
+	appHash := a.db.PendingRoot()
+	// Write the block's new tree nodes now rather than in Commit, which
+	// CometBFT runs holding the mempool lock (CheckTx waits for it).
+	if err := a.db.PersistTree(); err != nil {
+		return nil, fmt.Errorf("app: height %d: %w", req.Height, err)
+	}
+	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: appHash}, nil
 }
 
 // Commit makes the finalized block's state durable.

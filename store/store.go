@@ -172,6 +172,27 @@ func (db *DB) PendingSet(key, value []byte) error {
 	return nil
 }
 
+// PersistTree writes the tree nodes the state being built has created and
+// not yet written. Nodes are content-addressed, so writing them before the
+// block is committed is harmless: if the commit never comes, they are
+// unreferenced garbage. The app calls it at the end of FinalizeBlock, where
+// it does not hold up the mempool as Commit does; Commit calls it again,
+// which then writes nothing.
+func (db *DB) PersistTree() error {
+	batch := db.bdb.NewWriteBatch()
+	defer batch.Cancel()
+	db.nodes.batch = batch
+	err := db.tree.Commit()
+	db.nodes.batch = nil
+	if err == nil {
+		err = batch.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("store: tree commit: %w", err)
+	}
+	return nil
+}
+
 // PendingRoot returns the app hash of the state being built.
 func (db *DB) PendingRoot() []byte { return append([]byte(nil), db.tree.Root()...) }
 
@@ -182,17 +203,9 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 		return nil, fmt.Errorf("store: commit of height %d after %d", height, last)
 	}
 	root := db.PendingRoot()
-	// 1. New tree nodes, content-addressed: safe to write ahead.
-	batch := db.bdb.NewWriteBatch()
-	defer batch.Cancel()
-	db.nodes.batch = batch
-	err := db.tree.Commit()
-	db.nodes.batch = nil
-	if err == nil {
-		err = batch.Flush()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: tree commit: %w", err)
+	// 1. New tree nodes (a no-op if PersistTree already wrote them).
+	if err := db.PersistTree(); err != nil {
+		return nil, err
 	}
 	// 2. The block's entries, its root and the last-commit record: atomic.
 	txn := db.bdb.NewTransaction(true)
