@@ -82,16 +82,9 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		if err := q.Unmarshal(data); err != nil {
 			return nil, types.ErrMalformedTx.Wrapf("query: %v", err)
 		}
-		id, err := types.ParseID(q.Did)
+		id, head, err := registered(r, q.Did)
 		if err != nil {
 			return nil, err
-		}
-		head, err := keeper.GetHead(r, id)
-		if err != nil {
-			return nil, err
-		}
-		if head == nil {
-			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
 		}
 		rec, err := keeper.GetVersion(r, id, q.Version)
 		if err != nil {
@@ -103,16 +96,9 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
 		return resp.Marshal()
 	case QueryPathRecovery:
-		id, err := types.ParseID(string(data))
+		id, _, err := registered(r, string(data))
 		if err != nil {
 			return nil, err
-		}
-		head, err := keeper.GetHead(r, id)
-		if err != nil {
-			return nil, err
-		}
-		if head == nil {
-			return nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
 		}
 		var resp types.QueryRecoveryResponse
 		if gs, err := keeper.GetGuardians(r, id); err != nil {
@@ -142,6 +128,23 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		return resp.Marshal()
 	}
 	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), QueryPathDID, QueryPathVersion, QueryPathHistory, QueryPathRecovery, QueryPathState)
+}
+
+// registered parses did and reads its head; an unregistered DID is the
+// named error did_not_found.
+func registered(r keeper.Reader, did string) (types.ID, *types.Head, error) {
+	id, err := types.ParseID(did)
+	if err != nil {
+		return types.ID{}, nil, err
+	}
+	head, err := keeper.GetHead(r, id)
+	if err != nil {
+		return types.ID{}, nil, err
+	}
+	if head == nil {
+		return types.ID{}, nil, types.ErrDIDNotFound.Wrapf("%s is not registered", id)
+	}
+	return id, head, nil
 }
 
 func queryError(err error, height int64) *abci.ResponseQuery {

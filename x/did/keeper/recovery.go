@@ -103,8 +103,14 @@ func (e *execution) maybeReady(r *types.Recovery, ev *types.HistoryEntry) error 
 // activeApprovals counts the approvals of guardians that are in the current
 // set and active.
 func (e *execution) activeApprovals(r *types.Recovery, gs *types.GuardianState) (int, error) {
+	return e.activeGuardians(r.Approvals, gs)
+}
+
+// activeGuardians counts the DIDs of dids that are guardians of the current
+// set and active; other entries (the owner's vote) are not counted.
+func (e *execution) activeGuardians(dids []string, gs *types.GuardianState) (int, error) {
 	n := 0
-	for _, g := range r.Approvals {
+	for _, g := range dids {
 		if !slices.Contains(gs.Current.Guardians, g) {
 			continue
 		}
@@ -119,21 +125,28 @@ func (e *execution) activeApprovals(r *types.Recovery, gs *types.GuardianState) 
 	return n, nil
 }
 
+// signedByGuardian checks that did is an active guardian of the target and
+// that its own controller keys, at its own threshold, signed the tx.
+func (e *execution) signedByGuardian(did string) (types.ID, error) {
+	gid, gdoc, gkeys, err := e.guardianOf(did)
+	if err != nil {
+		return types.ID{}, err
+	}
+	s, err := e.verifyParties(party{id: gid, cur: &gkeys})
+	if err != nil {
+		return types.ID{}, err
+	}
+	return gid, requireThreshold(gdoc, s[0])
+}
+
 // recoveryApprove records a guardian's approval; a guardian counts once.
 func (e *execution) recoveryApprove(op *types.RecoveryApproveOp) (Outcome, error) {
 	head, _, _, err := e.current()
 	if err != nil {
 		return Outcome{}, err
 	}
-	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+	gid, err := e.signedByGuardian(op.Guardian)
 	if err != nil {
-		return Outcome{}, err
-	}
-	s, err := e.verifyParties(party{id: gid, cur: &gkeys})
-	if err != nil {
-		return Outcome{}, err
-	}
-	if err := requireThreshold(gdoc, s[0]); err != nil {
 		return Outcome{}, err
 	}
 	_, r, err := e.pendingRecovery(op.RecoveryId)
@@ -192,15 +205,8 @@ func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) 
 			return Outcome{}, err
 		}
 	} else {
-		gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+		gid, err := e.signedByGuardian(op.Guardian)
 		if err != nil {
-			return Outcome{}, err
-		}
-		s, err := e.verifyParties(party{id: gid, cur: &gkeys})
-		if err != nil {
-			return Outcome{}, err
-		}
-		if err := requireThreshold(gdoc, s[0]); err != nil {
 			return Outcome{}, err
 		}
 		voter = gid.String()
@@ -241,24 +247,11 @@ func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) 
 // cancelVotes counts the owner's vote and those of active guardians of the
 // current set.
 func (e *execution) cancelVotes(r *types.Recovery, gs *types.GuardianState) (int, error) {
-	n := 0
-	for _, v := range r.CancelVotes {
-		if v == ownerVote {
-			n++
-			continue
-		}
-		if !slices.Contains(gs.Current.Guardians, v) {
-			continue
-		}
-		ok, err := e.isActive(v)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			n++
-		}
+	n, err := e.activeGuardians(r.CancelVotes, gs)
+	if slices.Contains(r.CancelVotes, ownerVote) {
+		n++
 	}
-	return n, nil
+	return n, err
 }
 
 // proposedKeys parses a recovery's proposed keys; they must all sign.
