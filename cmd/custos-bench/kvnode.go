@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cometbft/cometbft/abci/example/kvstore"
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -28,7 +28,7 @@ func newKVNodeCmd() *cobra.Command {
 		Short:  "Run CometBFT's kvstore app in a Custos node home (the bench baseline)",
 		Hidden: true,
 		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(*cobra.Command, []string) error {
 			cfg, err := node.LoadConfig(home, node.Overrides{})
 			if err != nil {
 				return err
@@ -37,28 +37,23 @@ func newKVNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runKV(cmd.Context(), cfg, logger)
+			return runKV(cfg, logger)
 		},
 	}
 	cmd.Flags().StringVar(&home, "home", "", "node home")
 	return cmd
 }
 
-func runKV(ctx context.Context, cfg *cmtcfg.Config, logger interface {
-	Info(string, ...any)
-}) error {
+// runKV runs the node until SIGINT or SIGTERM.
+func runKV(cfg *cmtcfg.Config, logger log.Logger) error {
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return err
 	}
 	app := kvstore.NewPersistentApplication(filepath.Join(cfg.DBDir(), "kvstore"))
-	lg, err := node.NewLogger(cfg, os.Stdout)
-	if err != nil {
-		return err
-	}
 	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey, proxy.NewConnSyncLocalClientCreator(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
-		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), lg)
+		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), logger)
 	if err != nil {
 		return fmt.Errorf("kvnode: %w", err)
 	}

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -117,36 +116,7 @@ func nextKey(kr *keyring.Keyring, spec string) (types.PublicKey, string, error) 
 // cur's pre-rotation commitment: cur has one and the change replaces its
 // capabilityInvocation keys or threshold.
 func revealsCommitment(cur, next *types.Document) bool {
-	return cur.NextKeys != nil && controlChanged(cur, next)
-}
-
-// controlChanged reports whether the capabilityInvocation materials or the
-// threshold differ between two documents.
-func controlChanged(cur, next *types.Document) bool {
-	return cur.Threshold != next.Threshold || !sameDigests(controlDigests(cur), controlDigests(next))
-}
-
-func controlDigests(d *types.Document) [][]byte {
-	var out [][]byte
-	for _, f := range d.CapabilityInvocation {
-		if pk, ok := fragmentKey(d, f); ok {
-			out = append(out, types.KeyDigest(pk))
-		}
-	}
-	return out
-}
-
-func sameDigests(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	sa := slices.SortedFunc(slices.Values(a), bytes.Compare)
-	sb := slices.SortedFunc(slices.Values(b), bytes.Compare)
-	return slices.EqualFunc(sa, sb, bytes.Equal)
-}
-
-func hasDigest(list [][]byte, d []byte) bool {
-	return slices.ContainsFunc(list, func(x []byte) bool { return bytes.Equal(x, d) })
+	return cur.NextKeys != nil && types.ControlChanged(cur, next)
 }
 
 // checkReveal applies the ledger's pre-rotation rule to a change of
@@ -157,7 +127,7 @@ func checkReveal(id types.ID, cur, next *types.Document) error {
 	c := cur.NextKeys
 	var outside []string
 	for _, f := range next.CapabilityInvocation {
-		if pk, ok := fragmentKey(next, f); ok && !hasDigest(c.Digests, types.KeyDigest(pk)) {
+		if pk, ok := fragmentKey(next, f); ok && !types.HasDigest(c.Digests, types.KeyDigest(pk)) {
 			outside = append(outside, "#"+f+" "+pk.Multibase())
 		}
 	}
@@ -173,7 +143,7 @@ func checkReveal(id types.ID, cur, next *types.Document) error {
 		return explain(types.ErrPreRotation.Wrapf("%s has committed to %d next controller key(s) with threshold %d; the change would leave %d with threshold %d: reveal exactly the committed keys",
 			id, len(c.Digests), c.Threshold, len(next.CapabilityInvocation), next.Threshold))
 	}
-	if next.NextKeys == nil || (next.NextKeys.Threshold == c.Threshold && sameDigests(next.NextKeys.Digests, c.Digests)) {
+	if next.NextKeys == nil || types.NextKeysEqual(next.NextKeys, c) {
 		return explain(types.ErrPreRotation.Wrapf("revealing the committed next keys of %s needs a new commitment: pass --next-key NAME (a fresh key to keep offline, e.g. from `custos keys add NAME-next`)", id))
 	}
 	return nil

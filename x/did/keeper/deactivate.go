@@ -52,7 +52,7 @@ func (e *execution) authorizeDeactivation(doc *types.Document, cur types.Keys, o
 		if cur.Contains(k) {
 			return types.ErrPreRotation.Wrapf("revealed key %q is a current key, not a committed next key", revealed.Fragments[i])
 		}
-		if !containsDigest(c.Digests, types.KeyDigest(k)) {
+		if !types.HasDigest(c.Digests, types.KeyDigest(k)) {
 			return types.ErrPreRotation.Wrapf("revealed key %q is not one of the committed next keys", revealed.Fragments[i])
 		}
 	}
@@ -70,13 +70,4 @@ func (e *execution) authorizeDeactivation(doc *types.Document, cur types.Keys, o
 		return types.ErrPreRotation.Wrapf("%d of the %d committed next keys signed; the current keys cannot deactivate a pre-rotated DID", n, c.Threshold)
 	}
 	return nil
-}
-
-func containsDigest(list [][]byte, d []byte) bool {
-	for _, x := range list {
-		if string(x) == string(d) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,9 +1,6 @@
 package keeper
 
 import (
-	"bytes"
-	"slices"
-
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -23,17 +20,16 @@ func authorizeChange(cur *types.Document, curKeys types.Keys, next *types.Docume
 	if c == nil {
 		return false, requireThreshold(cur, s)
 	}
-	if !controlChanged(cur, curKeys, next, nextKeys) {
-		if !nextKeysEqual(c, next.NextKeys) {
+	if !types.ControlChanged(cur, next) {
+		if !types.NextKeysEqual(c, next.NextKeys) {
 			return false, types.ErrPreRotation.Wrap("the commitment to the next keys can only be replaced by a rotation that reveals them")
 		}
 		return false, requireThreshold(cur, s)
 	}
-	revealed := controlDigests(next, nextKeys)
-	if !sameDigests(revealed, c.Digests) || next.Threshold != c.Threshold {
+	if !types.SameDigests(types.ControlDigests(next), c.Digests) || next.Threshold != c.Threshold {
 		return false, types.ErrPreRotation.Wrap("the new capabilityInvocation keys and threshold must be exactly the committed next keys; a thief holding only the current keys cannot change them")
 	}
-	if next.NextKeys == nil || nextKeysEqual(next.NextKeys, c) {
+	if next.NextKeys == nil || types.NextKeysEqual(next.NextKeys, c) {
 		return false, types.ErrPreRotation.Wrap("a rotation that reveals the committed keys must commit to a new next set (--next-key)")
 	}
 	n := 0
@@ -48,41 +44,6 @@ func authorizeChange(cur *types.Document, curKeys types.Keys, next *types.Docume
 		return false, types.ErrThresholdNotMet.Wrapf("%d of the %d committed next keys signed", n, c.Threshold)
 	}
 	return true, nil
-}
-
-// controlChanged reports whether the capabilityInvocation materials or the
-// threshold differ between two versions.
-func controlChanged(cur *types.Document, curKeys types.Keys, next *types.Document, nextKeys types.Keys) bool {
-	return cur.Threshold != next.Threshold || !sameDigests(controlDigests(cur, curKeys), controlDigests(next, nextKeys))
-}
-
-// controlDigests returns the digests of a document's capabilityInvocation
-// keys.
-func controlDigests(d *types.Document, keys types.Keys) [][]byte {
-	out := make([][]byte, 0, len(d.CapabilityInvocation))
-	for _, f := range d.CapabilityInvocation {
-		if k, ok := keys.Get(f); ok {
-			out = append(out, types.KeyDigest(k))
-		}
-	}
-	return out
-}
-
-// sameDigests compares two digest lists as sets.
-func sameDigests(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	sa := slices.SortedFunc(slices.Values(a), bytes.Compare)
-	sb := slices.SortedFunc(slices.Values(b), bytes.Compare)
-	return slices.EqualFunc(sa, sb, bytes.Equal)
-}
-
-func nextKeysEqual(a, b *types.NextKeys) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Threshold == b.Threshold && sameDigests(a.Digests, b.Digests)
 }
 
 // cancelPending voids every pending recovery and guardian change of the

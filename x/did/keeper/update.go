@@ -35,7 +35,7 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 	}
 	version := head.Version + 1
 	ev := types.HistoryEntry{Kind: types.EVENT_KIND_UPDATED, Threshold: doc.Threshold,
-		NextKeysCommitted: doc.NextKeys != nil && !nextKeysEqual(doc.NextKeys, rec.Document.NextKeys)}
+		NextKeysCommitted: doc.NextKeys != nil && !types.NextKeysEqual(doc.NextKeys, rec.Document.NextKeys)}
 	for i, f := range cur.Fragments {
 		nk, kept := next.Get(f)
 		switch {
