@@ -13,7 +13,6 @@ import (
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/spf13/cobra"
 
 	"github.com/custos-ledger/custos/cmd/custos/node"
@@ -52,7 +51,7 @@ func runKV(cfg *cmtcfg.Config, logger log.Logger) error {
 	}
 	app := kvstore.NewPersistentApplication(filepath.Join(cfg.DBDir(), "kvstore"))
 	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
-		nodeKey, proxy.NewConnSyncLocalClientCreator(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
+		nodeKey, node.ParallelCheckTx(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), logger)
 	if err != nil {
 		return fmt.Errorf("kvnode: %w", err)

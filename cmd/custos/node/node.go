@@ -17,7 +17,6 @@ import (
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/resolver"
@@ -109,9 +108,10 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	cmt, err := cmtnode.NewNode(cfg,
 		privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey,
-		// One mutex per ABCI connection: CheckTx (mempool) runs beside
-		// FinalizeBlock and Commit (consensus); the app is built for it.
-		proxy.NewConnSyncLocalClientCreator(a),
+		// One mutex per ABCI connection, and none for CheckTx: txs are
+		// checked in parallel, beside FinalizeBlock and Commit; the app is
+		// built for it.
+		ParallelCheckTx(a),
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
