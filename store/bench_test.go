@@ -48,3 +48,45 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBlock measures a whole block's state work: 1125 DID creates
+// (head, version, event and key record: 4500 leaf writes) set into the
+// tree and committed, into a state that already holds 50000 DIDs.
+func BenchmarkBlock(b *testing.B) {
+	db, err := store.Open(b.TempDir(), store.DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	h := int64(0)
+	value := []byte(fmt.Sprintf("%0150d", 0))
+	block := func(from, n int) {
+		for i := from; i < from+n; i++ {
+			var k [8]byte
+			binary.BigEndian.PutUint64(k[:], uint64(i))
+			id := sha256.Sum256(k[:])
+			for _, key := range [][]byte{
+				append([]byte("h/"), id[:16]...),
+				append(append([]byte("v/"), id[:16]...), 0, 0, 0, 0, 0, 0, 0, 1),
+				append(append([]byte("e/"), id[:16]...), 0, 0, 0, 0, 0, 0, 0, 1),
+				append(append([]byte("k/"), id[:16]...), "key-1"...),
+			} {
+				if err := db.PendingSet(key, value); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		h++
+		if _, err := db.Commit(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const warm, per = 50000, 1125
+	for i := 0; i < warm; i += 2500 {
+		block(i, 2500)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		block(warm+i*per, per)
+	}
+}

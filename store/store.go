@@ -65,7 +65,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		// app reports not having (docs/state.md, "Commit and crash safety").
 		WithSyncWrites(false).
 		WithNumVersionsToKeep(1).
-		WithMemTableSize(128 << 20).
+		WithMemTableSize(64 << 20).
 		// Tree nodes are hashes: compressing them costs CPU for nothing.
 		WithCompression(options.None).
 		// One writer (the consensus connection): no conflicts to detect.
@@ -110,7 +110,9 @@ func (db *DB) loadLast() error {
 	})
 }
 
-func trieOptions() []smt.TrieSpecOption { return []smt.TrieSpecOption{smt.WithValueHasher(nil)} }
+func trieOptions() []smt.TrieSpecOption {
+	return []smt.TrieSpecOption{smt.WithValueHasher(nil), smt.WithPathHasher(groupedPaths{})}
+}
 
 // importTree opens the tree at root; an empty root means the empty tree.
 func (db *DB) importTree(root []byte) *smt.SMT {
