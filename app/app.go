@@ -190,8 +190,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	// Verify, in batches across the CPUs, the signatures CheckTx has not
 	// seen; execution below then finds them cached. Only crypto facts are
-	// cached: results do not depend on it.
-	a.keeper.Prewarm(st, req.Txs)
+	// cached: results do not depend on it. Txs this node's CheckTx accepted
+	// had their signatures verified and cached there, so they are skipped
+	// (if the cache has forgotten one since, execution verifies it).
+	a.keeper.Prewarm(st, a.seen.unseen(req.Txs))
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	for i, tx := range req.Txs {
 		out, err := a.keeper.Execute(st, blk, tx)

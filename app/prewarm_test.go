@@ -26,3 +26,25 @@ func TestFinalizeBlockPrewarms(t *testing.T) {
 	require.Equal(t, uint64(200), verified, "each signature verified once")
 	require.Equal(t, uint64(200), hits, "execution found every signature cached")
 }
+
+// Txs CheckTx accepted are not prewarmed again; the others in the same
+// block still are, in the batch pass.
+func TestFinalizeBlockPrewarmsOnlyUnchecked(t *testing.T) {
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	txs := signedCreates(t, 200, 0)
+	for _, tx := range txs[:100] {
+		res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: abci.CheckTxType_New})
+		require.NoError(t, err)
+		require.Zero(t, res.Code, res.Log)
+	}
+	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: time.Unix(1_700_000_001, 0), Txs: txs})
+	require.NoError(t, err)
+	for _, r := range res.TxResults {
+		require.Zero(t, r.Code, r.Log)
+	}
+	hits, verified := a.SigCacheStats()
+	require.Equal(t, uint64(200), verified, "each signature verified once: 100 by CheckTx, 100 in the batch pass")
+	require.Equal(t, uint64(200), hits, "execution found every signature cached")
+}

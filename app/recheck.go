@@ -57,6 +57,18 @@ func (a *admitted) lookup(tx []byte) (admission, bool) {
 	return ad, ok
 }
 
+// unseen returns the txs of txs that CheckTx has not accepted (as far as
+// the bounded memory goes).
+func (a *admitted) unseen(txs [][]byte) [][]byte {
+	var out [][]byte
+	for _, tx := range txs {
+		if _, ok := a.lookup(tx); !ok {
+			out = append(out, tx)
+		}
+	}
+	return out
+}
+
 func bumpsVersion(k types.EventKind) bool {
 	switch k {
 	case types.EVENT_KIND_CREATED, types.EVENT_KIND_UPDATED, types.EVENT_KIND_KEY_ROTATED,

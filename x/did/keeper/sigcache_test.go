@@ -201,3 +201,41 @@ func TestSigCacheForgery(t *testing.T) {
 		})
 	}
 }
+
+// Concurrent callers (CheckTx runs in parallel) each get the answer a lone
+// verification gives, forged signatures among good ones included. Run with
+// -race.
+func TestSigCacheConcurrentBatches(t *testing.T) {
+	c := keeper.NewSigCache(0) // nothing cached: every call verifies
+	const n = 400
+	cases := make([]signed, n)
+	want := make([]bool, n)
+	for i := range cases {
+		cases[i] = signedBy(fmt.Sprint("k", i%7), fmt.Sprint("msg ", i))
+		switch i % 5 {
+		case 1: // another message
+			cases[i].msg = []byte(fmt.Sprint("forged ", i))
+		case 3: // a flipped bit in the signature
+			sig := bytes.Clone(cases[i].sig)
+			sig[10] ^= 1
+			cases[i].sig = sig
+		}
+		want[i] = cases[i].pk.Verify(cases[i].msg, cases[i].sig)
+	}
+	require.Contains(t, want, false)
+	require.Contains(t, want, true)
+	got := make([]bool, n)
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += 16 {
+				got[i] = cases[i].verify(c)
+			}
+		}(w)
+	}
+	wg.Wait()
+	require.Equal(t, want, got)
+}
+
