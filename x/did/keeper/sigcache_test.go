@@ -238,4 +238,3 @@ func TestSigCacheConcurrentBatches(t *testing.T) {
 	wg.Wait()
 	require.Equal(t, want, got)
 }
-
