@@ -30,8 +30,8 @@ func (e *execution) verifySignatures(cur *types.Keys, next types.Keys) (signed, 
 
 // verifyParties checks every signature of the tx. A signature names a key
 // of one of the parties by DID URL; it counts for the current material
-// under that fragment, for the proposed material, or both, whichever it
-// verifies under. A signature that names no signing key of a party, or that
+// under that fragment if it verifies under it, else for the proposed
+// material if it verifies under that. A signature that names no signing key of a party, or that
 // verifies under neither, refuses the tx.
 func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 	out := make([]signed, len(parties))
@@ -66,14 +66,14 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		if curKey.IsZero() && nextKey.IsZero() {
 			return nil, types.ErrUnknownSigner.Wrapf("%s is not a signing key of %s", u, p.id)
 		}
-		ok := false
-		if !curKey.IsZero() && e.k.verifier.Verify(curKey, e.msg, sig.Signature) {
-			out[pi].current[u.Fragment], ok = true, true
-		}
-		if !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature) {
-			out[pi].next[u.Fragment], ok = true, true
-		}
-		if !ok {
+		// The current material first; the proposed one only if the
+		// signature is not by the current: one signature is by one key.
+		switch {
+		case !curKey.IsZero() && e.k.verifier.Verify(curKey, e.msg, sig.Signature):
+			out[pi].current[u.Fragment] = true
+		case !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
+			out[pi].next[u.Fragment] = true
+		default:
 			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
 		}
 	}

@@ -8,14 +8,17 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// SigCache is a Verifier that remembers signatures it has seen verify, so a
-// tx checked in CheckTx is not verified again in FinalizeBlock. It caches
-// only the pure crypto fact (this key signed these bytes), never an
-// authorization decision, so it cannot change a result. Safe for concurrent
-// use; it holds at most its capacity and forgets the oldest entry first.
+// SigCache is a Verifier that remembers what verifying a signature gave,
+// so a tx checked in CheckTx is not verified again in FinalizeBlock. It
+// caches only the pure crypto fact (this key did, or did not, sign these
+// bytes), never an authorization decision, so it cannot change a result.
+// Failures are remembered too: a signature tried under two keys (a rotation
+// names the old and the new key by one fragment) fails under one of them
+// every time it is executed. Safe for concurrent use; it holds at most its
+// capacity and forgets the oldest entry first.
 type SigCache struct {
 	mu    sync.Mutex
-	seen  map[[32]byte]struct{}
+	seen  map[[32]byte]bool
 	ring  [][32]byte
 	next  int
 	hits  uint64
@@ -24,30 +27,28 @@ type SigCache struct {
 
 // NewSigCache returns a cache of at most capacity entries (0 caches nothing).
 func NewSigCache(capacity int) *SigCache {
-	return &SigCache{seen: make(map[[32]byte]struct{}, capacity), ring: make([][32]byte, capacity)}
+	return &SigCache{seen: make(map[[32]byte]bool, capacity), ring: make([][32]byte, capacity)}
 }
 
 // Verify reports whether pk signed msg, from the cache when it can.
 func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 	key := cacheKey(pk, msg, sig)
 	c.mu.Lock()
-	_, ok := c.seen[key]
-	if ok {
+	ok, known := c.seen[key]
+	if known {
 		c.hits++
 	}
 	c.mu.Unlock()
-	if ok {
-		return true
+	if known {
+		return ok
 	}
-	if !pk.Verify(msg, sig) {
-		return false
-	}
-	c.add(key)
-	return true
+	ok = pk.Verify(msg, sig)
+	c.add(key, ok)
+	return ok
 }
 
-// add records a verified fact, forgetting the oldest when full.
-func (c *SigCache) add(key [32]byte) {
+// add records a computed fact, forgetting the oldest when full.
+func (c *SigCache) add(key [32]byte, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.verif++
@@ -57,13 +58,13 @@ func (c *SigCache) add(key [32]byte) {
 	if _, dup := c.seen[key]; !dup {
 		delete(c.seen, c.ring[c.next])
 		c.ring[c.next] = key
-		c.seen[key] = struct{}{}
+		c.seen[key] = ok
 		c.next = (c.next + 1) % len(c.ring)
 	}
 }
 
 // Stats returns how many verifications were answered from the cache and how
-// many were computed and verified.
+// many were computed (whatever their outcome).
 func (c *SigCache) Stats() (hits, verified uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
