@@ -42,14 +42,14 @@ func Status(ctx context.Context, t Testnet, timeout time.Duration) []NodeStatus 
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			out[i] = nodeStatus(ctx, n)
+			out[i] = nodeStatus(ctx, t.ChainID, n)
 		})
 	}
 	wg.Wait()
 	return out
 }
 
-func nodeStatus(ctx context.Context, n Node) NodeStatus {
+func nodeStatus(ctx context.Context, chainID string, n Node) NodeStatus {
 	s := NodeStatus{Name: n.Name, Role: n.Role, RPC: n.RPC, Resolver: n.Resolver, Peers: []string{}}
 	s.ResolverUp = healthy(ctx, "http://"+n.Resolver+"/healthz")
 	c, err := rpchttp.New(n.RPC, "/websocket")
@@ -60,6 +60,12 @@ func nodeStatus(ctx context.Context, n Node) NodeStatus {
 	st, err := c.Status(ctx)
 	if err != nil {
 		s.Error = err.Error()
+		return s
+	}
+	// Another process may hold the port: only this testnet's node counts.
+	if got := string(st.NodeInfo.ID()); st.NodeInfo.Network != chainID || got != n.NodeID {
+		s.Error = fmt.Sprintf("the node answering at %s is %s of chain %q, not %s (%s) of chain %q",
+			n.RPC, got, st.NodeInfo.Network, n.Name, n.NodeID, chainID)
 		return s
 	}
 	s.Up = true

@@ -18,6 +18,7 @@ import (
 
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
 	"github.com/custos-ledger/custos/testnet"
 )
 
@@ -269,4 +270,18 @@ func TestStatusOfStoppedNetwork(t *testing.T) {
 	require.NoError(t, testnet.WriteStatus(&buf, statuses))
 	require.Contains(t, buf.String(), "node2  full")
 	require.Contains(t, buf.String(), "down")
+}
+
+// A node of another chain answering on a testnet node's RPC port (another
+// process took the port) is not that node.
+func TestStatusRefusesAForeignNode(t *testing.T) {
+	foreign := nodetest.Start(t, nodetest.Home(t))
+	opts := testnet.DefaultOptions(t.TempDir())
+	opts.Validators, opts.BasePort = 1, 29100
+	net, err := testnet.Init(opts)
+	require.NoError(t, err)
+	net.Nodes[0].RPC = foreign.Config().RPC.ListenAddress
+	s := testnet.Status(context.Background(), net, 5*time.Second)[0]
+	require.False(t, s.Up)
+	require.Contains(t, s.Error, "not node0")
 }
