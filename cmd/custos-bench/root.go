@@ -89,6 +89,8 @@ func newSuiteCmd() *cobra.Command {
 	var out string
 	var validators []int
 	var samples, stateDIDs int
+	var resolverDIDs []int
+	var resolverTime string
 	cmd := &cobra.Command{
 		Use:     "suite",
 		Short:   "Custos and kvstore on 1 and 4 validators, repeated; prints the table `make bench` shows",
@@ -102,6 +104,7 @@ func newSuiteCmd() *cobra.Command {
 			return bench.Suite(context.Background(), bench.SuiteConfig{
 				Base: f.cfg, Validators: validators, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
 				VisibilitySamples: samples, StateDIDs: stateDIDs,
+				ResolverDIDs: resolverDIDs, ResolverBenchtime: resolverTime,
 			})
 		},
 	}
@@ -111,5 +114,8 @@ func newSuiteCmd() *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "bench/results", "folder for JSON lines and the markdown summary")
 	cmd.Flags().IntVar(&samples, "visibility-samples", 30, "rotations timed until every node's resolver serves them (0: skip)")
 	cmd.Flags().IntVar(&stateDIDs, "state-dids", 10000, "DIDs written to measure state bytes per DID (0: skip)")
+	cmd.Flags().IntSliceVar(&resolverDIDs, "resolver-dids", []int{10000, 1000000},
+		"state sizes for the HTTP resolver benchmark (go test ./resolver, run from the module root; empty: skip)")
+	cmd.Flags().StringVar(&resolverTime, "resolver-benchtime", "3s", "go test -benchtime of each resolver figure")
 	return cmd
 }
