@@ -38,6 +38,9 @@ type DB struct {
 	mu   sync.RWMutex // guards last
 	last Commit
 
+	viewMu sync.Mutex // guards view
+	view   *view      // the read view Snapshot shares, nil until asked for
+
 	pending map[string][]byte
 	order   [][]byte
 	commits int64
@@ -122,8 +125,12 @@ func (db *DB) importTree(root []byte) *smt.SMT {
 	return smt.ImportSparseMerkleTrie(db.nodes, sha256.New(), root, trieOptions()...)
 }
 
-// Close closes the database. Pending writes are dropped.
-func (db *DB) Close() error { return db.bdb.Close() }
+// Close closes the database. Pending writes are dropped. Snapshots must be
+// closed first.
+func (db *DB) Close() error {
+	db.retireView()
+	return db.bdb.Close()
+}
 
 // LastCommit returns the last committed height and app hash.
 func (db *DB) LastCommit() Commit {
@@ -226,6 +233,7 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	db.mu.Lock()
 	db.last = Commit{Height: height, AppHash: root}
 	db.mu.Unlock()
+	db.retireView()
 	db.pending = make(map[string][]byte)
 	db.order = nil
 	db.commits++

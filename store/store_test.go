@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -178,4 +179,52 @@ func TestRewriteSameValueSurvivesPruning(t *testing.T) {
 		require.True(t, ok, k)
 	}
 	require.NoError(t, db.Close())
+}
+
+// Snapshots taken between two commits share one read view; each still
+// shows its own height after later commits, and many goroutines read them
+// at once (run with -race).
+func TestSnapshotsShareAViewPerHeight(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer db.Close()
+	var snaps []*store.Snapshot
+	for h := int64(1); h <= 4; h++ {
+		set(t, db, "k", fmt.Sprint(h))
+		_, err := db.Commit(h)
+		require.NoError(t, err)
+		for range 3 {
+			s, err := db.Snapshot()
+			require.NoError(t, err)
+			snaps = append(snaps, s)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, s := range snaps {
+		want := fmt.Sprint(i/3 + 1)
+		require.Equal(t, int64(i/3+1), s.Commit().Height)
+		for range 4 {
+			wg.Go(func() {
+				for range 50 {
+					v, err := s.Get([]byte("k"))
+					if err != nil || string(v) != want {
+						t.Errorf("snapshot %d read %q, %v; want %q", i, v, err, want)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, s := range snaps {
+		s.Close()
+		s.Close() // a second Close is a no-op
+	}
+	// A view whose users are gone is released; a new snapshot still reads.
+	s, err := db.Snapshot()
+	require.NoError(t, err)
+	defer s.Close()
+	v, err := s.Get([]byte("k"))
+	require.NoError(t, err)
+	require.Equal(t, "4", string(v))
 }
