@@ -49,14 +49,21 @@ type Outcome struct {
 type Keeper struct {
 	params   types.Params
 	verifier Verifier
+	// scheduledPerBlock bounds the timed actions one block runs.
+	scheduledPerBlock int
 }
+
+// ScheduledPerBlock is the most timed actions one block runs: after a long
+// halt, the actions that came due meanwhile run over the next blocks, in
+// schedule order, instead of all in the first one.
+const ScheduledPerBlock = 1000
 
 // New returns a Keeper. A nil verifier verifies directly, without a cache.
 func New(params types.Params, v Verifier) *Keeper {
 	if v == nil {
 		v = DirectVerifier{}
 	}
-	return &Keeper{params: params, verifier: v}
+	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock}
 }
 
 // Params returns the consensus params the keeper enforces.

@@ -323,3 +323,28 @@ func TestSetGuardiansRules(t *testing.T) {
 		w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), g[:1], 1, 20), types.ErrUnknownSigner, w.gSigner(0))
 	})
 }
+
+// A block runs at most the bound of timed actions; the others stay due and
+// run, in schedule order, in the next blocks.
+func TestScheduledActionsPerBlockBounded(t *testing.T) {
+	w := newWorld(t, nil)
+	keeper.SetScheduledPerBlock(w.k, 2)
+	var owners []types.ID
+	for i, n := range []string{"o1", "o2", "o3"} {
+		k := key(n)
+		id := w.create(k)
+		s := txbuild.NewSigner(id, "key-1", k)
+		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians, 2, 10+int64(i)), s) // at once
+		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians[:1], 1, 10), s)      // after 10+i s
+		owners = append(owners, id)
+	}
+	first := w.advance(100) // all three are due
+	require.Len(t, first, 2)
+	require.Equal(t, owners[0], first[0].DID)
+	require.Equal(t, owners[1], first[1].DID)
+	second := w.advance(1)
+	require.Len(t, second, 1)
+	require.Equal(t, owners[2], second[0].DID)
+	require.Equal(t, types.EVENT_KIND_GUARDIANS_CHANGED, second[0].Kind)
+	require.Empty(t, w.advance(1))
+}

@@ -10,14 +10,15 @@ import (
 // BeginBlock runs the timed actions whose time has come (block time at or
 // past their time), in schedule order, before the block's txs: guardian
 // changes take effect, unapproved recoveries expire, approved recoveries
-// execute. It returns what each action did.
+// execute. It runs at most ScheduledPerBlock of them; the rest stay due and
+// run first in the next blocks. It returns what each action did.
 func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 	sched, err := GetSchedule(st)
 	if err != nil {
 		return nil, err
 	}
 	n := 0
-	for n < len(sched.Entries) && sched.Entries[n].Time <= blk.Time {
+	for n < len(sched.Entries) && n < k.scheduledPerBlock && sched.Entries[n].Time <= blk.Time {
 		n++
 	}
 	if n == 0 {
