@@ -8,14 +8,16 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// admitted remembers, for txs CheckTx accepted, the DID they change and the
-// version they expect, so that a recheck after each block (CometBFT re-runs
+// admitted remembers the txs CheckTx accepted: their signatures are then
+// verified and cached, so FinalizeBlock's batch pass can skip them. For an
+// operation that bumps the version it also keeps the DID and the version
+// the tx expects, so that a recheck after each block (CometBFT re-runs
 // CheckTx on every tx left in the mempool, holding the mempool lock) can
-// decide with one head read: an operation that bumps the version applies
-// exactly while the DID is still at the version it expects, because every
-// change to the DID bumps its version. Other operations (guardians,
-// recovery) depend on more than the version and are checked in full.
-// Bounded; forgets the oldest first. Not consensus: FinalizeBlock decides.
+// decide with one head read: such an operation applies exactly while the
+// DID is still at the version it expects, because every change to the DID
+// bumps its version. Other operations (guardians, recovery) depend on more
+// than the version and are rechecked in full. Bounded; forgets the oldest
+// first. Not consensus: FinalizeBlock decides.
 type admitted struct {
 	mu   sync.Mutex
 	m    map[[32]byte]admission
@@ -24,6 +26,7 @@ type admitted struct {
 }
 
 type admission struct {
+	bumps    bool // the operation bumps the version: did and expected are set
 	did      types.ID
 	expected uint64 // 0: a create (the DID must not exist)
 }
@@ -32,9 +35,9 @@ func newAdmitted(capacity int) *admitted {
 	return &admitted{m: make(map[[32]byte]admission, capacity), ring: make([][32]byte, capacity)}
 }
 
-// remember records an accepted tx whose outcome bumps the version.
+// remember records an accepted tx.
 func (a *admitted) remember(tx []byte, out keeper.Outcome) {
-	if len(a.ring) == 0 || !bumpsVersion(out.Kind) {
+	if len(a.ring) == 0 {
 		return
 	}
 	h := sha256.Sum256(tx)
@@ -45,7 +48,11 @@ func (a *admitted) remember(tx []byte, out keeper.Outcome) {
 	}
 	delete(a.m, a.ring[a.next])
 	a.ring[a.next] = h
-	a.m[h] = admission{did: out.DID, expected: out.Version - 1}
+	ad := admission{bumps: bumpsVersion(out.Kind)}
+	if ad.bumps {
+		ad.did, ad.expected = out.DID, out.Version-1
+	}
+	a.m[h] = ad
 	a.next = (a.next + 1) % len(a.ring)
 }
 
@@ -57,8 +64,8 @@ func (a *admitted) lookup(tx []byte) (admission, bool) {
 	return ad, ok
 }
 
-// unseen returns the txs of txs that CheckTx has not accepted (as far as
-// the bounded memory goes).
+// unseen returns the txs of txs that CheckTx has not accepted, as far as
+// the bounded memory goes.
 func (a *admitted) unseen(txs [][]byte) [][]byte {
 	var out [][]byte
 	for _, tx := range txs {
@@ -83,7 +90,7 @@ func bumpsVersion(k types.EventKind) bool {
 // create). ok is false when the fast path cannot tell.
 func (a *admitted) stillApplies(r keeper.Reader, tx []byte) (applies, ok bool) {
 	ad, known := a.lookup(tx)
-	if !known {
+	if !known || !ad.bumps {
 		return false, false
 	}
 	head, err := keeper.GetHead(r, ad.did)

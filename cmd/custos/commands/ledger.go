@@ -142,15 +142,23 @@ func (l *ledger) query(ctx context.Context, path string, data []byte) ([]byte, e
 	return res.Response.Value, nil
 }
 
+// queryInto runs an ABCI query and decodes its answer into out.
+func (l *ledger) queryInto(ctx context.Context, path string, data []byte, out interface{ Unmarshal([]byte) error }) error {
+	v, err := l.query(ctx, path, data)
+	if err != nil {
+		return err
+	}
+	if err := out.Unmarshal(v); err != nil {
+		return fmt.Errorf("the node at %s sent an unreadable answer to %s: %v", l.addr, path, err)
+	}
+	return nil
+}
+
 // Current returns the DID's head and latest version.
 func (l *ledger) Current(ctx context.Context, id types.ID) (*types.QueryDIDResponse, error) {
-	v, err := l.query(ctx, app.QueryPathDID, []byte(id.String()))
-	if err != nil {
-		return nil, err
-	}
 	var out types.QueryDIDResponse
-	if err := out.Unmarshal(v); err != nil {
-		return nil, fmt.Errorf("the node at %s sent an unreadable answer: %v", l.addr, err)
+	if err := l.queryInto(ctx, app.QueryPathDID, []byte(id.String()), &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
@@ -162,39 +170,27 @@ func (l *ledger) Version(ctx context.Context, id types.ID, version uint64) (*typ
 	if err != nil {
 		return nil, err
 	}
-	v, err := l.query(ctx, app.QueryPathVersion, data)
-	if err != nil {
-		return nil, err
-	}
 	var out types.QueryDIDResponse
-	if err := out.Unmarshal(v); err != nil {
-		return nil, fmt.Errorf("the node at %s sent an unreadable answer: %v", l.addr, err)
+	if err := l.queryInto(ctx, app.QueryPathVersion, data, &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
 // History returns the DID's history, oldest first.
 func (l *ledger) History(ctx context.Context, id types.ID) ([]types.HistoryEntry, error) {
-	v, err := l.query(ctx, app.QueryPathHistory, []byte(id.String()))
-	if err != nil {
-		return nil, err
-	}
 	var out types.QueryHistoryResponse
-	if err := out.Unmarshal(v); err != nil {
-		return nil, fmt.Errorf("the node at %s sent an unreadable answer: %v", l.addr, err)
+	if err := l.queryInto(ctx, app.QueryPathHistory, []byte(id.String()), &out); err != nil {
+		return nil, err
 	}
 	return out.Entries, nil
 }
 
 // Params returns the chain's genesis limits.
 func (l *ledger) Params(ctx context.Context) (types.Params, error) {
-	v, err := l.query(ctx, app.QueryPathState, types.ParamsKey())
-	if err != nil {
-		return types.Params{}, err
-	}
 	var p types.Params
-	if err := p.Unmarshal(v); err != nil {
-		return types.Params{}, fmt.Errorf("the node at %s sent unreadable params: %v", l.addr, err)
+	if err := l.queryInto(ctx, app.QueryPathState, types.ParamsKey(), &p); err != nil {
+		return types.Params{}, err
 	}
 	return p, nil
 }
@@ -202,13 +198,9 @@ func (l *ledger) Params(ctx context.Context) (types.Params, error) {
 // Recovery returns the DID's guardians (and pending change) and its
 // pending recoveries.
 func (l *ledger) Recovery(ctx context.Context, id types.ID) (*types.QueryRecoveryResponse, error) {
-	v, err := l.query(ctx, app.QueryPathRecovery, []byte(id.String()))
-	if err != nil {
-		return nil, err
-	}
 	var out types.QueryRecoveryResponse
-	if err := out.Unmarshal(v); err != nil {
-		return nil, fmt.Errorf("the node at %s sent an unreadable answer: %v", l.addr, err)
+	if err := l.queryInto(ctx, app.QueryPathRecovery, []byte(id.String()), &out); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

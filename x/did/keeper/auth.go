@@ -18,6 +18,21 @@ type party struct {
 	next types.Keys
 }
 
+// authorizeEdit checks the signatures of an edit of the target's document
+// from cur (its keys curKeys) to next (nextKeys): the change must be
+// authorized (authorizeChange, which reports a pre-rotation reveal) and
+// every signing key with new material must have signed.
+func (e *execution) authorizeEdit(cur *types.Document, curKeys types.Keys, next *types.Document, nextKeys types.Keys) (revealed bool, err error) {
+	s, err := e.verifySignatures(&curKeys, nextKeys)
+	if err != nil {
+		return false, err
+	}
+	if revealed, err = authorizeChange(cur, curKeys, next, nextKeys, s); err != nil {
+		return false, err
+	}
+	return revealed, requirePossession(&curKeys, nextKeys, s)
+}
+
 // verifySignatures checks every signature of the tx against the target's
 // current and proposed keys. cur is nil for a create.
 func (e *execution) verifySignatures(cur *types.Keys, next types.Keys) (signed, error) {

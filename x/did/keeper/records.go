@@ -99,20 +99,30 @@ func (e *execution) openKey(fragment string, pk types.PublicKey, version uint64)
 	return e.put(types.KeyRecordKey(e.id, fragment), rec)
 }
 
+// openPeriod returns fragment's key record and its open (last, valid)
+// period, which the caller ends.
+func (e *execution) openPeriod(fragment string) (*types.KeyRecord, *types.KeyPeriod, error) {
+	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec == nil || len(rec.Periods) == 0 {
+		return nil, nil, fmt.Errorf("keeper: key record %s#%s is missing", e.id, fragment)
+	}
+	p := &rec.Periods[len(rec.Periods)-1]
+	if p.Status != types.KEY_STATUS_VALID {
+		return nil, nil, fmt.Errorf("keeper: key record %s#%s has no open period", e.id, fragment)
+	}
+	return rec, p, nil
+}
+
 // closeKey stages the end of fragment's open period at version, with the
 // status the key ends in; when the same tx opens a new period for the
 // fragment, closeKey must be staged first.
 func (e *execution) closeKey(fragment string, version uint64, status types.KeyStatus, compromisedSince int64) error {
-	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	rec, p, err := e.openPeriod(fragment)
 	if err != nil {
 		return err
-	}
-	if rec == nil || len(rec.Periods) == 0 {
-		return fmt.Errorf("keeper: key record %s#%s is missing", e.id, fragment)
-	}
-	p := &rec.Periods[len(rec.Periods)-1]
-	if p.Status != types.KEY_STATUS_VALID {
-		return fmt.Errorf("keeper: key record %s#%s has no open period", e.id, fragment)
 	}
 	p.Status = status
 	p.ValidUntilVersion = version
@@ -123,14 +133,10 @@ func (e *execution) closeKey(fragment string, version uint64, status types.KeySt
 
 // rotateKey stages closing fragment's period and opening one for pk.
 func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint64) error {
-	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	rec, p, err := e.openPeriod(fragment)
 	if err != nil {
 		return err
 	}
-	if rec == nil || len(rec.Periods) == 0 {
-		return fmt.Errorf("keeper: key record %s#%s is missing", e.id, fragment)
-	}
-	p := &rec.Periods[len(rec.Periods)-1]
 	p.Status = types.KEY_STATUS_RETIRED
 	p.ValidUntilVersion = version
 	p.ValidUntil = e.blk.Time

@@ -31,11 +31,7 @@ func (e *execution) revoke(op *types.RevokeKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	s, err := e.verifySignatures(&cur, next)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if _, err := authorizeChange(&rec.Document, cur, &doc, next, s); err != nil {
+	if _, err := e.authorizeEdit(&rec.Document, cur, &doc, next); err != nil {
 		return Outcome{}, err
 	}
 	if err := e.closeKey(op.KeyId, head.Version+1, status, op.CompromisedSince); err != nil {

@@ -40,15 +40,8 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 			next.Keys[i] = nk
 		}
 	}
-	s, err := e.verifySignatures(&cur, next)
+	revealed, err := e.authorizeEdit(&rec.Document, cur, &doc, next)
 	if err != nil {
-		return Outcome{}, err
-	}
-	revealed, err := authorizeChange(&rec.Document, cur, &doc, next, s)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if err := requirePossession(&cur, next, s); err != nil {
 		return Outcome{}, err
 	}
 	if err := e.rotateKey(op.KeyId, nk, head.Version+1); err != nil {

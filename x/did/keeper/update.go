@@ -22,15 +22,8 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	s, err := e.verifySignatures(&cur, next)
+	revealed, err := e.authorizeEdit(&rec.Document, cur, &doc, next)
 	if err != nil {
-		return Outcome{}, err
-	}
-	revealed, err := authorizeChange(&rec.Document, cur, &doc, next, s)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if err := requirePossession(&cur, next, s); err != nil {
 		return Outcome{}, err
 	}
 	version := head.Version + 1
