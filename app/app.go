@@ -178,6 +178,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if a.keeper == nil {
 		return nil, errors.New("app: FinalizeBlock before InitChain")
 	}
+	start := time.Now() // for the log line only
 	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix()}
 	st := pendingStore{a.db}
 	timed, err := a.keeper.BeginBlock(st, blk)
@@ -215,6 +216,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err := a.db.PersistTree(); err != nil {
 		return nil, fmt.Errorf("app: height %d: %w", req.Height, err)
 	}
+	a.cfg.Logger.Info("block executed", "height", req.Height, "txs", len(req.Txs), "took", time.Since(start).Round(time.Millisecond))
 	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: appHash}, nil
 }
 

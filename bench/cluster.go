@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -73,8 +74,11 @@ func (c *Cluster) Stop() {
 	}
 }
 
-// WaitHeight waits until every node reports at least height h.
-func (c *Cluster) WaitHeight(ctx context.Context, h int64) error {
+// WaitHeight waits, at most for timeout, until every node reports at least
+// height h.
+func (c *Cluster) WaitHeight(ctx context.Context, h int64, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	for i, cl := range c.Clients {
 		for {
 			st, err := cl.Status(ctx)
@@ -123,4 +127,104 @@ func (c *Cluster) CPUSeconds() float64 {
 		total += (ut + st) / 100 // USER_HZ is 100 on Linux
 	}
 	return total
+}
+
+// WaitDrained waits until every node's mempool is empty.
+func (c *Cluster) WaitDrained(ctx context.Context) error {
+	for i, cl := range c.Clients {
+		for {
+			n, err := cl.NumUnconfirmedTxs(ctx)
+			if err == nil && n.Total == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("bench: %s mempool did not drain: %v", c.Net.Nodes[i].Name, err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// Commit gets every tx of txs committed with code 0: it fills the mempools
+// with them (Fill), waits for the mempools to drain, reads the blocks
+// since it began and sends again whatever is not in them. A tx CheckTx
+// accepted can still be dropped: CometBFT checks again that the mempool
+// has room when the CheckTx answer arrives, and drops the tx, already
+// answered OK, if not. Commit gives up after 5 rounds.
+func (c *Cluster) Commit(ctx context.Context, txs [][]byte, conns int) error {
+	from, err := c.Height(ctx)
+	if err != nil {
+		return err
+	}
+	pending := txs
+	for round := 0; round < 5 && len(pending) > 0; round++ {
+		if err := Fill(ctx, c.Clients, pending, conns); err != nil {
+			return err
+		}
+		if err := c.WaitDrained(ctx); err != nil {
+			return err
+		}
+		top, err := c.maxHeight(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.WaitHeight(ctx, top, time.Minute); err != nil {
+			return err
+		}
+		done, err := committedTxs(ctx, c.Clients[0], from, top)
+		if err != nil {
+			return err
+		}
+		var left [][]byte
+		for _, tx := range pending {
+			if !done[sha256.Sum256(tx)] {
+				left = append(left, tx)
+			}
+		}
+		pending = left
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("bench: %d of %d txs still not committed after 5 rounds", len(pending), len(txs))
+	}
+	return nil
+}
+
+// committedTxs returns the hashes of the txs committed with code 0 in
+// heights [from, to].
+func committedTxs(ctx context.Context, c *rpchttp.HTTP, from, to int64) (map[[32]byte]bool, error) {
+	out := make(map[[32]byte]bool)
+	for h := max(from, 1); h <= to; h++ {
+		b, err := c.Block(ctx, &h)
+		if err != nil {
+			return nil, fmt.Errorf("bench: block %d: %w", h, err)
+		}
+		if len(b.Block.Txs) == 0 {
+			continue
+		}
+		res, err := c.BlockResults(ctx, &h)
+		if err != nil {
+			return nil, fmt.Errorf("bench: block results %d: %w", h, err)
+		}
+		for i, r := range res.TxsResults {
+			if r.Code == 0 {
+				out[sha256.Sum256(b.Block.Txs[i])] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// maxHeight returns the highest latest height any node reports.
+func (c *Cluster) maxHeight(ctx context.Context) (int64, error) {
+	var top int64
+	for _, cl := range c.Clients {
+		st, err := cl.Status(ctx)
+		if err != nil {
+			return 0, err
+		}
+		top = max(top, st.SyncInfo.LatestBlockHeight)
+	}
+	return top, nil
 }

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,8 +16,11 @@ type Offered struct {
 	Sent     int64
 	Accepted int64 // CheckTx said OK
 	Rejected int64 // CheckTx refused (mempool full, invalid) or RPC error
-	Start    time.Time
-	End      time.Time
+	// Reasons counts the rejections by reason: the CheckTx codespace and
+	// code, or the RPC error's text.
+	Reasons map[string]int64
+	Start   time.Time
+	End     time.Time
 }
 
 // Offer sends txs in order at rate txs/s (0: as fast as the connections
@@ -26,6 +31,8 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 	defer cancel()
 	next := make(chan []byte, 1024)
 	var o Offered
+	var mu sync.Mutex // guards o.Reasons
+	o.Reasons = make(map[string]int64)
 	o.Start = time.Now()
 	go pace(ctx, txs, rate, next)
 	var wg sync.WaitGroup
@@ -34,13 +41,25 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 		go func(cl *rpchttp.HTTP) {
 			defer wg.Done()
 			for tx := range next {
+				if ctx.Err() != nil {
+					continue // the window has ended: drain, do not send
+				}
 				atomic.AddInt64(&o.Sent, 1)
 				res, err := cl.BroadcastTxSync(ctx, tx)
 				if err == nil && res.Code == 0 {
 					atomic.AddInt64(&o.Accepted, 1)
-				} else {
-					atomic.AddInt64(&o.Rejected, 1)
+					continue
 				}
+				atomic.AddInt64(&o.Rejected, 1)
+				reason := ""
+				if err != nil {
+					reason = rejection(err.Error())
+				} else {
+					reason = fmt.Sprintf("%s/%d", res.Codespace, res.Code)
+				}
+				mu.Lock()
+				o.Reasons[reason]++
+				mu.Unlock()
 			}
 		}(clients[w%len(clients)])
 	}
@@ -79,6 +98,86 @@ func pace(ctx context.Context, txs [][]byte, rate int, next chan<- []byte) {
 					return
 				}
 			}
+		}
+	}
+}
+
+// rejection names the reason in an RPC error worth counting: the
+// mempool's refusals by name, anything else by its (shortened) text.
+func rejection(msg string) string {
+	for _, known := range []string{"mempool is full", "tx already exists in cache", "context deadline exceeded"} {
+		if strings.Contains(msg, known) {
+			return known
+		}
+	}
+	if len(msg) > 80 {
+		msg = msg[:80]
+	}
+	return msg
+}
+
+// Fill sends every tx over conns connections spread across clients until
+// a node accepts it: a tx refused because the mempool is full is sent
+// again after a pause. It returns an error if a tx is refused for any
+// other reason, or if ctx ends first. Warm-up uses it so that every
+// warm-up write exists before the measured window, whatever the mempool
+// size.
+func Fill(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, conns int) error {
+	next := make(chan []byte)
+	errs := make(chan error, conns)
+	var wg sync.WaitGroup
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func(cl *rpchttp.HTTP) {
+			defer wg.Done()
+			for tx := range next {
+				if err := sendUntilAccepted(ctx, cl, tx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(clients[w%len(clients)])
+	}
+	var err error
+feed:
+	for _, tx := range txs {
+		select {
+		case next <- tx:
+		case err = <-errs:
+			break feed
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errs:
+		default:
+		}
+	}
+	return err
+}
+
+func sendUntilAccepted(ctx context.Context, cl *rpchttp.HTTP, tx []byte) error {
+	for {
+		res, err := cl.BroadcastTxSync(ctx, tx)
+		switch {
+		case err == nil && res.Code == 0:
+			return nil
+		case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+			return nil // a node has it (or has committed it): Cluster.Commit checks
+		case err == nil:
+			return fmt.Errorf("bench: warm-up tx refused: %s/%d: %s", res.Codespace, res.Code, res.Log)
+		case !strings.Contains(err.Error(), "mempool is full"):
+			return fmt.Errorf("bench: warm-up tx: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }

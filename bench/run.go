@@ -54,11 +54,13 @@ type Result struct {
 	CPUCores     float64 `json:"node_cpu_cores"`
 	Offered      int64   `json:"offered"`
 	Accepted     int64   `json:"accepted_by_checktx"`
-	Committed    int     `json:"committed_ok"`
-	TxsInBlocks  int     `json:"txs_in_blocks"`
-	AvgTxBytes   float64 `json:"avg_tx_bytes"`
-	Seconds      float64 `json:"window_s"`
-	Rate         int     `json:"offered_rate"`
+	// Rejected counts the offered txs refused, by reason.
+	Rejected    map[string]int64 `json:"rejected,omitempty"`
+	Committed   int              `json:"committed_ok"`
+	TxsInBlocks int              `json:"txs_in_blocks"`
+	AvgTxBytes  float64          `json:"avg_tx_bytes"`
+	Seconds     float64          `json:"window_s"`
+	Rate        int              `json:"offered_rate"`
 }
 
 const chainID = "custos-bench"
@@ -108,18 +110,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	defer cl.Stop()
-	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := cl.WaitHeight(wctx, 2); err != nil {
+	if err := cl.WaitHeight(ctx, 2, time.Minute); err != nil {
 		return res, err
 	}
 	cfg.say("  warming up: %d txs", len(warm))
-	Offer(ctx, cl.Clients, warm, 0, cfg.Conns, 120*time.Second)
+	fctx, cancelFill := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancelFill()
+	if err := cl.Commit(fctx, warm, cfg.Conns); err != nil {
+		return res, err
+	}
 	h, err := cl.Height(ctx)
 	if err != nil {
 		return res, err
 	}
-	if err := cl.WaitHeight(wctx, h+2); err != nil {
+	if err := cl.WaitHeight(ctx, h+1, time.Minute); err != nil {
 		return res, err
 	}
 	from, _ := cl.Height(ctx)
@@ -128,14 +132,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	off := Offer(ctx, cl.Clients, measured, cfg.Rate, cfg.Conns, cfg.Duration)
 	cpu1 := cl.CPUSeconds()
 	h, _ = cl.Height(ctx)
-	if err := cl.WaitHeight(wctx, h+2); err != nil {
+	if err := cl.WaitHeight(ctx, h+2, time.Minute); err != nil {
 		return res, err
 	}
 	w, err := Count(ctx, cl.Clients[0], from, off.Start, off.End)
 	if err != nil {
 		return res, err
 	}
-	res.Offered, res.Accepted = off.Sent, off.Accepted
+	res.Offered, res.Accepted, res.Rejected = off.Sent, off.Accepted, off.Reasons
 	res.Committed, res.TxsInBlocks, res.Seconds = w.OK, w.Txs, w.Seconds
 	if w.Seconds > 0 {
 		res.OpsPerSec = float64(w.OK) / w.Seconds

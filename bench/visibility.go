@@ -22,12 +22,16 @@ func Visibility(ctx context.Context, cl *Cluster, samples int) ([]time.Duration,
 	if err != nil {
 		return nil, err
 	}
-	Offer(ctx, cl.Clients, creates, 0, 4, 60*time.Second)
+	fctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := cl.Commit(fctx, creates, 4); err != nil {
+		return nil, err
+	}
 	h, err := cl.Height(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := cl.WaitHeight(ctx, h+2); err != nil {
+	if err := cl.WaitHeight(ctx, h+1, time.Minute); err != nil {
 		return nil, err
 	}
 	hc := &http.Client{Timeout: 2 * time.Second}
@@ -111,9 +115,7 @@ func VisibilityRun(ctx context.Context, cfg Config, samples int) ([]time.Duratio
 		return nil, err
 	}
 	defer cl.Stop()
-	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := cl.WaitHeight(wctx, 2); err != nil {
+	if err := cl.WaitHeight(ctx, 2, time.Minute); err != nil {
 		return nil, err
 	}
 	return Visibility(ctx, cl, samples)

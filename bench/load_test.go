@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/x/did/keeper"
+)
+
+// TestCommitThroughFullMempool offers 300 creates to a node whose mempool
+// holds 20 txs: Offer loses some to "mempool is full", Cluster.Commit
+// gets every one committed.
+func TestCommitThroughFullMempool(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Home(t, func(c *cmtcfg.Config) { c.Mempool.Size = 20 }))
+	c := nodetest.Client(t, n)
+	nodetest.WaitForHeight(t, c, 1, 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	chain := n.App().ChainID()
+	cl := &Cluster{Clients: []*rpchttp.HTTP{c}}
+
+	lost, _, err := Creates(chain, "offer", 0, 300)
+	require.NoError(t, err)
+	off := Offer(ctx, cl.Clients, lost, 0, 8, time.Minute)
+	require.Positive(t, off.Reasons["mempool is full"], "the small mempool must refuse some: %v", off.Reasons)
+	require.Equal(t, off.Sent, off.Accepted+off.Rejected)
+
+	txs, ids, err := Creates(chain, "commit", 0, 300)
+	require.NoError(t, err)
+	require.NoError(t, cl.Commit(ctx, txs, 8))
+	st := n.App().Store()
+	for _, id := range ids {
+		head, err := keeper.GetHead(st, id)
+		require.NoError(t, err)
+		require.NotNil(t, head, "%s was not created", id)
+	}
+}
