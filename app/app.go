@@ -180,7 +180,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	start := time.Now() // for the log line only
 	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix()}
-	st := pendingStore{a.db}
+	st := a.db.Pending()
 	timed, err := a.keeper.BeginBlock(st, blk)
 	if err != nil {
 		return nil, fmt.Errorf("app: height %d timed actions: %w", req.Height, err)
@@ -229,9 +229,3 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 	a.cfg.Logger.Info("state committed", "height", a.height, "took", time.Since(start).Round(time.Millisecond))
 	return &abci.ResponseCommit{}, nil
 }
-
-// pendingStore is the keeper's view of the state being built.
-type pendingStore struct{ db *store.DB }
-
-func (s pendingStore) Get(key []byte) ([]byte, error) { return s.db.PendingGet(key) }
-func (s pendingStore) Set(key, value []byte) error    { return s.db.PendingSet(key, value) }

@@ -22,7 +22,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "f5458070434e8c685dc3467bc6dfb8cbfd6bd12844eec559056be80cd7d98e67"
+const goldenAppHash = "8dbb82bc614790f26e245529edbcc4be4dc16364059583311ec88f62a62b8bf9"
 
 func seedKey(name string) ed25519.PrivateKey {
 	s := sha256.Sum256([]byte("custos golden " + name))

@@ -24,7 +24,7 @@ func StateSize(dir string, n, perBlock int) (float64, error) {
 		return 0, err
 	}
 	k := keeper.New(types.DefaultParams(), nil)
-	st := pendingStore{db}
+	st := db.Pending()
 	h := int64(0)
 	for done := 0; done < n; done += perBlock {
 		txs, _, err := Creates(chainID, "state", done, min(perBlock, n-done))
@@ -61,8 +61,3 @@ func StateSize(dir string, n, perBlock int) (float64, error) {
 	})
 	return float64(size) / float64(n), err
 }
-
-type pendingStore struct{ db *store.DB }
-
-func (p pendingStore) Get(k []byte) ([]byte, error) { return p.db.PendingGet(k) }
-func (p pendingStore) Set(k, v []byte) error        { return p.db.PendingSet(k, v) }

@@ -29,11 +29,6 @@ type ledger struct {
 	now    int64 // block time of the last block
 }
 
-type pendingStore struct{ db *store.DB }
-
-func (p pendingStore) Get(k []byte) ([]byte, error) { return p.db.PendingGet(k) }
-func (p pendingStore) Set(k, v []byte) error        { return p.db.PendingSet(k, v) }
-
 // newLedger opens an in-memory store holding the genesis state at height 1.
 func newLedger(t testing.TB) *ledger {
 	db, err := store.Open("", store.Options{InMemory: true})
@@ -63,7 +58,7 @@ func (l *ledger) block(dt int64, txs ...[]byte) {
 	l.now += dt
 	blk := keeper.Block{ChainID: testChain, Height: l.height, Time: l.now}
 	for i, tx := range txs {
-		_, err := l.k.Execute(pendingStore{l.db}, blk, tx)
+		_, err := l.k.Execute(l.db.Pending(), blk, tx)
 		require.NoError(l.t, err, "tx %d of block %d", i, l.height)
 	}
 	_, err := l.db.Commit(l.height)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -159,8 +160,9 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 	return out, err
 }
 
-// PendingGet returns the value of key in the state being built: the block's
-// own writes first, then the committed state.
+// PendingGet returns the value of key in the state being built (nil when it
+// has none): the block's own writes and deletes first, then the committed
+// state.
 func (db *DB) PendingGet(key []byte) ([]byte, error) {
 	if v, ok := db.pending[string(key)]; ok {
 		return v, nil
@@ -182,6 +184,71 @@ func (db *DB) PendingSet(key, value []byte) error {
 	}
 	db.pending[k] = append([]byte(nil), value...)
 	return nil
+}
+
+// PendingDelete removes key from the state being built. The key must have
+// a value there.
+func (db *DB) PendingDelete(key []byte) error {
+	if err := db.tree.Delete(key); err != nil {
+		return fmt.Errorf("store: tree delete %x: %w", key, err)
+	}
+	k := string(key)
+	if _, seen := db.pending[k]; !seen {
+		db.order = append(db.order, []byte(k))
+	}
+	db.pending[k] = nil // a tombstone: PendingGet answers nil, Commit deletes
+	return nil
+}
+
+// PendingScan calls fn, in key order, with each key under prefix and its
+// value in the state being built (the block's writes and deletes over the
+// committed state), until fn returns false. fn must not write.
+func (db *DB) PendingScan(prefix []byte, fn func(key, value []byte) bool) error {
+	var mine []string
+	for _, k := range db.order {
+		if bytes.HasPrefix(k, prefix) {
+			mine = append(mine, string(k))
+		}
+	}
+	slices.Sort(mine)
+	return db.bdb.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefixed(prefixFlat, prefix)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		it.Rewind()
+		for {
+			var key string
+			var value []byte
+			committed := it.Valid()
+			if committed {
+				key = string(it.Item().Key()[len(prefixFlat):])
+			}
+			switch {
+			case len(mine) > 0 && (!committed || mine[0] <= key):
+				if committed && mine[0] == key {
+					it.Next() // the block's write or delete replaces it
+				}
+				key, value = mine[0], db.pending[mine[0]]
+				mine = mine[1:]
+			case committed:
+				v, err := it.Item().ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				value = v
+				it.Next()
+			default:
+				return nil
+			}
+			if value == nil {
+				continue // deleted in this block
+			}
+			if !fn([]byte(key), value) {
+				return nil
+			}
+		}
+	})
 }
 
 // PersistTree writes the tree nodes the state being built has created and
@@ -223,7 +290,13 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	txn := db.bdb.NewTransaction(true)
 	defer txn.Discard()
 	for _, k := range db.order {
-		if err := txn.Set(prefixed(prefixFlat, k), db.pending[string(k)]); err != nil {
+		var err error
+		if v := db.pending[string(k)]; v == nil {
+			err = txn.Delete(prefixed(prefixFlat, k))
+		} else {
+			err = txn.Set(prefixed(prefixFlat, k), v)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: commit height %d: %w", height, err)
 		}
 	}
@@ -317,4 +390,19 @@ func decodeCommit(b []byte) (Commit, error) {
 		return Commit{}, fmt.Errorf("store: corrupt commit record (%d bytes)", len(b))
 	}
 	return Commit{Height: int64(binary.BigEndian.Uint64(b)), AppHash: append([]byte(nil), b[8:]...)}, nil
+}
+
+// PendingState is the state being built, as the keeper reads and writes it:
+// Get, Set, Delete and Scan are PendingGet, PendingSet, PendingDelete and
+// PendingScan.
+type PendingState struct{ db *DB }
+
+// Pending returns the state being built.
+func (db *DB) Pending() PendingState { return PendingState{db} }
+
+func (p PendingState) Get(key []byte) ([]byte, error) { return p.db.PendingGet(key) }
+func (p PendingState) Set(key, value []byte) error    { return p.db.PendingSet(key, value) }
+func (p PendingState) Delete(key []byte) error        { return p.db.PendingDelete(key) }
+func (p PendingState) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	return p.db.PendingScan(prefix, fn)
 }

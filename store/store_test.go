@@ -228,3 +228,84 @@ func TestSnapshotsShareAViewPerHeight(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "4", string(v))
 }
+
+// TestDelete removes keys, committed and not: reads, later heights, the
+// root and proofs forget them, earlier heights keep them.
+func TestDelete(t *testing.T) {
+	db, err := store.Open(t.TempDir(), store.DefaultOptions())
+	require.NoError(t, err)
+	defer db.Close()
+	set(t, db, "a", "1", "b", "1")
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+
+	require.NoError(t, db.PendingDelete([]byte("a")))
+	set(t, db, "c", "1")
+	require.NoError(t, db.PendingDelete([]byte("c"))) // set and deleted in one block
+	v, err := db.PendingGet([]byte("a"))
+	require.NoError(t, err)
+	require.Nil(t, v)
+	require.Error(t, db.PendingDelete([]byte("never")), "deleting an absent key is an error")
+	r2, err := db.Commit(2)
+	require.NoError(t, err)
+
+	for _, k := range []string{"a", "c"} {
+		v, err := db.Get([]byte(k))
+		require.NoError(t, err)
+		require.Nil(t, v, k)
+	}
+	v, err = db.GetAt(1, []byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "1", string(v), "height 1 still has a")
+
+	// The root is that of a state that never held a or c.
+	fresh, err := store.Open("", store.Options{InMemory: true})
+	require.NoError(t, err)
+	defer fresh.Close()
+	set(t, fresh, "b", "1")
+	require.Equal(t, fresh.PendingRoot(), r2)
+
+	p, err := db.Prove(2, []byte("a"))
+	require.NoError(t, err)
+	require.Nil(t, p.Value)
+	ok, err := store.VerifyProof(p.Proof, r2, []byte("a"), nil)
+	require.NoError(t, err)
+	require.True(t, ok, "non-membership of a deleted key")
+
+	// A deleted key can be written again.
+	set(t, db, "a", "2")
+	_, err = db.Commit(3)
+	require.NoError(t, err)
+	v, err = db.Get([]byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "2", string(v))
+}
+
+// TestPendingScan merges the block's writes and deletes into the committed
+// entries under a prefix, in key order, and stops when asked.
+func TestPendingScan(t *testing.T) {
+	db, err := store.Open(t.TempDir(), store.DefaultOptions())
+	require.NoError(t, err)
+	defer db.Close()
+	set(t, db, "q/1", "c1", "q/3", "c3", "q/5", "c5", "q/7", "c7", "r/0", "x", "q", "x")
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+	set(t, db, "q/2", "p2", "q/5", "p5", "q/9", "p9", "q/0", "p0")
+	require.NoError(t, db.PendingDelete([]byte("q/3")))
+	require.NoError(t, db.PendingDelete([]byte("q/9")))
+
+	scan := func(limit int) []string {
+		var got []string
+		require.NoError(t, db.PendingScan([]byte("q/"), func(k, v []byte) bool {
+			got = append(got, string(k)+"="+string(v))
+			return len(got) < limit
+		}))
+		return got
+	}
+	require.Equal(t, []string{"q/0=p0", "q/1=c1", "q/2=p2", "q/5=p5", "q/7=c7"}, scan(100))
+	require.Equal(t, []string{"q/0=p0", "q/1=c1"}, scan(2))
+
+	_, err = db.Commit(2)
+	require.NoError(t, err)
+	require.Equal(t, []string{"q/0=p0", "q/1=c1", "q/2=p2", "q/5=p5", "q/7=c7"}, scan(100), "the same once committed")
+}

@@ -38,19 +38,14 @@ func newEnv(t testing.TB) *env {
 	return &env{t: t, db: db, k: keeper.New(types.DefaultParams(), nil)}
 }
 
-type pending struct{ db *store.DB }
-
-func (p pending) Get(k []byte) ([]byte, error) { return p.db.PendingGet(k) }
-func (p pending) Set(k, v []byte) error        { return p.db.PendingSet(k, v) }
-
 // exec runs tx in a new block at time 1_700_000_000 + height and commits.
 func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	blk := e.nextBlock()
 	e.height++
-	timed, terr := e.k.BeginBlock(pending{e.db}, blk)
+	timed, terr := e.k.BeginBlock(e.db.Pending(), blk)
 	require.NoError(e.t, terr)
 	e.timed = append(e.timed, timed...)
-	out, err := e.k.Execute(pending{e.db}, blk, tx)
+	out, err := e.k.Execute(e.db.Pending(), blk, tx)
 	if err != nil && types.Registered(err) == nil {
 		e.t.Fatalf("node fault: %v", err)
 	}
@@ -115,7 +110,7 @@ func (e *env) advance(seconds int64) []keeper.Outcome {
 	e.skew += seconds - 1
 	blk := e.nextBlock()
 	e.height++
-	timed, err := e.k.BeginBlock(pending{e.db}, blk)
+	timed, err := e.k.BeginBlock(e.db.Pending(), blk)
 	require.NoError(e.t, err)
 	_, err = e.db.Commit(e.height)
 	require.NoError(e.t, err)
@@ -128,7 +123,7 @@ func (e *env) now() int64 { return 1_700_000_000 + e.height + e.skew }
 
 // check runs tx through Keeper.Check against the state the next exec sees.
 func (e *env) check(tx []byte) (keeper.Outcome, error) {
-	return e.k.Check(pending{e.db}, e.nextBlock(), tx)
+	return e.k.Check(e.db.Pending(), e.nextBlock(), tx)
 }
 
 // appHash is the app hash of the last committed block.

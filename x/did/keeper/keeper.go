@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -12,6 +13,11 @@ import (
 type Store interface {
 	Reader
 	Set(key, value []byte) error
+	// Delete removes a key that has a value.
+	Delete(key []byte) error
+	// Scan calls fn with the entries under prefix in key order until fn
+	// returns false; fn must not write.
+	Scan(prefix []byte, fn func(key, value []byte) bool) error
 }
 
 // Reader is read access to state.
@@ -93,7 +99,6 @@ type execution struct {
 	// Loaded on first use, staged on every change (the last write wins).
 	guardians  *types.GuardianState
 	recoveries *types.RecoveryState
-	schedule   *types.Schedule
 }
 
 type write struct {
@@ -132,7 +137,13 @@ func (k *Keeper) Check(st Reader, blk Block, txBytes []byte) (Outcome, error) {
 
 type readOnly struct{ Reader }
 
-func (readOnly) Set([]byte, []byte) error { return fmt.Errorf("keeper: write during check") }
+func (readOnly) Set([]byte, []byte) error { return errWriteDuringCheck }
+func (readOnly) Delete([]byte) error      { return errWriteDuringCheck }
+func (readOnly) Scan([]byte, func(key, value []byte) bool) error {
+	return errors.New("keeper: scan during check")
+}
+
+var errWriteDuringCheck = errors.New("keeper: write during check")
 
 // prepare decodes the tx and runs the checks that need no state, cheapest
 // first: size, encoding, chain id, memo, signature count, target DID.

@@ -119,12 +119,25 @@ func GetRecoveries(r Reader, id types.ID) (*types.RecoveryState, error) {
 	return &rs, nil
 }
 
-// GetSchedule returns the chain's schedule of timed actions (empty when
-// there is none).
-func GetSchedule(r Reader) (*types.Schedule, error) {
-	var s types.Schedule
-	if _, err := get(r, types.ScheduleKey(), &s); err != nil {
-		return nil, err
+// DueActions returns the timed actions whose time has come by now, in the
+// order blocks run them, at most limit of them.
+func DueActions(st Store, now int64, limit int) ([]types.ScheduleEntry, error) {
+	var due []types.ScheduleEntry
+	var bad error
+	err := st.Scan(types.SchedulePrefix(), func(key, value []byte) bool {
+		var e types.ScheduleEntry
+		if err := e.Unmarshal(value); err != nil {
+			bad = fmt.Errorf("keeper: corrupt schedule entry %x: %w", key, err)
+			return false
+		}
+		if e.Time > now || len(due) >= limit {
+			return false
+		}
+		due = append(due, e)
+		return true
+	})
+	if err == nil {
+		err = bad
 	}
-	return &s, nil
+	return due, err
 }

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -347,4 +348,56 @@ func TestScheduledActionsPerBlockBounded(t *testing.T) {
 	require.Equal(t, owners[2], second[0].DID)
 	require.Equal(t, types.EVENT_KIND_GUARDIANS_CHANGED, second[0].Kind)
 	require.Empty(t, w.advance(1))
+}
+
+// recording counts the bytes a keeper writes.
+type recording struct {
+	keeper.Store
+	bytes int
+}
+
+func (r *recording) Set(k, v []byte) error {
+	r.bytes += len(k) + len(v)
+	return r.Store.Set(k, v)
+}
+
+// Each timed action is a state entry of its own: what scheduling one
+// writes does not grow with the number pending chain-wide (a single
+// schedule entry grew by about 36 bytes a pending action), and each entry
+// is gone once it has run.
+func TestScheduleCostIndependentOfPending(t *testing.T) {
+	w := newWorld(t, nil)
+	// written executes tx in a block of its own and returns the bytes it wrote.
+	written := func(tx []byte) int {
+		blk := w.nextBlock()
+		w.height++
+		_, err := w.k.BeginBlock(w.db.Pending(), blk)
+		require.NoError(t, err)
+		rec := &recording{Store: w.db.Pending()}
+		_, err = w.k.Execute(rec, blk, tx)
+		require.NoError(t, err)
+		_, err = w.db.Commit(w.height)
+		require.NoError(t, err)
+		return rec.bytes
+	}
+	const pending = 150
+	var sizes []int
+	for i := 0; i < pending; i++ {
+		k := key(fmt.Sprintf("pending-%d", i))
+		id := w.create(k)
+		s := txbuild.NewSigner(id, "key-1", k)
+		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians, 2, 1000), s) // at once
+		// A change of guardians takes effect after the delay: scheduled.
+		sizes = append(sizes, written(w.sign(txbuild.SetGuardians(testChain, id, 1, w.guardians[:1], 1, 1000), s)))
+	}
+	require.InDelta(t, sizes[0], sizes[pending-1], 16, "bytes written by the first and the %dth scheduling tx", pending)
+
+	due, err := keeper.DueActions(w.db.Pending(), w.now()+10_000, 10_000)
+	require.NoError(t, err)
+	require.Len(t, due, pending)
+	ran := w.advance(2000)
+	require.Len(t, ran, pending)
+	due, err = keeper.DueActions(w.db.Pending(), w.now()+10_000, 10_000)
+	require.NoError(t, err)
+	require.Empty(t, due, "every entry is deleted once it has run")
 }

@@ -13,26 +13,14 @@ import (
 // execute. It runs at most ScheduledPerBlock of them; the rest stay due and
 // run first in the next blocks. It returns what each action did.
 func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
-	sched, err := GetSchedule(st)
+	due, err := DueActions(st, blk.Time, k.scheduledPerBlock)
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for n < len(sched.Entries) && n < k.scheduledPerBlock && sched.Entries[n].Time <= blk.Time {
-		n++
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	due := slices.Clone(sched.Entries[:n])
-	sched.Entries = slices.Delete(sched.Entries, 0, n)
-	sched.Revision++
-	b, err := sched.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Set(types.ScheduleKey(), b); err != nil {
-		return nil, fmt.Errorf("keeper: write schedule: %w", err)
+	for _, entry := range due {
+		if err := st.Delete(types.ScheduleEntryKey(entry)); err != nil {
+			return nil, fmt.Errorf("keeper: remove schedule entry: %w", err)
+		}
 	}
 	var outs []Outcome
 	for _, entry := range due {

@@ -1,9 +1,6 @@
 package keeper
 
 import (
-	"bytes"
-	"slices"
-
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -50,43 +47,11 @@ func (e *execution) saveRecoveries() error {
 	return e.put(types.RecoveriesKey(e.id), e.recoveries)
 }
 
-// scheduleAt adds a timed action for the target.
+// scheduleAt adds a timed action for the target: one state entry of its
+// own, so its cost does not depend on how many others are pending.
 func (e *execution) scheduleAt(t int64, kind types.ScheduleKind, recoveryID uint64) error {
-	if e.schedule == nil {
-		s, err := GetSchedule(e.st)
-		if err != nil {
-			return err
-		}
-		e.schedule = s
-	}
 	entry := types.ScheduleEntry{Time: t, Did: append([]byte(nil), e.id[:]...), Kind: kind, RecoveryId: recoveryID}
-	i, _ := slices.BinarySearchFunc(e.schedule.Entries, entry, compareEntries)
-	e.schedule.Entries = slices.Insert(e.schedule.Entries, i, entry)
-	e.schedule.Revision++
-	return e.put(types.ScheduleKey(), e.schedule)
-}
-
-// compareEntries orders the schedule by time, DID, kind and recovery id.
-func compareEntries(a, b types.ScheduleEntry) int {
-	switch {
-	case a.Time != b.Time:
-		return cmpInt(a.Time, b.Time)
-	case !bytes.Equal(a.Did, b.Did):
-		return bytes.Compare(a.Did, b.Did)
-	case a.Kind != b.Kind:
-		return cmpInt(int64(a.Kind), int64(b.Kind))
-	}
-	return cmpInt(int64(a.RecoveryId), int64(b.RecoveryId))
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return e.put(types.ScheduleEntryKey(entry), &entry)
 }
 
 // findRecovery returns the index of the pending recovery with id, or -1.

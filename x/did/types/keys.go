@@ -14,7 +14,10 @@ import "encoding/binary"
 //	k/<id 16><fragment>          KeyRecord
 //	g/<id 16>                    GuardianState
 //	r/<id 16>                    RecoveryState
-//	q                            Schedule
+//	q/<time><id 16><kind u32 BE><recovery id u64 BE>
+//	                             ScheduleEntry: one per timed action; time is
+//	                             the int64 Unix second with its sign bit
+//	                             flipped, big-endian, so keys sort by time
 const (
 	prefixChainID = 'c'
 	prefixParams  = 'p'
@@ -63,5 +66,17 @@ func GuardiansKey(id ID) []byte { return idKey(prefixGuard, id, 0) }
 // RecoveriesKey is the key of a DID's pending recoveries.
 func RecoveriesKey(id ID) []byte { return idKey(prefixRecov, id, 0) }
 
-// ScheduleKey is the key of the chain's schedule of timed actions.
-func ScheduleKey() []byte { return []byte{prefixSched} }
+// SchedulePrefix is the prefix of every schedule entry key: a scan of it
+// yields the timed actions in the order blocks run them (time, DID, kind,
+// recovery id).
+func SchedulePrefix() []byte { return []byte{prefixSched, '/'} }
+
+// ScheduleEntryKey is the key of one timed action.
+func ScheduleEntryKey(e ScheduleEntry) []byte {
+	k := make([]byte, 0, 2+8+len(e.Did)+4+8)
+	k = append(k, prefixSched, '/')
+	k = binary.BigEndian.AppendUint64(k, uint64(e.Time)^(1<<63))
+	k = append(k, e.Did...)
+	k = binary.BigEndian.AppendUint32(k, uint32(e.Kind))
+	return binary.BigEndian.AppendUint64(k, e.RecoveryId)
+}
