@@ -6,12 +6,16 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
 	"testing"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/bench"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
@@ -98,4 +102,76 @@ func BenchmarkCheckTx(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkBlockMix measures one node's state-machine work per tx under
+// the `make bench` workload: blocks of 2,000 txs (half creates, a quarter
+// rotations, a quarter service updates of existing DIDs) into a state of
+// 20,000 DIDs, every tx checked once on arrival (CheckTx) and then
+// finalized and committed. cpu-µs/tx is the process's CPU time (every
+// goroutine, badger's writers included) per tx; run it with -benchtime at
+// most 10x (each block needs 1,000 fresh warm DIDs).
+func BenchmarkBlockMix(b *testing.B) {
+	const warm, perBlock = 20000, 2000
+	if b.N*perBlock/2 > warm {
+		b.Skip("at most 10 blocks: use -benchtime 10x or less")
+	}
+	a := newApp(b, b.TempDir())
+	defer a.Close()
+	initChain(b, a)
+	ctx := context.Background()
+	height := int64(0)
+	block := func(txs [][]byte, check bool) {
+		if check {
+			for _, tx := range txs {
+				res, err := a.CheckTx(ctx, &abci.RequestCheckTx{Tx: tx})
+				if err != nil || res.Code != 0 {
+					b.Fatal(err, res.Log)
+				}
+			}
+		}
+		height++
+		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: height, Time: time.Unix(1_700_000_000+height, 0), Txs: txs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res.TxResults {
+			if r.Code != 0 {
+				b.Fatal(r.Log)
+			}
+		}
+		if _, err := a.Commit(ctx, &abci.RequestCommit{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	warmTxs, ids, err := bench.Creates(goldenChain, "mix", 0, warm)
+	require.NoError(b, err)
+	for i := 0; i < warm; i += 2500 {
+		block(warmTxs[i:i+2500], false)
+	}
+	mix, err := bench.Mix(goldenChain, "mix", ids, 0, warm, perBlock*b.N)
+	require.NoError(b, err)
+	runtime.GC()
+	b.ResetTimer()
+	cpu0 := cpuSeconds(b)
+	// Labelled, so that a CPU profile can focus on the measured blocks
+	// (go tool pprof -tagfocus phase=measured); badger's own goroutines
+	// carry no label.
+	pprof.Do(ctx, pprof.Labels("phase", "measured"), func(context.Context) {
+		for i := 0; i < b.N; i++ {
+			block(mix[i*perBlock:(i+1)*perBlock], true)
+		}
+	})
+	cpu := cpuSeconds(b) - cpu0
+	b.ReportMetric(cpu*1e6/float64(b.N*perBlock), "cpu-µs/tx")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*perBlock), "wall-µs/tx")
+}
+
+// cpuSeconds is the process's user and system CPU time so far.
+func cpuSeconds(b *testing.B) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
