@@ -6,6 +6,7 @@ import (
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/multiformats/go-multibase"
+	"github.com/oasisprotocol/curve25519-voi/curve"
 )
 
 // KeyType is the kind of a public key, known by its multicodec prefix.
@@ -92,8 +93,45 @@ func newKey(t KeyType, raw []byte, size int) (PublicKey, error) {
 	if len(raw) != size {
 		return PublicKey{}, ErrInvalidPublicKey.Wrapf("%s key must be %d bytes, got %d", t, size, len(raw))
 	}
+	if t == KeyTypeEd25519 {
+		if err := checkEd25519(raw); err != nil {
+			return PublicKey{}, err
+		}
+	}
 	return PublicKey{typ: t, raw: string(raw)}, nil
 }
+
+// checkEd25519 refuses the Ed25519 encodings no honest key has: a
+// non-canonical encoding (y not reduced, or the sign of x = 0 set), and
+// the points of small order. Verification accepts small-order keys
+// (CometBFT verifies by ZIP-215), and under such a key anyone can make a
+// signature that verifies for any message, which would make proof of
+// possession, and the key's control of the DID, meaningless. The check
+// compares bytes only: an encoding that is no curve point at all is left
+// to verification, which refuses every signature under it.
+func checkEd25519(raw []byte) error {
+	var c curve.CompressedEdwardsY
+	copy(c[:], raw)
+	if !c.IsCanonicalVartime() {
+		return ErrInvalidPublicKey.Wrap("Ed25519 key is not canonically encoded")
+	}
+	if _, weak := smallOrderEd25519[c]; weak {
+		return ErrInvalidPublicKey.Wrap("Ed25519 key is a point of small order: anyone could sign for it")
+	}
+	return nil
+}
+
+// smallOrderEd25519 holds the canonical encodings of the 8 points of
+// small order.
+var smallOrderEd25519 = func() map[curve.CompressedEdwardsY]struct{} {
+	m := make(map[curve.CompressedEdwardsY]struct{}, len(curve.EIGHT_TORSION))
+	for _, p := range curve.EIGHT_TORSION {
+		var c curve.CompressedEdwardsY
+		c.SetEdwardsPoint(p)
+		m[c] = struct{}{}
+	}
+	return m
+}()
 
 // Type returns the key type.
 func (k PublicKey) Type() KeyType { return k.typ }

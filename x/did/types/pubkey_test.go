@@ -3,10 +3,14 @@ package types_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
 	"strings"
 	"testing"
 
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	"github.com/multiformats/go-multibase"
+	"github.com/oasisprotocol/curve25519-voi/curve"
+	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -167,7 +171,11 @@ func TestNewKeySizes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pk, err := tc.new(make([]byte, tc.size))
+			raw := make([]byte, tc.size)
+			if tc.size > 0 {
+				raw[0] = 9 // all zeros is a point of small order, refused
+			}
+			pk, err := tc.new(raw)
 			if !tc.ok {
 				require.ErrorIs(t, err, types.ErrInvalidPublicKey)
 				require.True(t, pk.IsZero())
@@ -266,4 +274,49 @@ func TestVerify(t *testing.T) {
 func TestGoString(t *testing.T) {
 	pk := edKey(t, 1)
 	require.Equal(t, "PublicKey(Ed25519 "+pk.Multibase()+")", pk.GoString())
+}
+
+// The 8 Ed25519 points of small order (their canonical encodings, as
+// listed in "Taming the many EdDSAs", Chalkias et al. 2020) and
+// non-canonical encodings are refused as keys.
+func TestWeakEd25519KeysRefused(t *testing.T) {
+	for _, h := range []string{
+		"0100000000000000000000000000000000000000000000000000000000000000", // identity
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // order 2
+		"0000000000000000000000000000000000000000000000000000000000000000", // order 4
+		"0000000000000000000000000000000000000000000000000000000000000080", // order 4
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", // order 8
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85", // order 8
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", // order 8
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa", // order 8
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p: not reduced
+		"0100000000000000000000000000000000000000000000000000000000000080", // x = 0 with its sign set
+	} {
+		raw, err := hex.DecodeString(h)
+		require.NoError(t, err)
+		_, err = types.NewEd25519(raw)
+		require.ErrorIs(t, err, types.ErrInvalidPublicKey, h)
+		_, err = types.ParsePublicKey(append([]byte{0xed, 0x01}, raw...))
+		require.ErrorIs(t, err, types.ErrInvalidPublicKey, h)
+	}
+	_, err := types.NewEd25519(edKey(t, 1).Raw())
+	require.NoError(t, err, "an honest key")
+}
+
+// Why: under a key of small order A, (R = [s]B, s) verifies for every
+// message, since verification (ZIP-215, cofactored) checks
+// [8][s]B = [8]R + [8][k]A and [8]A is the identity. Anyone could prove
+// "possession" of such a key.
+func TestSmallOrderKeyWouldVerifyForgeries(t *testing.T) {
+	weak, err := hex.DecodeString("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
+	require.NoError(t, err)
+	s := scalar.NewFromUint64(424242)
+	var r curve.CompressedEdwardsY
+	r.SetEdwardsPoint(curve.NewEdwardsPoint().MulBasepoint(curve.ED25519_BASEPOINT_TABLE, s))
+	sig := make([]byte, 64)
+	copy(sig, r[:])
+	require.NoError(t, s.ToBytes(sig[32:]))
+	for _, msg := range []string{"rotate to the attacker's key", "anything at all"} {
+		require.True(t, cmted25519.PubKey(weak).VerifySignature([]byte(msg), sig), "the forgery verifies under the weak key")
+	}
 }
