@@ -3,7 +3,6 @@ package types
 import (
 	"crypto/sha256"
 	"net/url"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -240,7 +239,7 @@ func validateServices(d *Document, keys Keys, p Params) error {
 			}
 		}
 		if s.Type == "" || len(s.Type) > maxServiceTypeLen || !printable(s.Type) {
-			return ErrInvalidDocument.Wrapf("service %q: type must be 1 to %d printable characters", s.Id, maxServiceTypeLen)
+			return ErrInvalidDocument.Wrapf("service %q: type must be 1 to %d visible characters (spaces allowed; no controls, format or invisible characters)", s.Id, maxServiceTypeLen)
 		}
 		if len(s.Endpoint) > int(p.MaxServiceEndpointBytes) {
 			return ErrLimitExceeded.Wrapf("service %q: endpoint is %d bytes, the limit is %d", s.Id, len(s.Endpoint), p.MaxServiceEndpointBytes)
@@ -253,11 +252,13 @@ func validateServices(d *Document, keys Keys, p Params) error {
 }
 
 func validateEndpoint(e string) error {
-	if !printable(e) {
-		return errString("endpoint must be printable UTF-8 without spaces")
+	for i := 0; i < len(e); i++ {
+		if e[i] <= ' ' || e[i] >= 0x7f {
+			return errString("endpoint must be a URI (RFC 3986): visible ASCII only, other characters percent-encoded")
+		}
 	}
 	u, err := url.Parse(e)
-	if err != nil || u.Scheme == "" || strings.ContainsAny(e, " \t") {
+	if err != nil || u.Scheme == "" {
 		return errString("endpoint must be an absolute URI")
 	}
 	return nil
@@ -267,13 +268,20 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
+// printable reports whether s is valid UTF-8 of visible characters and
+// plain spaces: no controls (C0, DEL, C1), no format characters (such as
+// bidirectional overrides and zero-width characters, which make one text
+// display as another), no line or paragraph separators, no other spaces,
+// no private-use or unassigned code points.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		// C0 controls, DEL and the C1 controls U+0080..U+009F.
-		if unicode.IsControl(r) {
+		if r == ' ' {
+			continue
+		}
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 			return false
 		}
 	}
