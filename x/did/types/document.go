@@ -3,7 +3,6 @@ package types
 import (
 	"crypto/sha256"
 	"net/url"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -239,7 +238,7 @@ func validateServices(d *Document, keys Keys, p Params) error {
 			}
 		}
 		if s.Type == "" || len(s.Type) > maxServiceTypeLen || !printable(s.Type) {
-			return ErrInvalidDocument.Wrapf("service %q: type must be 1 to %d visible characters (spaces allowed; no controls, format or invisible characters)", s.Id, maxServiceTypeLen)
+			return ErrInvalidDocument.Wrapf("service %q: type must be 1 to %d characters, spaces allowed, with no controls, format or invisible characters", s.Id, maxServiceTypeLen)
 		}
 		if len(s.Endpoint) > int(p.MaxServiceEndpointBytes) {
 			return ErrLimitExceeded.Wrapf("service %q: endpoint is %d bytes, the limit is %d", s.Id, len(s.Endpoint), p.MaxServiceEndpointBytes)
@@ -268,24 +267,58 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
-// printable reports whether s is valid UTF-8 of visible characters and
-// plain spaces: no controls (C0, DEL, C1), no format characters (such as
-// bidirectional overrides and zero-width characters, which make one text
-// display as another), no line or paragraph separators, no other spaces,
-// no private-use or unassigned code points.
+// printable reports whether s is valid UTF-8 without characters that make
+// text display as something it is not: controls (C0, DEL, C1), format and
+// invisible characters (bidirectional controls, zero-width characters,
+// variation selectors, tags), spaces other than U+0020, line and paragraph
+// separators, private-use code points and noncharacters. The list is
+// fixed here rather than read from Go's Unicode tables, whose categories
+// change between Go versions: validity must be the same on every node.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if r == ' ' {
-			continue
-		}
-		if !unicode.IsGraphic(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
 			return false
+		}
+		for _, bad := range hiddenRunes {
+			if r >= bad[0] && r <= bad[1] {
+				return false
+			}
+		}
+		if r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe {
+			return false // noncharacters
 		}
 	}
 	return true
+}
+
+// hiddenRunes are the ranges printable refuses besides controls and
+// noncharacters.
+var hiddenRunes = [][2]rune{
+	{0x00a0, 0x00a0},    // no-break space
+	{0x00ad, 0x00ad},    // soft hyphen
+	{0x034f, 0x034f},    // combining grapheme joiner
+	{0x061c, 0x061c},    // Arabic letter mark
+	{0x115f, 0x1160},    // Hangul fillers
+	{0x1680, 0x1680},    // Ogham space mark
+	{0x17b4, 0x17b5},    // Khmer inherent vowels
+	{0x180b, 0x180f},    // Mongolian variation selectors and vowel separator
+	{0x2000, 0x200f},    // spaces, zero-width characters, LRM, RLM
+	{0x2028, 0x202f},    // line and paragraph separators, bidirectional embeddings and overrides, narrow no-break space
+	{0x205f, 0x206f},    // medium space, word joiner, invisible operators, bidirectional isolates
+	{0x3000, 0x3000},    // ideographic space
+	{0x3164, 0x3164},    // Hangul filler
+	{0xe000, 0xf8ff},    // private use
+	{0xfe00, 0xfe0f},    // variation selectors
+	{0xfeff, 0xfeff},    // zero-width no-break space (BOM)
+	{0xffa0, 0xffa0},    // halfwidth Hangul filler
+	{0xfff0, 0xfffb},    // specials, interlinear annotation
+	{0x1bca0, 0x1bca3},  // shorthand format controls
+	{0x1d173, 0x1d17a},  // musical symbol format controls
+	{0xe0000, 0xe0fff},  // tags, variation selectors supplement
+	{0xf0000, 0x10ffff}, // supplementary private use
 }
 
 // wrapAs keeps err's registered error and replaces its detail.
