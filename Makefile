@@ -76,8 +76,9 @@ localnet-status:
 localnet-reset:
 	$(LOCALNET_ENV) ./testnet/localnet.sh reset
 
-# Benchmarks (docs/bench.md): Custos beside CometBFT's kvstore on 1 and 4
-# local validators, 3 repetitions each, then the resolver's HTTP figures.
+# Benchmarks (docs/bench.md): Custos beside CometBFT's kvstore (with the ABCI
+# client Custos runs with, and as CometBFT ships it) on 1 and 4 local
+# validators, 3 repetitions each, then the resolver's HTTP figures.
 # Results go to bench/results/. BENCH_FLAGS passes more flags to the suite.
 BENCH_FLAGS ?=
 

@@ -41,3 +41,18 @@ func TestCommitThroughFullMempool(t *testing.T) {
 		require.NotNil(t, head, "%s was not created", id)
 	}
 }
+
+// The table gives the ratio of Custos's median to each baseline's.
+func TestTableRatios(t *testing.T) {
+	var rs []Result
+	for i, ops := range []float64{900, 1000, 1100} {
+		rs = append(rs,
+			Result{App: AppCustos, Validators: 4, Rep: i, OpsPerSec: ops},
+			Result{App: AppKVStore, Validators: 4, Rep: i, OpsPerSec: 2 * ops},
+			Result{App: AppKVStock, Validators: 4, Rep: i, OpsPerSec: 4 * ops})
+	}
+	table := Table(rs, Config{})
+	require.Contains(t, table, "| 4 | custos | 900 / 1000 / 1100 |")
+	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0.00 | 0.00 | 0 | **0.50** |")
+	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0.00 | 0.00 | 0 | **0.25** |")
+}

@@ -16,6 +16,10 @@ import (
 const (
 	AppCustos  = "custos"
 	AppKVStore = "kvstore"
+	// AppKVStock is kvstore with CometBFT's own local ABCI client, which
+	// holds one mutex for every call (CheckTx included): kvstore as
+	// CometBFT ships it. AppKVStore runs with the client Custos runs with.
+	AppKVStock = "kvstore-stock"
 )
 
 // Config describes one run.
@@ -74,6 +78,11 @@ func (c Config) say(format string, args ...any) {
 // Run performs one measured run.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{App: cfg.App, Validators: cfg.Validators, Rate: cfg.Rate}
+	switch cfg.App {
+	case AppCustos, AppKVStore, AppKVStock:
+	default:
+		return res, fmt.Errorf("bench: unknown app %q: %s, %s or %s", cfg.App, AppCustos, AppKVStore, AppKVStock)
+	}
 	opts := testnet.DefaultOptions(cfg.Dir)
 	opts.Validators, opts.ChainID, opts.TimeoutCommit, opts.Prometheus = cfg.Validators, chainID, cfg.TimeoutCommit, false
 	opts.Overwrite = true
@@ -101,8 +110,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	cl, err := StartCluster(net, func(node testnet.Node) []string {
-		if cfg.App == AppKVStore {
+		switch cfg.App {
+		case AppKVStore:
 			return []string{cfg.BenchBin, "kvnode", "--home", node.Home}
+		case AppKVStock:
+			return []string{cfg.BenchBin, "kvnode", "--stock-client", "--home", node.Home}
 		}
 		return append([]string{cfg.CustosBin}, node.StartArgs()...)
 	})

@@ -16,9 +16,12 @@ import (
 type SuiteConfig struct {
 	Base       Config
 	Validators []int
-	Reps       int
-	OutDir     string
-	Out        io.Writer
+	// Apps are the apps run on each network, interleaved: AppCustos and
+	// one or both kvstore baselines.
+	Apps   []string
+	Reps   int
+	OutDir string
+	Out    io.Writer
 	// VisibilitySamples rotations are timed until every node's resolver
 	// serves them, on the largest network (0: skip).
 	VisibilitySamples int
@@ -42,8 +45,16 @@ func WriteJSON(w io.Writer, r Result) error {
 }
 
 // Suite runs every (validators, app) pair Reps times, interleaving the apps
-// so drift on the machine hits both alike, and prints the table.
+// so drift on the machine hits them alike, and prints the table.
 func Suite(ctx context.Context, s SuiteConfig) error {
+	for _, app := range s.Apps {
+		if !slices.Contains([]string{AppCustos, AppKVStore, AppKVStock}, app) {
+			return fmt.Errorf("bench: unknown app %q: %s, %s or %s", app, AppCustos, AppKVStore, AppKVStock)
+		}
+	}
+	if !slices.Contains(s.Apps, AppCustos) || len(s.Apps) < 2 {
+		return fmt.Errorf("bench: the suite runs %s beside at least one baseline, not %v", AppCustos, s.Apps)
+	}
 	stamp := time.Now().UTC().Format("20060102-150405")
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return err
@@ -54,11 +65,11 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 	}
 	defer jl.Close()
 	var all []Result
-	total := len(s.Validators) * 2 * s.Reps
+	total := len(s.Validators) * len(s.Apps) * s.Reps
 	done := 0
 	for _, v := range s.Validators {
 		for rep := 1; rep <= s.Reps; rep++ {
-			for _, app := range []string{AppCustos, AppKVStore} {
+			for _, app := range s.Apps {
 				done++
 				cfg := s.Base
 				cfg.App, cfg.Validators = app, v
@@ -124,7 +135,7 @@ func Table(rs []Result, base Config) string {
 	fmt.Fprintf(&b, "# Custos vs kvstore (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run; timeout_commit %v; %d warm-up writes.\n\n",
 		base.Rate, base.Conns, base.Duration, base.TimeoutCommit, base.Warm)
-	b.WriteString("| validators | app | committed ops/s (min / median / max) | blocks/s | node CPU cores | avg tx bytes | Custos/kvstore |\n")
+	b.WriteString("| validators | app | committed ops/s (min / median / max) | blocks/s | node CPU cores | avg tx bytes | Custos / this app |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	var vals []int
 	for _, r := range rs {
@@ -134,7 +145,7 @@ func Table(rs []Result, base Config) string {
 	}
 	for _, v := range vals {
 		med := map[string]float64{}
-		for _, app := range []string{AppCustos, AppKVStore} {
+		for _, app := range []string{AppCustos, AppKVStore, AppKVStock} {
 			var ops, blocks, cpu, size []float64
 			for _, r := range rs {
 				if r.Validators == v && r.App == app {
@@ -146,8 +157,8 @@ func Table(rs []Result, base Config) string {
 			}
 			med[app] = median(ops)
 			ratio := ""
-			if app == AppKVStore && med[AppKVStore] > 0 {
-				ratio = fmt.Sprintf("**%.2f**", med[AppCustos]/med[AppKVStore])
+			if app != AppCustos && med[app] > 0 {
+				ratio = fmt.Sprintf("**%.2f**", med[AppCustos]/med[app])
 			}
 			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.2f | %.2f | %.0f | %s |\n",
 				v, app, slices.Min(ops), med[app], slices.Max(ops), median(blocks), median(cpu), median(size), ratio)

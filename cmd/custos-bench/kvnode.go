@@ -8,11 +8,13 @@ import (
 	"syscall"
 
 	"github.com/cometbft/cometbft/abci/example/kvstore"
+	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/libs/log"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
 	"github.com/spf13/cobra"
 
 	"github.com/custos-ledger/custos/cmd/custos/node"
@@ -22,6 +24,7 @@ import (
 // from a home written for Custos: same config, same genesis, same ports.
 func newKVNodeCmd() *cobra.Command {
 	var home string
+	var stock bool
 	cmd := &cobra.Command{
 		Use:    "kvnode",
 		Short:  "Run CometBFT's kvstore app in a Custos node home (the bench baseline)",
@@ -36,22 +39,27 @@ func newKVNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runKV(cfg, logger)
+			client := node.ParallelCheckTx
+			if stock {
+				client = proxy.NewLocalClientCreator
+			}
+			return runKV(cfg, logger, client)
 		},
 	}
 	cmd.Flags().StringVar(&home, "home", "", "node home")
+	cmd.Flags().BoolVar(&stock, "stock-client", false, "use CometBFT's own local ABCI client (one mutex for every call) instead of the one Custos runs with (no mutex for CheckTx)")
 	return cmd
 }
 
 // runKV runs the node until SIGINT or SIGTERM.
-func runKV(cfg *cmtcfg.Config, logger log.Logger) error {
+func runKV(cfg *cmtcfg.Config, logger log.Logger, client func(abci.Application) proxy.ClientCreator) error {
 	nodeKey, err := p2p.LoadNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return err
 	}
 	app := kvstore.NewPersistentApplication(filepath.Join(cfg.DBDir(), "kvstore"))
 	n, err := cmtnode.NewNode(cfg, privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
-		nodeKey, node.ParallelCheckTx(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
+		nodeKey, client(app), cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), logger)
 	if err != nil {
 		return fmt.Errorf("kvnode: %w", err)

@@ -78,7 +78,7 @@ func newRunCmd() *cobra.Command {
 		},
 	}
 	addRunFlags(cmd, &f)
-	cmd.Flags().StringVar(&f.cfg.App, "app", bench.AppCustos, "custos or kvstore")
+	cmd.Flags().StringVar(&f.cfg.App, "app", bench.AppCustos, "custos, kvstore (CometBFT's kvstore with the ABCI client Custos runs with) or kvstore-stock (with CometBFT's own local client)")
 	cmd.Flags().IntVar(&f.cfg.Validators, "validators", 1, "validators")
 	return cmd
 }
@@ -91,6 +91,7 @@ func newSuiteCmd() *cobra.Command {
 	var samples, stateDIDs int
 	var resolverDIDs []int
 	var resolverTime string
+	var apps []string
 	cmd := &cobra.Command{
 		Use:     "suite",
 		Short:   "Custos and kvstore on 1 and 4 validators, repeated; prints the table `make bench` shows",
@@ -102,7 +103,7 @@ func newSuiteCmd() *cobra.Command {
 			}
 			f.cfg.Progress = cmd.ErrOrStderr()
 			return bench.Suite(context.Background(), bench.SuiteConfig{
-				Base: f.cfg, Validators: validators, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
+				Base: f.cfg, Validators: validators, Apps: apps, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
 				VisibilitySamples: samples, StateDIDs: stateDIDs,
 				ResolverDIDs: resolverDIDs, ResolverBenchtime: resolverTime,
 			})
@@ -111,6 +112,8 @@ func newSuiteCmd() *cobra.Command {
 	addRunFlags(cmd, &f)
 	cmd.Flags().IntVar(&reps, "reps", 3, "repetitions of each run")
 	cmd.Flags().IntSliceVar(&validators, "validators", []int{1, 4}, "network sizes")
+	cmd.Flags().StringSliceVar(&apps, "apps", []string{bench.AppCustos, bench.AppKVStore, bench.AppKVStock},
+		"apps run on each network, interleaved: custos and at least one of kvstore (the ABCI client Custos runs with) and kvstore-stock (CometBFT's own local client)")
 	cmd.Flags().StringVar(&out, "out", "bench/results", "folder for JSON lines and the markdown summary")
 	cmd.Flags().IntVar(&samples, "visibility-samples", 30, "rotations timed until every node's resolver serves them (0: skip)")
 	cmd.Flags().IntVar(&stateDIDs, "state-dids", 10000, "DIDs written to measure state bytes per DID (0: skip)")
