@@ -56,3 +56,16 @@ func TestTableRatios(t *testing.T) {
 	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0.00 | 0.00 | 0 | **0.50** |")
 	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0.00 | 0.00 | 0 | **0.25** |")
 }
+
+// Rate counts every block but the first over the time from the first block
+// to the last, so it does not jump with where the window's edges fall.
+func TestWindowRate(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	w := Window{Blocks: 6, OK: 13000, FirstOK: 2000, FirstT: t0, LastT: t0.Add(5 * time.Second), Seconds: 15}
+	require.InDelta(t, 2200, w.Rate(), 1e-9)
+	require.InDelta(t, 1, w.BlockRate(), 1e-9)
+	one := Window{Blocks: 1, OK: 300, FirstOK: 300, FirstT: t0, LastT: t0, Seconds: 15}
+	require.InDelta(t, 20, one.Rate(), 1e-9, "one block: over the window")
+	require.InDelta(t, 1.0/15, one.BlockRate(), 1e-9)
+	require.Zero(t, Window{}.Rate())
+}

@@ -153,9 +153,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	res.Offered, res.Accepted, res.Rejected = off.Sent, off.Accepted, off.Reasons
 	res.Committed, res.TxsInBlocks, res.Seconds = w.OK, w.Txs, w.Seconds
+	res.OpsPerSec, res.BlocksPerSec = w.Rate(), w.BlockRate()
 	if w.Seconds > 0 {
-		res.OpsPerSec = float64(w.OK) / w.Seconds
-		res.BlocksPerSec = float64(w.Blocks) / w.Seconds
 		res.CPUCores = (cpu1 - cpu0) / off.End.Sub(off.Start).Seconds()
 	}
 	if w.OK > 0 {

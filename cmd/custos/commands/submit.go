@@ -17,6 +17,13 @@ import (
 // pollInterval is how often submit asks the node whether a tx is in a block.
 const pollInterval = 100 * time.Millisecond
 
+// resendInterval is how often submit sends a tx again while it is not in a
+// block: a node's mempool can lose a tx it has accepted (a full mempool
+// drops it when CheckTx answers, a flush or a restart empties it). Sending
+// it again costs nothing when the node still holds it ("already exists in
+// cache"), and the ledger applies a tx at most once.
+const resendInterval = 2 * time.Second
+
 // committed is a transaction the chain accepted.
 type committed struct {
 	TxHash  string
@@ -26,9 +33,10 @@ type committed struct {
 }
 
 // submit broadcasts tx (BroadcastTxSync, so CheckTx refusals come back at
-// once) and polls /tx by hash until its block is committed or ctx ends.
-// A tx the node already holds (the same command run twice: signatures are
-// deterministic) is waited for rather than refused.
+// once) and polls /tx by hash until its block is committed or ctx ends,
+// sending the tx again every resendInterval until then. A tx the node
+// already holds (the same command run twice: signatures are deterministic)
+// is waited for rather than refused.
 func (l *ledger) submit(ctx context.Context, tx []byte) (committed, error) {
 	hash := cmttypes.Tx(tx).Hash()
 	hashHex := strings.ToUpper(hex.EncodeToString(hash))
@@ -41,6 +49,7 @@ func (l *ledger) submit(ctx context.Context, tx []byte) (committed, error) {
 	case res.Code != 0:
 		return committed{}, fromABCI(res.Code, res.Codespace, res.Log)
 	}
+	lastSent := time.Now()
 	for {
 		r, err := l.rpc.Tx(ctx, hash, false)
 		if err == nil {
@@ -72,6 +81,13 @@ func (l *ledger) submit(ctx context.Context, tx []byte) (committed, error) {
 			}
 			return committed{}, ctx.Err()
 		case <-time.After(pollInterval):
+		}
+		if time.Since(lastSent) >= resendInterval {
+			// What the node answers does not matter: the /tx lookup decides
+			// (a refusal now may only mean that the tx was committed, and
+			// its effects make it stale).
+			_, _ = l.rpc.BroadcastTxSync(ctx, tx)
+			lastSent = time.Now()
 		}
 	}
 }
