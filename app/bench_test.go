@@ -60,18 +60,7 @@ func BenchmarkFinalizeBlock(b *testing.B) {
 					}
 					b.StartTimer()
 				}
-				res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: int64(i + 1), Time: time.Unix(1_700_000_000+int64(i), 0), Txs: blocks[i]})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, r := range res.TxResults {
-					if r.Code != 0 {
-						b.Fatal(r.Log)
-					}
-				}
-				if _, err := a.Commit(ctx, &abci.RequestCommit{}); err != nil {
-					b.Fatal(err)
-				}
+				commitOK(b, a, int64(i+1), blocks[i])
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBlock), "ns/tx")
 		})
@@ -131,18 +120,7 @@ func BenchmarkBlockMix(b *testing.B) {
 			}
 		}
 		height++
-		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: height, Time: time.Unix(1_700_000_000+height, 0), Txs: txs})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range res.TxResults {
-			if r.Code != 0 {
-				b.Fatal(r.Log)
-			}
-		}
-		if _, err := a.Commit(ctx, &abci.RequestCommit{}); err != nil {
-			b.Fatal(err)
-		}
+		commitOK(b, a, height, txs)
 	}
 	warmTxs, ids, err := bench.Creates(goldenChain, "mix", 0, warm)
 	require.NoError(b, err)

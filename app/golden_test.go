@@ -104,6 +104,25 @@ func newApp(t testing.TB, dir string) *app.App {
 	return a
 }
 
+// finalizeOK finalizes txs as block height, at block time 1_700_000_000 +
+// height, and requires every tx to succeed.
+func finalizeOK(tb testing.TB, a *app.App, height int64, txs [][]byte) {
+	tb.Helper()
+	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: height, Time: time.Unix(1_700_000_000+height, 0), Txs: txs})
+	require.NoError(tb, err)
+	for _, r := range res.TxResults {
+		require.Zero(tb, r.Code, r.Log)
+	}
+}
+
+// commitOK is finalizeOK followed by Commit.
+func commitOK(tb testing.TB, a *app.App, height int64, txs [][]byte) {
+	tb.Helper()
+	finalizeOK(tb, a, height, txs)
+	_, err := a.Commit(context.Background(), &abci.RequestCommit{})
+	require.NoError(tb, err)
+}
+
 func initChain(t testing.TB, a *app.App) []byte {
 	state, err := json.Marshal(app.DefaultGenesisState())
 	require.NoError(t, err)

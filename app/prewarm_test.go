@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
@@ -17,11 +16,7 @@ func TestFinalizeBlockPrewarms(t *testing.T) {
 	defer a.Close()
 	initChain(t, a)
 	txs := signedCreates(t, 200, 0)
-	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: time.Unix(1_700_000_001, 0), Txs: txs})
-	require.NoError(t, err)
-	for _, r := range res.TxResults {
-		require.Zero(t, r.Code, r.Log)
-	}
+	finalizeOK(t, a, 1, txs)
 	hits, verified := a.SigCacheStats()
 	require.Equal(t, uint64(200), verified, "each signature verified once")
 	require.Equal(t, uint64(200), hits, "execution found every signature cached")
@@ -39,11 +34,7 @@ func TestFinalizeBlockPrewarmsOnlyUnchecked(t *testing.T) {
 		require.NoError(t, err)
 		require.Zero(t, res.Code, res.Log)
 	}
-	res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: time.Unix(1_700_000_001, 0), Txs: txs})
-	require.NoError(t, err)
-	for _, r := range res.TxResults {
-		require.Zero(t, r.Code, r.Log)
-	}
+	finalizeOK(t, a, 1, txs)
 	hits, verified := a.SigCacheStats()
 	require.Equal(t, uint64(200), verified, "each signature verified once: 100 by CheckTx, 100 in the batch pass")
 	require.Equal(t, uint64(200), hits, "execution found every signature cached")

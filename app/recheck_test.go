@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
@@ -23,15 +22,7 @@ func TestRecheckAfterBlock(t *testing.T) {
 		require.NoError(t, err)
 		return res.Code
 	}
-	block := func(h int64, txs ...[]byte) {
-		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h, Time: time.Unix(1_700_000_000+h, 0), Txs: txs})
-		require.NoError(t, err)
-		for _, r := range res.TxResults {
-			require.Zero(t, r.Code, r.Log)
-		}
-		_, err = a.Commit(ctx, &abci.RequestCommit{})
-		require.NoError(t, err)
-	}
+	block := func(h int64, txs ...[]byte) { commitOK(t, a, h, txs) }
 
 	k, k2, k3 := seedKey("r1"), seedKey("r2"), seedKey("r3")
 	id, create, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(k)), "")

@@ -200,17 +200,12 @@ func committedTxs(ctx context.Context, c *rpchttp.HTTP, from, to int64) (map[[32
 		if err != nil {
 			return nil, fmt.Errorf("bench: block %d: %w", h, err)
 		}
-		if len(b.Block.Txs) == 0 {
-			continue
-		}
-		res, err := c.BlockResults(ctx, &h)
+		ok, err := succeeded(ctx, c, h, b.Block.Txs)
 		if err != nil {
-			return nil, fmt.Errorf("bench: block results %d: %w", h, err)
+			return nil, err
 		}
-		for i, r := range res.TxsResults {
-			if r.Code == 0 {
-				out[sha256.Sum256(b.Block.Txs[i])] = true
-			}
+		for _, tx := range ok {
+			out[sha256.Sum256(tx)] = true
 		}
 	}
 	return out, nil

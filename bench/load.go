@@ -35,35 +35,29 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 	o.Reasons = make(map[string]int64)
 	o.Start = time.Now()
 	go pace(ctx, txs, rate, next)
-	var wg sync.WaitGroup
-	for w := 0; w < conns; w++ {
-		wg.Add(1)
-		go func(cl *rpchttp.HTTP) {
-			defer wg.Done()
-			for tx := range next {
-				if ctx.Err() != nil {
-					continue // the window has ended: drain, do not send
-				}
-				atomic.AddInt64(&o.Sent, 1)
-				res, err := cl.BroadcastTxSync(ctx, tx)
-				if err == nil && res.Code == 0 {
-					atomic.AddInt64(&o.Accepted, 1)
-					continue
-				}
-				atomic.AddInt64(&o.Rejected, 1)
-				reason := ""
-				if err != nil {
-					reason = rejection(err.Error())
-				} else {
-					reason = fmt.Sprintf("%s/%d", res.Codespace, res.Code)
-				}
-				mu.Lock()
-				o.Reasons[reason]++
-				mu.Unlock()
+	spread(clients, conns, func(cl *rpchttp.HTTP) {
+		for tx := range next {
+			if ctx.Err() != nil {
+				continue // the window has ended: drain, do not send
 			}
-		}(clients[w%len(clients)])
-	}
-	wg.Wait()
+			atomic.AddInt64(&o.Sent, 1)
+			res, err := cl.BroadcastTxSync(ctx, tx)
+			if err == nil && res.Code == 0 {
+				atomic.AddInt64(&o.Accepted, 1)
+				continue
+			}
+			atomic.AddInt64(&o.Rejected, 1)
+			reason := ""
+			if err != nil {
+				reason = rejection(err.Error())
+			} else {
+				reason = fmt.Sprintf("%s/%d", res.Codespace, res.Code)
+			}
+			mu.Lock()
+			o.Reasons[reason]++
+			mu.Unlock()
+		}
+	})()
 	o.End = time.Now()
 	return o
 }
@@ -102,10 +96,30 @@ func pace(ctx context.Context, txs [][]byte, rate int, next chan<- []byte) {
 	}
 }
 
+// The mempool's refusals, as CometBFT's RPC words them.
+const (
+	mempoolFull = "mempool is full"
+	inCache     = "tx already exists in cache"
+)
+
+// spread runs work on conns goroutines, goroutine w with the connection
+// clients[w%len(clients)], and returns a func that waits for them all.
+func spread(clients []*rpchttp.HTTP, conns int, work func(cl *rpchttp.HTTP)) (wait func()) {
+	var wg sync.WaitGroup
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func(cl *rpchttp.HTTP) {
+			defer wg.Done()
+			work(cl)
+		}(clients[w%len(clients)])
+	}
+	return wg.Wait
+}
+
 // rejection names the reason in an RPC error worth counting: the
 // mempool's refusals by name, anything else by its (shortened) text.
 func rejection(msg string) string {
-	for _, known := range []string{"mempool is full", "tx already exists in cache", "context deadline exceeded"} {
+	for _, known := range []string{mempoolFull, inCache, "context deadline exceeded"} {
 		if strings.Contains(msg, known) {
 			return known
 		}
@@ -125,19 +139,14 @@ func rejection(msg string) string {
 func Fill(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, conns int) error {
 	next := make(chan []byte)
 	errs := make(chan error, conns)
-	var wg sync.WaitGroup
-	for w := 0; w < conns; w++ {
-		wg.Add(1)
-		go func(cl *rpchttp.HTTP) {
-			defer wg.Done()
-			for tx := range next {
-				if err := sendUntilAccepted(ctx, cl, tx); err != nil {
-					errs <- err
-					return
-				}
+	wait := spread(clients, conns, func(cl *rpchttp.HTTP) {
+		for tx := range next {
+			if err := sendUntilAccepted(ctx, cl, tx); err != nil {
+				errs <- err
+				return
 			}
-		}(clients[w%len(clients)])
-	}
+		}
+	})
 	var err error
 feed:
 	for _, tx := range txs {
@@ -151,7 +160,7 @@ feed:
 		}
 	}
 	close(next)
-	wg.Wait()
+	wait()
 	if err == nil {
 		select {
 		case err = <-errs:
@@ -167,11 +176,11 @@ func sendUntilAccepted(ctx context.Context, cl *rpchttp.HTTP, tx []byte) error {
 		switch {
 		case err == nil && res.Code == 0:
 			return nil
-		case err != nil && strings.Contains(err.Error(), "tx already exists in cache"):
+		case err != nil && strings.Contains(err.Error(), inCache):
 			return nil // a node has it (or has committed it): Cluster.Commit checks
 		case err == nil:
 			return fmt.Errorf("bench: warm-up tx refused: %s/%d: %s", res.Codespace, res.Code, res.Log)
-		case !strings.Contains(err.Error(), "mempool is full"):
+		case !strings.Contains(err.Error(), mempoolFull):
 			return fmt.Errorf("bench: warm-up tx: %w", err)
 		}
 		select {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	cmttypes "github.com/cometbft/cometbft/types"
 )
 
 // Window is what the chain committed in a time window.
@@ -71,9 +72,9 @@ func Count(ctx context.Context, c *rpchttp.HTTP, from int64, t0, t1 time.Time) (
 		if bt.After(t1) {
 			break
 		}
-		res, err := c.BlockResults(ctx, &h)
+		ok, err := succeeded(ctx, c, h, b.Block.Txs)
 		if err != nil {
-			return w, fmt.Errorf("bench: block results %d: %w", h, err)
+			return w, err
 		}
 		if w.FirstH == 0 {
 			w.FirstH, w.FirstT = h, bt
@@ -84,15 +85,31 @@ func Count(ctx context.Context, c *rpchttp.HTTP, from int64, t0, t1 time.Time) (
 		if len(b.Block.Txs) == 0 {
 			w.EmptyOnes++
 		}
-		for i, r := range res.TxsResults {
-			if r.Code == 0 {
-				w.OK++
-				w.TxBytes += int64(len(b.Block.Txs[i]))
-				if h == w.FirstH {
-					w.FirstOK++
-				}
+		for _, tx := range ok {
+			w.OK++
+			w.TxBytes += int64(len(tx))
+			if h == w.FirstH {
+				w.FirstOK++
 			}
 		}
 	}
 	return w, nil
+}
+
+// succeeded returns the txs of block h (txs) that executed with code 0.
+func succeeded(ctx context.Context, c *rpchttp.HTTP, h int64, txs cmttypes.Txs) ([]cmttypes.Tx, error) {
+	if len(txs) == 0 {
+		return nil, nil
+	}
+	res, err := c.BlockResults(ctx, &h)
+	if err != nil {
+		return nil, fmt.Errorf("bench: block results %d: %w", h, err)
+	}
+	var ok []cmttypes.Tx
+	for i, r := range res.TxsResults {
+		if r.Code == 0 {
+			ok = append(ok, txs[i])
+		}
+	}
+	return ok, nil
 }

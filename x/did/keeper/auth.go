@@ -46,8 +46,8 @@ func (e *execution) verifySignatures(cur *types.Keys, next types.Keys) (signed, 
 // verifyParties checks every signature of the tx. A signature names a key
 // of one of the parties by DID URL; it counts for the current material
 // under that fragment if it verifies under it, else for the proposed
-// material if it verifies under that. A signature that names no signing key of a party, or that
-// verifies under neither, refuses the tx.
+// material if it verifies under that. A signature that names no signing
+// key of a party, or that verifies under neither, refuses the tx.
 func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 	out := make([]signed, len(parties))
 	for i := range out {
