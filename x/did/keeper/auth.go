@@ -81,12 +81,21 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		if curKey.IsZero() && nextKey.IsZero() {
 			return nil, types.ErrUnknownSigner.Wrapf("%s is not a signing key of %s", u, p.id)
 		}
-		// The current material first; the proposed one only if the
-		// signature is not by the current: one signature is by one key.
+		// A signature counts for the current material if it verifies
+		// under it, else for the proposed. The order of the trials only
+		// saves work: no signature verifies under two distinct keys, so it
+		// cannot change which one a signature counts for. Once the current
+		// material of a fragment has signed, a second signature naming the
+		// fragment is, in every honest tx, the proposed material's (a
+		// rotation's proof of possession): try that first, and spare the
+		// verification that would fail.
+		nextFirst := !nextKey.IsZero() && out[pi].current[u.Fragment]
 		switch {
+		case nextFirst && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
+			out[pi].next[u.Fragment] = true
 		case !curKey.IsZero() && e.k.verifier.Verify(curKey, e.msg, sig.Signature):
 			out[pi].current[u.Fragment] = true
-		case !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
+		case !nextFirst && !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
 			out[pi].next[u.Fragment] = true
 		default:
 			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)

@@ -4,8 +4,6 @@ import (
 	"runtime"
 	"sync"
 
-	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
-
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -128,17 +126,15 @@ func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
 	return ok
 }
 
-// verifyBatch verifies items with CometBFT's Ed25519 batch verifier and
-// caches those that hold.
+// verifyBatch verifies items together and caches the answers.
 func (c *SigCache) verifyBatch(items []sigItem) {
-	bv := cmted25519.NewBatchVerifier()
-	for _, it := range items {
-		if err := bv.Add(cmted25519.PubKey(it.pk.Raw()), it.msg, it.sig); err != nil {
-			return
-		}
+	keys := make([]types.PublicKey, len(items))
+	msgs := make([][]byte, len(items))
+	sigs := make([][]byte, len(items))
+	for i, it := range items {
+		keys[i], msgs[i], sigs[i] = it.pk, it.msg, it.sig
 	}
-	_, valid := bv.Verify()
-	for i, ok := range valid {
+	for i, ok := range types.VerifyBatch(keys, msgs, sigs) {
 		c.add(cacheKey(items[i].pk, items[i].msg, items[i].sig), ok)
 	}
 }

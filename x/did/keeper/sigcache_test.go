@@ -166,11 +166,41 @@ func TestSigCacheRotation(t *testing.T) {
 	_, err := e.check(tx)
 	require.NoError(t, err)
 	hits, _ := c.Stats()
-	requireStats(t, c, hits, verified+3)
+	// Two verifications, not three: the second signature naming key-1 is
+	// tried under the new key first, since the old one has signed.
+	requireStats(t, c, hits, verified+2)
 	out, err := e.exec(tx)
 	require.NoError(t, err)
 	require.Equal(t, uint64(2), out.Version)
-	requireStats(t, c, hits+3, verified+3)
+	requireStats(t, c, hits+2, verified+2)
+}
+
+// TestRotationSignatureOrder: which signature comes first changes only the
+// work, never the outcome: the new key's proof first costs one failed
+// verification more; the old key twice is no proof of possession.
+func TestRotationSignatureOrder(t *testing.T) {
+	c := keeper.NewSigCache(64)
+	e := newEnvWith(t, c)
+	k, k2 := key("order-old"), key("order-new")
+	id := e.create(k)
+	_, verified := c.Stats()
+	body := txbuild.Rotate(testChain, id, 1, "key-1", pub(k2))
+	twice := e.sign(body, txbuild.NewSigner(id, "key-1", k), txbuild.NewSigner(id, "key-1", k))
+	_, err := e.check(twice)
+	require.ErrorIs(t, err, types.ErrMissingPossession)
+
+	body2 := txbuild.Rotate(testChain, id, 1, "key-1", pub(k2))
+	body2.Memo = "other sign bytes than the first tx's"
+	swapped := e.sign(body2, txbuild.NewSigner(id, "key-1", k2), txbuild.NewSigner(id, "key-1", k))
+	_, verifiedBefore := c.Stats()
+	_, err = e.check(swapped)
+	require.NoError(t, err)
+	_, after := c.Stats()
+	require.Equal(t, uint64(3), after-verifiedBefore, "new key's signature first: tried under the old key, then the new; then the old key's")
+	out, err := e.exec(swapped)
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), out.Version)
+	require.Equal(t, verified+2+3, after)
 }
 
 // TestSigCacheForgery is the keeper-level form of the spilling signature:
