@@ -38,3 +38,18 @@ func TestCreateWithSmallOrderKeyRefused(t *testing.T) {
 
 	e.refuse(tx, types.ErrInvalidPublicKey)
 }
+
+// An update adding a keyAgreement key of small order (here u = 0, the
+// all-zero key: every key agreement with it gives the all-zero secret) is
+// refused and changes nothing.
+func TestUpdateWithSmallOrderX25519Refused(t *testing.T) {
+	e := newEnv(t)
+	k := key("x-owner")
+	id := e.create(k)
+	doc := txbuild.SimpleDocument("key-1", pub(k))
+	doc.VerificationMethods = append(doc.VerificationMethods,
+		types.VerificationMethod{Id: "enc", PublicKey: append([]byte{0xec, 0x01}, make([]byte, 32)...)})
+	doc.KeyAgreement = []string{"enc"}
+	tx := e.sign(txbuild.Update(testChain, id, 1, doc), txbuild.NewSigner(id, "key-1", k))
+	e.refuse(tx, types.ErrInvalidPublicKey)
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"math/big"
+	"slices"
 
 	"github.com/multiformats/go-multibase"
 	"github.com/oasisprotocol/curve25519-voi/curve"
@@ -94,13 +96,70 @@ func newKey(t KeyType, raw []byte, size int) (PublicKey, error) {
 	if len(raw) != size {
 		return PublicKey{}, ErrInvalidPublicKey.Wrapf("%s key must be %d bytes, got %d", t, size, len(raw))
 	}
-	if t == KeyTypeEd25519 {
+	switch t {
+	case KeyTypeEd25519:
 		if err := checkEd25519(raw); err != nil {
+			return PublicKey{}, err
+		}
+	case KeyTypeX25519:
+		if err := checkX25519(raw); err != nil {
 			return PublicKey{}, err
 		}
 	}
 	return PublicKey{typ: t, raw: string(raw)}, nil
 }
+
+// checkX25519 refuses the X25519 keys of small order (RFC 7748 §6.1): a
+// Diffie-Hellman with one of them gives a shared secret from a handful of
+// values, all-zero most often, whatever the other side's secret, so a
+// message encrypted to the DID's keyAgreement key would be readable by
+// anyone. These are the 5 u-coordinates below, in any of the encodings
+// X25519 reads as them: the top bit is ignored and u is taken mod p, so
+// p and p+1 are 0 and 1 again (the list libsodium and others refuse).
+func checkX25519(raw []byte) error {
+	if _, weak := smallOrderX25519[canonicalU(raw)]; weak {
+		return ErrInvalidPublicKey.Wrap("X25519 key is a point of small order: a key agreement with it yields a secret anyone can guess")
+	}
+	return nil
+}
+
+// fieldP is 2^255 - 19.
+var fieldP = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+
+// canonicalU returns the u-coordinate X25519 reads from raw (32 bytes,
+// little-endian): the top bit cleared, reduced mod p.
+func canonicalU(raw []byte) (u [32]byte) {
+	be := make([]byte, 32)
+	for i := range 32 {
+		be[31-i] = raw[i]
+	}
+	be[0] &= 0x7f
+	n := new(big.Int).SetBytes(be)
+	n.Mod(n, fieldP)
+	n.FillBytes(be)
+	for i := range 32 {
+		u[i] = be[31-i]
+	}
+	return u
+}
+
+// smallOrderX25519 holds the canonical u-coordinates of the points of
+// small order: those of the curve's 8 torsion points (0, 1 and the two of
+// order 8), from their Edwards forms, and p-1 (order 2 on the twist, which
+// X25519 also computes on).
+var smallOrderX25519 = func() map[[32]byte]struct{} {
+	m := make(map[[32]byte]struct{})
+	for _, p := range curve.EIGHT_TORSION {
+		var u curve.MontgomeryPoint
+		u.SetEdwards(p)
+		m[canonicalU(u[:])] = struct{}{}
+	}
+	var pm1 [32]byte
+	new(big.Int).Sub(fieldP, big.NewInt(1)).FillBytes(pm1[:])
+	slices.Reverse(pm1[:])
+	m[pm1] = struct{}{}
+	return m
+}()
 
 // checkEd25519 refuses the Ed25519 encodings no honest key has: a
 // non-canonical encoding (y not reduced, or the sign of x = 0 set), and

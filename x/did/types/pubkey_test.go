@@ -2,8 +2,12 @@ package types_test
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ed25519"
+	crand "crypto/rand"
 	"encoding/hex"
+	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -319,4 +323,66 @@ func TestSmallOrderKeyWouldVerifyForgeries(t *testing.T) {
 	for _, msg := range []string{"rotate to the attacker's key", "anything at all"} {
 		require.True(t, cmted25519.PubKey(weak).VerifySignature([]byte(msg), sig), "the forgery verifies under the weak key")
 	}
+}
+
+// TestX25519SmallOrderRefused: an X25519 key is refused exactly when a key
+// agreement with it, by Go's crypto/ecdh, fails because the shared secret
+// would be all-zero: for the small-order u-coordinates in every encoding
+// X25519 reads as them (top bit set, u+p), for the values around them, and
+// for random keys.
+func TestX25519SmallOrderRefused(t *testing.T) {
+	priv, err := ecdh.X25519().NewPrivateKey(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	agrees := func(raw []byte) bool {
+		pub, err := ecdh.X25519().NewPublicKey(raw)
+		require.NoError(t, err)
+		_, err = priv.ECDH(pub)
+		return err == nil
+	}
+	le := func(n *big.Int) []byte {
+		b := n.FillBytes(make([]byte, 32))
+		slices.Reverse(b)
+		return b
+	}
+	p := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+	var cands [][]byte
+	for i := int64(0); i < 40; i++ {
+		cands = append(cands, le(big.NewInt(i)), le(new(big.Int).Sub(p, big.NewInt(i+1))))
+		if i < 19 {
+			cands = append(cands, le(new(big.Int).Add(p, big.NewInt(i))))
+		}
+	}
+	for _, pt := range curve.EIGHT_TORSION {
+		var u curve.MontgomeryPoint
+		u.SetEdwards(pt)
+		cands = append(cands, bytes.Clone(u[:]))
+		be := slices.Clone(u[:])
+		slices.Reverse(be)
+		if n := new(big.Int).Add(new(big.Int).SetBytes(be), p); n.BitLen() <= 255 {
+			cands = append(cands, le(n))
+		}
+	}
+	for i := 0; i < 200; i++ {
+		r := make([]byte, 32)
+		_, _ = crand.Read(r)
+		cands = append(cands, r)
+	}
+	for _, c := range slices.Clone(cands) {
+		hi := bytes.Clone(c)
+		hi[31] |= 0x80
+		cands = append(cands, hi)
+	}
+	refused := 0
+	for _, raw := range cands {
+		_, err := types.NewX25519(raw)
+		if agrees(raw) {
+			require.NoError(t, err, "%x", raw)
+			continue
+		}
+		require.ErrorIs(t, err, types.ErrInvalidPublicKey, "%x: crypto/ecdh refuses it", raw)
+		refused++
+	}
+	// 0, 1, p-1 and the two of order 8, with p and p+1, each also with the
+	// top bit set.
+	require.GreaterOrEqual(t, refused, 14)
 }
