@@ -53,8 +53,23 @@ func TestTableRatios(t *testing.T) {
 	}
 	table := Table(rs, Config{})
 	require.Contains(t, table, "| 4 | custos | 900 / 1000 / 1100 |")
-	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0.00 | 0.00 | 0 | **0.50** |")
-	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0.00 | 0.00 | 0 | **0.25** |")
+	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0 | 0.00 | 0.00 | 0 | **0.50** |")
+	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0 | 0.00 | 0.00 | 0 | **0.25** |")
+	require.NotContains(t, table, "†")
+}
+
+// An app whose connections sent at the offered rate was held back by the
+// load: the table marks it, since its figure (and the ratio) is then a floor.
+func TestTableMarksOfferedRateBound(t *testing.T) {
+	rs := []Result{
+		{App: AppCustos, Validators: 1, OpsPerSec: 2800, Offered: 45_000, Seconds: 15},
+		{App: AppKVStore, Validators: 1, OpsPerSec: 4900, Offered: 74_700, Seconds: 15},
+	}
+	table := Table(rs, Config{Rate: 5000})
+	require.Contains(t, table, "| 1 | custos | 2800 / 2800 / 2800 | 3000 | ")
+	require.Contains(t, table, "| 1 | kvstore | 4900 / 4900 / 4900 | 4980 † | ")
+	require.Contains(t, table, "held back by the load")
+	require.NotContains(t, Table(rs, Config{Rate: 10000}), "†")
 }
 
 // Rate counts every block but the first over the time from the first block
