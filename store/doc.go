@@ -14,10 +14,12 @@
 //     a crash the flat state is at the last committed height or the one
 //     before, never in between, and CometBFT's replay brings it forward.
 //     Pruning runs after the commit; a crash there only leaves garbage.
-//   - Leaves are never deleted and a value never returns to an earlier value
-//     (every mutable record carries a version that only grows), so no tree
-//     node digest recurs and orphaned nodes can be pruned after KeepRecent
-//     heights without touching a live node. Writing a value equal to the
+//   - A value never returns to an earlier value (every mutable record
+//     carries a version that only grows) and a deleted key never returns
+//     (only schedule entries are deleted, and each names one action), so no
+//     tree node digest recurs and orphaned nodes can be pruned after
+//     KeepRecent heights without touching a live node. An archive store
+//     (KeepRecent 0) records no orphans. Writing a value equal to the
 //     current one re-creates nodes with the digests they had; a commit never
 //     records as orphans the digests it writes itself.
 //   - The root depends only on the set of (key, value) pairs, not on the order

@@ -24,11 +24,13 @@ func prefixed(p, k []byte) []byte {
 // nodeStore adapts badger to the tree's MapStore. Writes are only allowed
 // during a commit and go to a write batch: nodes are content-addressed, so a
 // node written by a commit that never completes is harmless garbage. Deletes
-// are not applied: the digests are kept as orphans and pruned KeepRecent
-// heights later.
+// are not applied. When the store prunes (KeepRecent > 0) the deleted
+// digests are kept as orphans and pruned KeepRecent heights later; an
+// archive store (KeepRecent 0) keeps every node and tracks nothing.
 type nodeStore struct {
 	db      *badger.DB
 	batch   *badger.WriteBatch
+	track   bool // record orphans: the store prunes
 	orphans [][]byte
 	written map[[32]byte]struct{}
 }
@@ -56,12 +58,16 @@ func (s *nodeStore) Set(key, value []byte) error {
 	if s.batch == nil {
 		return errNoCommit
 	}
-	s.written[digestKey(key)] = struct{}{}
+	if s.track {
+		s.written[digestKey(key)] = struct{}{}
+	}
 	return s.batch.Set(prefixed(prefixNode, key), value)
 }
 
 func (s *nodeStore) Delete(key []byte) error {
-	s.orphans = append(s.orphans, append([]byte(nil), key...))
+	if s.track {
+		s.orphans = append(s.orphans, append([]byte(nil), key...))
+	}
 	return nil
 }
 

@@ -86,7 +86,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	db := &DB{bdb: bdb, opts: opts, pending: make(map[string][]byte)}
-	db.nodes = &nodeStore{db: bdb, written: make(map[[32]byte]struct{})}
+	db.nodes = &nodeStore{db: bdb, track: opts.KeepRecent > 0, written: make(map[[32]byte]struct{})}
 	if err := db.loadLast(); err != nil {
 		bdb.Close()
 		return nil, err
