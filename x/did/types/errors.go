@@ -72,7 +72,7 @@ var (
 	ErrInvalidDID         = &Error{5, "invalid_did", "the DID is not a valid did:custos identifier"}
 	ErrInvalidDIDURL      = &Error{6, "invalid_did_url", "the DID URL is not did:custos:<id>#<fragment>"}
 	ErrInvalidFragment    = &Error{7, "invalid_fragment", "the fragment is not valid"}
-	ErrInvalidPublicKey   = &Error{8, "invalid_public_key", "the public key is malformed"}
+	ErrInvalidPublicKey   = &Error{8, "invalid_public_key", "the public key is malformed or weak"}
 	ErrUnsupportedKeyType = &Error{9, "unsupported_key_type", "the key type is not accepted"}
 	ErrInvalidDocument    = &Error{10, "invalid_document", "the DID document breaks a document rule"}
 	ErrLimitExceeded      = &Error{11, "limit_exceeded", "a genesis limit is exceeded"}
