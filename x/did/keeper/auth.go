@@ -98,6 +98,9 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		case !nextFirst && !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
 			out[pi].next[u.Fragment] = true
 		default:
+			if !nextKey.IsZero() && !nextKey.IsCurvePoint() {
+				return nil, notAPoint(u.String())
+			}
 			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
 		}
 	}
@@ -128,8 +131,17 @@ func requirePossession(cur *types.Keys, next types.Keys, s signed) error {
 			continue
 		}
 		if !s.next[f] {
+			if !k.IsCurvePoint() {
+				return notAPoint(f)
+			}
 			return types.ErrMissingPossession.Wrapf("new key %q must sign the transaction", f)
 		}
 	}
 	return nil
+}
+
+// notAPoint is the refusal of a new Ed25519 key that is no curve point:
+// nothing can sign for it, so it cannot prove possession.
+func notAPoint(key string) error {
+	return types.ErrInvalidPublicKey.Wrapf("new key %s is not a point of the Ed25519 curve: nothing can sign for it", key)
 }

@@ -53,3 +53,40 @@ func TestUpdateWithSmallOrderX25519Refused(t *testing.T) {
 	tx := e.sign(txbuild.Update(testChain, id, 1, doc), txbuild.NewSigner(id, "key-1", k))
 	e.refuse(tx, types.ErrInvalidPublicKey)
 }
+
+// notAPointKey returns a canonical 32-byte Ed25519 encoding that is no
+// point of the curve.
+func notAPointKey(t *testing.T) types.PublicKey {
+	t.Helper()
+	for y := byte(2); y < 255; y++ {
+		raw := make([]byte, 32)
+		raw[0] = y
+		if pk, err := types.NewEd25519(raw); err == nil && !pk.IsCurvePoint() {
+			return pk
+		}
+	}
+	t.Fatal("no such y below 255")
+	return types.PublicKey{}
+}
+
+// A new Ed25519 key that is no curve point cannot prove possession: the
+// tx is refused with invalid_public_key, which names the reason, whether
+// it carries a "signature" by the key (a create) or none (a rotation).
+func TestNewKeyNotACurvePointRefused(t *testing.T) {
+	e := newEnv(t)
+	bad := notAPointKey(t)
+	doc := txbuild.SimpleDocument("key-1", bad)
+	id, body, err := txbuild.Create(testChain, doc, "")
+	require.NoError(t, err)
+	raw, err := body.Marshal()
+	require.NoError(t, err)
+	tx, err := types.EncodeTx(raw, []types.Signature{{VerificationMethod: types.URL{ID: id, Fragment: "key-1"}.String(), Signature: make([]byte, 64)}})
+	require.NoError(t, err)
+	e.refuse(tx, types.ErrInvalidPublicKey)
+
+	k := key("point-owner")
+	owned := e.create(k)
+	rot := e.sign(txbuild.Rotate(testChain, owned, 1, "key-1", bad), txbuild.NewSigner(owned, "key-1", k))
+	e.refuse(rot, types.ErrInvalidPublicKey)
+	require.True(t, pub(k).IsCurvePoint())
+}

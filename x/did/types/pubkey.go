@@ -193,6 +193,22 @@ var smallOrderEd25519 = func() map[curve.CompressedEdwardsY]struct{} {
 	return m
 }()
 
+// IsCurvePoint reports whether an Ed25519 key encodes a point of the curve;
+// no signature verifies under one that does not. Parsing does not check it
+// (a square root, about as dear as the rest of a parse, and every stored
+// document is parsed on every operation): every Ed25519 key entering state
+// must prove possession, which such a key cannot, and execution calls this
+// to name the reason. Keys of other types answer true.
+func (k PublicKey) IsCurvePoint() bool {
+	if k.typ != KeyTypeEd25519 {
+		return true
+	}
+	var c curve.CompressedEdwardsY
+	copy(c[:], k.raw)
+	_, err := new(curve.EdwardsPoint).SetCompressedY(&c)
+	return err == nil
+}
+
 // Type returns the key type.
 func (k PublicKey) Type() KeyType { return k.typ }
 
