@@ -25,8 +25,12 @@ type Offered struct {
 
 // Offer sends txs in order at rate txs/s (0: as fast as the connections
 // go) over conns connections spread across clients, until the txs run out
-// or dur passes.
-func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, conns int, dur time.Duration) Offered {
+// or dur passes. A connection whose tx a full mempool refused waits
+// fullBackoff before it sends again, as a client would: without it, the
+// connections of an app whose mempools fill would spin on refusals that
+// cost the nodes (and the generator, on the same CPUs) RPC work, and the
+// figure would measure the RPC server's refusal path.
+func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, conns int, dur, fullBackoff time.Duration) Offered {
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	next := make(chan []byte, 1024)
@@ -56,6 +60,12 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 			mu.Lock()
 			o.Reasons[reason]++
 			mu.Unlock()
+			if reason == mempoolFull && fullBackoff > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(fullBackoff):
+				}
+			}
 		}
 	})()
 	o.End = time.Now()

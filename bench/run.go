@@ -31,6 +31,9 @@ type Config struct {
 	Duration time.Duration
 	Rate     int
 	Conns    int
+	// FullBackoff is how long a connection waits after a full mempool
+	// refused its tx (0: it sends again at once).
+	FullBackoff time.Duration
 	// Warm is how many DIDs (or kvstore keys) are written before the
 	// window; half of the measured txs change them.
 	Warm          int
@@ -141,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	from, _ := cl.Height(ctx)
 	cpu0 := cl.CPUSeconds()
 	cfg.say("  offering %d txs/s for %v over %d connections", cfg.Rate, cfg.Duration, cfg.Conns)
-	off := Offer(ctx, cl.Clients, measured, cfg.Rate, cfg.Conns, cfg.Duration)
+	off := Offer(ctx, cl.Clients, measured, cfg.Rate, cfg.Conns, cfg.Duration, cfg.FullBackoff)
 	cpu1 := cl.CPUSeconds()
 	h, _ = cl.Height(ctx)
 	if err := cl.WaitHeight(ctx, h+2, time.Minute); err != nil {

@@ -133,8 +133,8 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 func Table(rs []Result, base Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Custos vs kvstore (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run; timeout_commit %v; %d warm-up writes.\n\n",
-		base.Rate, base.Conns, base.Duration, base.TimeoutCommit, base.Warm)
+	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run (a connection whose tx a full mempool refused waits %v); timeout_commit %v; %d warm-up writes.\n\n",
+		base.Rate, base.Conns, base.Duration, base.FullBackoff, base.TimeoutCommit, base.Warm)
 	b.WriteString("| validators | app | committed ops/s (min / median / max) | sent tx/s | blocks/s | node CPU cores | avg tx bytes | Custos / this app |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	capped := false

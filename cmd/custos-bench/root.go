@@ -33,6 +33,7 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	cmd.Flags().DurationVar(&f.cfg.Duration, "duration", 15*time.Second, "measured window")
 	cmd.Flags().IntVar(&f.cfg.Rate, "rate", 10000, "offered txs per second (above what the network commits, to find its limit; the table marks an app that sent at this rate)")
 	cmd.Flags().IntVar(&f.cfg.Conns, "conns", 8, "RPC connections")
+	cmd.Flags().DurationVar(&f.cfg.FullBackoff, "full-backoff", 50*time.Millisecond, "how long a connection waits after a full mempool refused its tx (0: no wait)")
 	cmd.Flags().IntVar(&f.cfg.Warm, "warm", 20000, "DIDs (or kvstore keys) written before the window")
 	cmd.Flags().DurationVar(&f.cfg.TimeoutCommit, "timeout-commit", 500*time.Millisecond, "consensus.timeout_commit of every node")
 	cmd.Flags().IntVar(&f.cfg.BasePort, "base-port", 26600, "first port of the testnet (all below 32768)")
