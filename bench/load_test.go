@@ -100,3 +100,14 @@ func TestWindowRate(t *testing.T) {
 	require.InDelta(t, 1.0/15, one.BlockRate(), 1e-9)
 	require.Zero(t, Window{}.Rate())
 }
+
+// An app that is not one of Apps is refused before anything starts; the
+// suite also needs custos beside a baseline.
+func TestUnknownAppRefused(t *testing.T) {
+	_, err := Run(context.Background(), Config{App: "nope", Dir: t.TempDir()})
+	require.ErrorContains(t, err, `unknown app "nope": one of custos, kvstore, kvstore-stock`)
+	err = Suite(context.Background(), SuiteConfig{Apps: []string{AppCustos, "nope"}, OutDir: t.TempDir()})
+	require.ErrorContains(t, err, `unknown app "nope"`)
+	err = Suite(context.Background(), SuiteConfig{Apps: []string{AppKVStore, AppKVStock}, OutDir: t.TempDir()})
+	require.ErrorContains(t, err, "beside at least one baseline")
+}

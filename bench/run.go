@@ -2,12 +2,14 @@ package bench
 
 import (
 	"context"
-
 	"fmt"
-	cmtcfg "github.com/cometbft/cometbft/config"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
 
 	"github.com/custos-ledger/custos/testnet"
 )
@@ -21,6 +23,17 @@ const (
 	// CometBFT ships it. AppKVStore runs with the client Custos runs with.
 	AppKVStock = "kvstore-stock"
 )
+
+// Apps are the apps a run can measure, in the order tables list them.
+var Apps = []string{AppCustos, AppKVStore, AppKVStock}
+
+// checkApp refuses an app that is not one of Apps.
+func checkApp(app string) error {
+	if !slices.Contains(Apps, app) {
+		return fmt.Errorf("bench: unknown app %q: one of %s", app, strings.Join(Apps, ", "))
+	}
+	return nil
+}
 
 // Config describes one run.
 type Config struct {
@@ -81,10 +94,8 @@ func (c Config) say(format string, args ...any) {
 // Run performs one measured run.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	res := Result{App: cfg.App, Validators: cfg.Validators, Rate: cfg.Rate}
-	switch cfg.App {
-	case AppCustos, AppKVStore, AppKVStock:
-	default:
-		return res, fmt.Errorf("bench: unknown app %q: %s, %s or %s", cfg.App, AppCustos, AppKVStore, AppKVStock)
+	if err := checkApp(cfg.App); err != nil {
+		return res, err
 	}
 	opts := testnet.DefaultOptions(cfg.Dir)
 	opts.Validators, opts.ChainID, opts.TimeoutCommit, opts.Prometheus = cfg.Validators, chainID, cfg.TimeoutCommit, false

@@ -48,8 +48,8 @@ func WriteJSON(w io.Writer, r Result) error {
 // so drift on the machine hits them alike, and prints the table.
 func Suite(ctx context.Context, s SuiteConfig) error {
 	for _, app := range s.Apps {
-		if !slices.Contains([]string{AppCustos, AppKVStore, AppKVStock}, app) {
-			return fmt.Errorf("bench: unknown app %q: %s, %s or %s", app, AppCustos, AppKVStore, AppKVStock)
+		if err := checkApp(app); err != nil {
+			return err
 		}
 	}
 	if !slices.Contains(s.Apps, AppCustos) || len(s.Apps) < 2 {
@@ -146,7 +146,7 @@ func Table(rs []Result, base Config) string {
 	}
 	for _, v := range vals {
 		med := map[string]float64{}
-		for _, app := range []string{AppCustos, AppKVStore, AppKVStock} {
+		for _, app := range Apps {
 			var ops, sent, blocks, cpu, size []float64
 			for _, r := range rs {
 				if r.Validators == v && r.App == app {

@@ -113,7 +113,7 @@ func newSuiteCmd() *cobra.Command {
 	addRunFlags(cmd, &f)
 	cmd.Flags().IntVar(&reps, "reps", 3, "repetitions of each run")
 	cmd.Flags().IntSliceVar(&validators, "validators", []int{1, 4}, "network sizes")
-	cmd.Flags().StringSliceVar(&apps, "apps", []string{bench.AppCustos, bench.AppKVStore, bench.AppKVStock},
+	cmd.Flags().StringSliceVar(&apps, "apps", bench.Apps,
 		"apps run on each network, interleaved: custos and at least one of kvstore (the ABCI client Custos runs with) and kvstore-stock (CometBFT's own local client)")
 	cmd.Flags().StringVar(&out, "out", "bench/results", "folder for JSON lines and the markdown summary")
 	cmd.Flags().IntVar(&samples, "visibility-samples", 30, "rotations timed until every node's resolver serves them (0: skip)")

@@ -7,13 +7,6 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// sigItem is one (key, message, signature) to verify.
-type sigItem struct {
-	pk  types.PublicKey
-	msg []byte
-	sig []byte
-}
-
 // Prewarm batch-verifies, across the CPUs, every signature of txs whose key
 // can be known before execution (the target's and guardians' keys in st,
 // and the keys a tx brings itself), and caches the ones that hold, so that
@@ -25,7 +18,7 @@ func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 	if !ok || len(c.ring) == 0 {
 		return
 	}
-	var items []sigItem
+	var items []types.Signed
 	for _, raw := range txs {
 		items = k.candidates(st, c, raw, items)
 	}
@@ -41,7 +34,7 @@ func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 			break
 		}
 		wg.Add(1)
-		go func(batch []sigItem) {
+		go func(batch []types.Signed) {
 			defer wg.Done()
 			c.verifyBatch(batch)
 		}(items[lo:hi])
@@ -50,7 +43,7 @@ func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 }
 
 // candidates appends the not-yet-cached (key, sig) pairs of one tx.
-func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []sigItem) []sigItem {
+func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Signed) []types.Signed {
 	tx, body, err := types.DecodeTx(raw, k.params.MaxTxBytes)
 	if err != nil || len(tx.Signatures) > int(k.params.MaxSignatures) {
 		return items
@@ -111,7 +104,7 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []sigItem)
 		// failure makes the batch verifier check its whole batch one by
 		// one: execution verifies those singly instead.
 		if pks := known[u]; len(pks) == 1 && !c.has(pks[0], msg, s.Signature) {
-			items = append(items, sigItem{pk: pks[0], msg: msg, sig: s.Signature})
+			items = append(items, types.Signed{Key: pks[0], Msg: msg, Sig: s.Signature})
 		}
 	}
 	return items
@@ -127,14 +120,8 @@ func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
 }
 
 // verifyBatch verifies items together and caches the answers.
-func (c *SigCache) verifyBatch(items []sigItem) {
-	keys := make([]types.PublicKey, len(items))
-	msgs := make([][]byte, len(items))
-	sigs := make([][]byte, len(items))
-	for i, it := range items {
-		keys[i], msgs[i], sigs[i] = it.pk, it.msg, it.sig
-	}
-	for i, ok := range types.VerifyBatch(keys, msgs, sigs) {
-		c.add(cacheKey(items[i].pk, items[i].msg, items[i].sig), ok)
+func (c *SigCache) verifyBatch(items []types.Signed) {
+	for i, ok := range types.VerifyBatch(items) {
+		c.add(cacheKey(items[i].Key, items[i].Msg, items[i].Sig), ok)
 	}
 }

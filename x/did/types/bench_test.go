@@ -10,16 +10,11 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-type signedItem struct {
-	pk       types.PublicKey
-	msg, sig []byte
-}
-
 // signedItems returns n signatures, each by its own key, over 200-byte
 // messages (about a tx's sign bytes).
-func signedItems(b *testing.B, n int) []signedItem {
+func signedItems(b *testing.B, n int) []types.Signed {
 	b.Helper()
-	out := make([]signedItem, n)
+	out := make([]types.Signed, n)
 	for i := range out {
 		var seed [ed25519.SeedSize]byte
 		binary.BigEndian.PutUint64(seed[:], uint64(i)+1)
@@ -30,7 +25,7 @@ func signedItems(b *testing.B, n int) []signedItem {
 		}
 		msg := make([]byte, 200)
 		binary.BigEndian.PutUint64(msg, uint64(i))
-		out[i] = signedItem{pk: pk, msg: msg, sig: ed25519.Sign(priv, msg)}
+		out[i] = types.Signed{Key: pk, Msg: msg, Sig: ed25519.Sign(priv, msg)}
 	}
 	return out
 }
@@ -53,30 +48,29 @@ func BenchmarkVerify(b *testing.B) {
 	b.Run("custos", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			it := many[i%len(many)]
-			check(b, it.pk.Verify(it.msg, it.sig))
+			check(b, it.Key.Verify(it.Msg, it.Sig))
 		}
 	})
 	b.Run("cometbft-20000-keys", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			it := many[i%len(many)]
-			check(b, cmted25519.PubKey(it.pk.Raw()).VerifySignature(it.msg, it.sig))
+			check(b, cmted25519.PubKey(it.Key.Raw()).VerifySignature(it.Msg, it.Sig))
 		}
 	})
 	b.Run("cometbft-100-keys", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			it := few[i%len(few)]
-			check(b, cmted25519.PubKey(it.pk.Raw()).VerifySignature(it.msg, it.sig))
+			check(b, cmted25519.PubKey(it.Key.Raw()).VerifySignature(it.Msg, it.Sig))
 		}
 	})
 	b.Run("batch-64", func(b *testing.B) {
 		const n = 64
-		keys, msgs, sigs := make([]types.PublicKey, n), make([][]byte, n), make([][]byte, n)
+		batch := make([]types.Signed, n)
 		for i := 0; i < b.N; i += n {
 			for j := range n {
-				it := many[(i+j)%len(many)]
-				keys[j], msgs[j], sigs[j] = it.pk, it.msg, it.sig
+				batch[j] = many[(i+j)%len(many)]
 			}
-			for _, ok := range types.VerifyBatch(keys, msgs, sigs) {
+			for _, ok := range types.VerifyBatch(batch) {
 				check(b, ok)
 			}
 		}

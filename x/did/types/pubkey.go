@@ -168,7 +168,7 @@ var smallOrderX25519 = func() map[[32]byte]struct{} {
 // signature that verifies for any message, which would make proof of
 // possession, and the key's control of the DID, meaningless. The check
 // compares bytes only: an encoding that is no curve point at all is left
-// to verification, which refuses every signature under it.
+// to proof of possession, which it cannot pass (IsCurvePoint).
 func checkEd25519(raw []byte) error {
 	var c curve.CompressedEdwardsY
 	copy(c[:], raw)
@@ -258,23 +258,30 @@ func (k PublicKey) Verify(msg, sig []byte) bool {
 // nodes cannot disagree on one. Verify calls curve25519-voi directly, not
 // CometBFT's PubKey.VerifySignature (the same rule behind an LRU cache of
 // 4,096 expanded keys): DID keys are mostly seen once or twice, so that
-// cache missed and re-expanded them (about 8 µs more per verification,
-// measured) and evicted the validators' keys CometBFT verifies votes with.
+// cache missed and re-expanded them (a few µs more per verification,
+// BenchmarkVerify) and evicted the validators' keys CometBFT verifies votes with.
 var zip215 = &ed25519.Options{Verify: ed25519.VerifyOptionsZIP_215}
 
-// VerifyBatch reports, for each i, whether keys[i] signed msgs[i] with
-// sigs[i], under Verify's rule, verifying them together: cheaper than one
-// by one when they all hold. Random scalars make the batch sound; each
-// answer is still Verify's (a failed batch is checked one by one).
-func VerifyBatch(keys []PublicKey, msgs, sigs [][]byte) []bool {
-	out := make([]bool, len(keys))
-	bv := ed25519.NewBatchVerifierWithCapacity(len(keys))
+// Signed is a signature Sig claimed by Key over Msg.
+type Signed struct {
+	Key      PublicKey
+	Msg, Sig []byte
+}
+
+// VerifyBatch reports, for each item, whether its key signed its message
+// with its signature, under Verify's rule, verifying them together:
+// cheaper than one by one when they all hold. Random scalars make the batch
+// sound; each answer is still Verify's (a failed batch is checked one by
+// one).
+func VerifyBatch(items []Signed) []bool {
+	out := make([]bool, len(items))
+	bv := ed25519.NewBatchVerifierWithCapacity(len(items))
 	var idx []int
-	for i, k := range keys {
-		if k.typ != KeyTypeEd25519 || len(sigs[i]) != 64 {
+	for i, it := range items {
+		if it.Key.typ != KeyTypeEd25519 || len(it.Sig) != 64 {
 			continue
 		}
-		bv.AddWithOptions(ed25519.PublicKey(k.raw), msgs[i], sigs[i], zip215)
+		bv.AddWithOptions(ed25519.PublicKey(it.Key.raw), it.Msg, it.Sig, zip215)
 		idx = append(idx, i)
 	}
 	if len(idx) == 0 {

@@ -390,20 +390,19 @@ func TestX25519SmallOrderRefused(t *testing.T) {
 // VerifyBatch answers as Verify does for each item: a bad signature, a
 // signature under another key and an X25519 key are false, the rest true.
 func TestVerifyBatch(t *testing.T) {
-	var keys []types.PublicKey
-	var msgs, sigs [][]byte
+	var items []types.Signed
 	for n := byte(1); n <= 6; n++ {
 		msg := []byte{n, 'm'}
-		keys, msgs, sigs = append(keys, edKey(t, n)), append(msgs, msg), append(sigs, ed25519.Sign(edPriv(n), msg))
+		items = append(items, types.Signed{Key: edKey(t, n), Msg: msg, Sig: ed25519.Sign(edPriv(n), msg)})
 	}
-	sigs[1] = bytes.Clone(sigs[1])
-	sigs[1][5] ^= 1
-	keys[3] = edKey(t, 9)
-	keys[4] = xKey(t, 5)
-	got := types.VerifyBatch(keys, msgs, sigs)
-	for i := range keys {
-		require.Equal(t, keys[i].Verify(msgs[i], sigs[i]), got[i], "item %d", i)
+	items[1].Sig = bytes.Clone(items[1].Sig)
+	items[1].Sig[5] ^= 1
+	items[3].Key = edKey(t, 9)
+	items[4].Key = xKey(t, 5)
+	got := types.VerifyBatch(items)
+	for i, it := range items {
+		require.Equal(t, it.Key.Verify(it.Msg, it.Sig), got[i], "item %d", i)
 	}
 	require.Equal(t, []bool{true, false, true, false, false, true}, got)
-	require.Empty(t, types.VerifyBatch(nil, nil, nil))
+	require.Empty(t, types.VerifyBatch(nil))
 }
