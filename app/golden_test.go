@@ -22,7 +22,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "8dbb82bc614790f26e245529edbcc4be4dc16364059583311ec88f62a62b8bf9"
+const goldenAppHash = "900777e55198f752d86a7a3b8b48ed1cb16d869180cf9a1d9b49545ae0a2f70c"
 
 func seedKey(name string) ed25519.PrivateKey {
 	s := sha256.Sum256([]byte("custos golden " + name))

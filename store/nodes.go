@@ -14,6 +14,7 @@ var (
 	prefixRoot    = []byte("r/") // r/<height u64 BE>   root of that height
 	prefixOrphans = []byte("o/") // o/<height u64 BE>   digests orphaned at that height
 	keyCommit     = []byte("m/commit")
+	keyLayout     = []byte("m/layout") // the Layout that wrote the state
 )
 
 func prefixed(p, k []byte) []byte {

@@ -16,7 +16,7 @@ func TestGroupedPaths(t *testing.T) {
 	otherHead := append([]byte("h/"), other...)
 	var p groupedPaths
 
-	// A DID's keys share the 8-byte group prefix; the rest is the key's own.
+	// A DID's keys share the 3-byte group prefix; the rest is the key's own.
 	require.Equal(t, p.Path(head)[:groupPrefix], p.Path(version)[:groupPrefix])
 	require.NotEqual(t, p.Path(head), p.Path(version))
 	gh := sha256.Sum256(id)

@@ -45,6 +45,7 @@ type DB struct {
 	pending map[string][]byte
 	order   [][]byte
 	commits int64
+	fresh   bool // nothing committed yet: the first commit records the layout
 }
 
 // Commit identifies a committed state.
@@ -52,6 +53,16 @@ type Commit struct {
 	Height  int64
 	AppHash []byte
 }
+
+// Layout is the version of the state layout (tree paths and node
+// encoding) this store writes. A store written by another layout is
+// refused on open: its tree would not match the one this binary builds.
+// Layout 1 (no record) grouped a DID's keys under a 64-bit prefix; layout 2
+// under a 24-bit one.
+const Layout = 2
+
+// ErrLayout is returned by Open for a state written by another layout.
+var ErrLayout = errors.New("store: state written by another layout")
 
 // ErrHeightUnavailable is returned for a height that was never committed or
 // has been pruned.
@@ -99,6 +110,7 @@ func (db *DB) loadLast() error {
 	return db.bdb.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(keyCommit)
 		if errors.Is(err, badger.ErrKeyNotFound) {
+			db.fresh = true
 			return nil
 		}
 		if err != nil {
@@ -112,9 +124,37 @@ func (db *DB) loadLast() error {
 		if err != nil {
 			return err
 		}
+		layout, err := readLayout(txn)
+		if err != nil {
+			return err
+		}
+		if layout != Layout {
+			return fmt.Errorf("%w: this state was written by layout %d at height %d, and this binary reads layout %d; "+
+				"start it with the binary that wrote it, or re-initialize the home", ErrLayout, layout, c.Height, Layout)
+		}
 		db.last = c
 		return nil
 	})
+}
+
+// readLayout returns the layout recorded in a state that has commits: 1
+// when there is no record (layout 1 wrote none).
+func readLayout(txn *badger.Txn) (uint64, error) {
+	item, err := txn.Get(keyLayout)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("store: layout record of %d bytes", len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
 }
 
 func trieOptions() []smt.TrieSpecOption {
@@ -309,6 +349,7 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	db.mu.Lock()
 	db.last = Commit{Height: height, AppHash: root}
 	db.mu.Unlock()
+	db.fresh = false
 	db.retireView()
 	db.pending = make(map[string][]byte)
 	db.order = nil
@@ -334,6 +375,11 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 	}
 	if orphans := db.nodes.takeOrphans(); len(orphans) > 0 {
 		if err := txn.Set(prefixed(prefixOrphans, h), bytes.Join(orphans, nil)); err != nil {
+			return err
+		}
+	}
+	if db.fresh {
+		if err := txn.Set(keyLayout, binary.BigEndian.AppendUint64(nil, Layout)); err != nil {
 			return err
 		}
 	}
