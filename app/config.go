@@ -12,7 +12,8 @@ type Config struct {
 	// DataDir is the folder of the application's badger database.
 	DataDir string
 	// KeepRecent is how many recent heights stay provable and queryable
-	// (0 keeps every height).
+	// (0 keeps every height). Only 0 is accepted for now: pruning has a
+	// known bug (docs/state.md).
 	KeepRecent int64
 	// SigCacheSize bounds the verified-signature cache (entries).
 	SigCacheSize int
@@ -37,6 +38,9 @@ func (c Config) Validate() error {
 		return errors.New("app config: data dir is empty")
 	case c.KeepRecent < 0:
 		return errors.New("app config: keep-recent must not be negative")
+	case c.KeepRecent > 0:
+		return errors.New("app config: keep-recent > 0 (pruning) is not supported: it can delete tree nodes " +
+			"that a later deletion made live again (docs/state.md); run with 0, which keeps every height")
 	case c.SigCacheSize < 0:
 		return errors.New("app config: signature cache size must not be negative")
 	case c.Logger == nil:

@@ -15,13 +15,16 @@
 //     before, never in between, and CometBFT's replay brings it forward.
 //     Pruning runs after the commit; a crash there only leaves garbage.
 //   - A value never returns to an earlier value (every mutable record
-//     carries a version that only grows) and a deleted key never returns
-//     (only schedule entries are deleted, and each names one action), so no
-//     tree node digest recurs and orphaned nodes can be pruned after
-//     KeepRecent heights without touching a live node. An archive store
-//     (KeepRecent 0) records no orphans. Writing a value equal to the
-//     current one re-creates nodes with the digests they had; a commit never
-//     records as orphans the digests it writes itself.
+//     carries a version that only grows), but deleting a key returns its
+//     ancestors to earlier digests when nothing else under them changed.
+//     Pruning (KeepRecent > 0) can therefore delete a node that such a
+//     deletion made live again: a known bug, so nodes run as archives
+//     (KeepRecent 0), which record no orphans and delete nothing, and
+//     app.Config refuses KeepRecent > 0 (docs/state.md). New nodes are
+//     written one version above everything in the store, so a node written
+//     again after a prune deleted it wins over the delete. Writing a value
+//     equal to the current one re-creates nodes with the digests they had;
+//     a commit never records as orphans the digests it writes itself.
 //   - The root depends only on the set of (key, value) pairs, not on the order
 //     of writes.
 package store

@@ -23,18 +23,22 @@ func prefixed(p, k []byte) []byte {
 }
 
 // nodeStore adapts badger to the tree's MapStore. Writes are only allowed
-// during a commit and go to a write batch: nodes are content-addressed, so a
-// node written by a commit that never completes is harmless garbage. Deletes
+// during a commit and are collected; PersistTree writes them in key order.
+// Nodes are content-addressed, so a node written by a commit that never
+// completes is harmless garbage. Deletes
 // are not applied. When the store prunes (KeepRecent > 0) the deleted
 // digests are kept as orphans and pruned KeepRecent heights later; an
 // archive store (KeepRecent 0) keeps every node and tracks nothing.
 type nodeStore struct {
 	db      *badger.DB
-	batch   *badger.WriteBatch
-	track   bool // record orphans: the store prunes
+	writing bool        // inside a commit: Set collects into out
+	out     []nodeWrite // the commit's new nodes
+	track   bool        // record orphans: the store prunes
 	orphans [][]byte
 	written map[[32]byte]struct{}
 }
+
+type nodeWrite struct{ key, value []byte }
 
 // digestKey is a tree node key as a map key (digests are SHA-256).
 func digestKey(k []byte) (d [32]byte) {
@@ -56,13 +60,14 @@ func (s *nodeStore) Get(key []byte) ([]byte, error) {
 }
 
 func (s *nodeStore) Set(key, value []byte) error {
-	if s.batch == nil {
+	if !s.writing {
 		return errNoCommit
 	}
 	if s.track {
 		s.written[digestKey(key)] = struct{}{}
 	}
-	return s.batch.Set(prefixed(prefixNode, key), value)
+	s.out = append(s.out, nodeWrite{prefixed(prefixNode, key), value})
+	return nil
 }
 
 func (s *nodeStore) Delete(key []byte) error {

@@ -46,3 +46,42 @@ func TestOrphansRecordedOnlyWhenPruning(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeWrittenAgainAfterPruning: deleting a key returns its ancestors
+// to digests they had before it was added. With KeepRecent 1 those older
+// nodes are pruned (deleted) at once; when the deletion writes them again
+// they must win over the pruning's deletes, or the tree would lose live
+// nodes (seen on reopening, when nothing is cached in memory).
+func TestNodeWrittenAgainAfterPruning(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{KeepRecent: 1})
+	require.NoError(t, err)
+	for i := 0; i < 64; i++ {
+		require.NoError(t, db.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
+	}
+	before, err := db.Commit(1)
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet([]byte("q"), []byte("scheduled")))
+	_, err = db.Commit(2) // prunes what only height 1 used
+	require.NoError(t, err)
+	_, err = db.Commit(3)
+	require.NoError(t, err)
+	require.NoError(t, db.PendingDelete([]byte("q")))
+	after, err := db.Commit(4)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "the same entries give the same root")
+	require.NoError(t, db.Close())
+
+	db, err = Open(dir, Options{KeepRecent: 1})
+	require.NoError(t, err)
+	defer db.Close()
+	for i := 0; i < 64; i++ {
+		k := []byte(fmt.Sprint("k", i))
+		p, err := db.Prove(4, k)
+		require.NoError(t, err, "key %s", k)
+		require.Equal(t, []byte("v"), p.Value)
+		ok, err := VerifyProof(p.Proof, after, k, p.Value)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+}

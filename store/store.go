@@ -11,6 +11,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/pokt-network/smt"
 )
 
@@ -298,15 +299,33 @@ func (db *DB) PendingScan(prefix []byte, fn func(key, value []byte) bool) error 
 // it does not hold up the mempool as Commit does; Commit calls it again,
 // which then writes nothing.
 func (db *DB) PersistTree() error {
-	batch := db.bdb.NewWriteBatch()
-	defer batch.Cancel()
-	db.nodes.batch = batch
+	db.nodes.writing = true
 	err := db.tree.Commit()
-	db.nodes.batch = nil
-	if err == nil {
-		err = batch.Flush()
-	}
+	db.nodes.writing = false
+	out := db.nodes.out
+	db.nodes.out = nil
 	if err != nil {
+		return fmt.Errorf("store: tree commit: %w", err)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// In key order, through a loader rather than transactions: badger then
+	// inserts them into its memtable in order, each search starting where
+	// the last one ended, instead of at random places (a transaction's
+	// writes come out of a map). The version is one above every version in
+	// the store, so a node written again after pruning deleted it is seen
+	// over the deletion; reads see it once the block's commit, which gets
+	// that same version, is done.
+	slices.SortFunc(out, func(a, b nodeWrite) int { return bytes.Compare(a.key, b.key) })
+	version := db.bdb.MaxVersion() + 1
+	l := db.bdb.NewKVLoader(16)
+	for _, w := range out {
+		if err := l.Set(&pb.KV{Key: w.key, Value: w.value, Version: version}); err != nil {
+			return fmt.Errorf("store: tree commit: %w", err)
+		}
+	}
+	if err := l.Finish(); err != nil {
 		return fmt.Errorf("store: tree commit: %w", err)
 	}
 	return nil
