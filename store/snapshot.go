@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 
@@ -17,6 +18,12 @@ import (
 // transaction per snapshot, every CheckTx and resolver read stalled behind
 // them. Reads of a read-only transaction touch no shared state of it, so
 // concurrent Gets are safe.
+//
+// A view also remembers the values read through it: a view is one height,
+// so they cannot go stale, and it lives one block. A block's FinalizeBlock
+// reads what its txs' CheckTx read moments before (and DB.Get reads
+// through the view too), so those reads cost a map lookup instead of a
+// badger lookup, which searches memtables of tree nodes.
 type Snapshot struct{ v *view }
 
 // view is one shared read transaction and its users.
@@ -26,8 +33,12 @@ type view struct {
 
 	mu      sync.Mutex
 	refs    int
-	retired bool // no new users: a newer commit exists
+	retired bool              // no new users: a newer commit exists
+	read    map[string][]byte // values read so far (nil: absent)
 }
+
+// viewReads bounds the values a view remembers.
+const viewReads = 1 << 16
 
 // Snapshot opens a read view of the latest committed state.
 func (db *DB) Snapshot() (*Snapshot, error) {
@@ -48,7 +59,7 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 
 func (db *DB) openView() (*view, error) {
 	txn := db.bdb.NewTransaction(false)
-	v := &view{txn: txn}
+	v := &view{txn: txn, read: make(map[string][]byte)}
 	item, err := txn.Get(keyCommit)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
@@ -99,16 +110,34 @@ func (v *view) release(retire bool) {
 // Commit returns the height and app hash the snapshot shows.
 func (s *Snapshot) Commit() Commit { return s.v.commit }
 
-// Get returns the value of key in the snapshot, or nil.
-func (s *Snapshot) Get(key []byte) ([]byte, error) {
-	item, err := s.v.txn.Get(prefixed(prefixFlat, key))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
+// Get returns the value of key in the snapshot, or nil. The caller owns
+// the value.
+func (s *Snapshot) Get(key []byte) ([]byte, error) { return s.v.get(key) }
+
+func (v *view) get(key []byte) ([]byte, error) {
+	v.mu.Lock()
+	val, seen := v.read[string(key)]
+	v.mu.Unlock()
+	if seen {
+		return bytes.Clone(val), nil
 	}
-	if err != nil {
+	item, err := v.txn.Get(prefixed(prefixFlat, key))
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		val = nil
+	case err != nil:
 		return nil, err
+	default:
+		if val, err = item.ValueCopy(nil); err != nil {
+			return nil, err
+		}
 	}
-	return item.ValueCopy(nil)
+	v.mu.Lock()
+	if len(v.read) < viewReads {
+		v.read[string(key)] = val
+	}
+	v.mu.Unlock()
+	return bytes.Clone(val), nil
 }
 
 // Close releases the snapshot. Closing twice is a no-op.

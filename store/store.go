@@ -184,21 +184,15 @@ func (db *DB) LastCommit() Commit {
 	return Commit{Height: db.last.Height, AppHash: append([]byte(nil), db.last.AppHash...)}
 }
 
-// Get returns the committed value of key, or nil when it has none.
+// Get returns the committed value of key, or nil when it has none. It
+// reads through the shared view of the latest commit (see Snapshot).
 func (db *DB) Get(key []byte) ([]byte, error) {
-	var out []byte
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(prefixed(prefixFlat, key))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		out, err = item.ValueCopy(nil)
-		return err
-	})
-	return out, err
+	s, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Get(key)
 }
 
 // PendingGet returns the value of key in the state being built (nil when it
