@@ -24,7 +24,7 @@ func TestViewRemembersReads(t *testing.T) {
 	v, err := old.Get([]byte("a"))
 	require.NoError(t, err)
 	require.Equal(t, []byte("1"), v)
-	v[0] = 'x' // the caller owns what it got
+	v[0] = 'x'                         // the caller owns what it got
 	absent, err := db.Get([]byte("b")) // DB.Get reads through the same view
 	require.NoError(t, err)
 	require.Nil(t, absent)

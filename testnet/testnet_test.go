@@ -19,6 +19,7 @@ import (
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/node"
 	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/testnet"
 )
 
@@ -226,7 +227,8 @@ func TestInitRefusesNonEmptyDir(t *testing.T) {
 func TestInitOverwrite(t *testing.T) {
 	dir := t.TempDir()
 	opts := testnet.DefaultOptions(dir)
-	opts.Validators, opts.BasePort = 2, 28000
+	// --overwrite refuses a testnet whose ports are in use: take free ones.
+	opts.Validators, opts.BasePort = 2, testutil.FreeRange(t, 20)
 	first, err := testnet.Init(opts)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))

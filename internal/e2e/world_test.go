@@ -8,6 +8,7 @@ import (
 	"time"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
@@ -88,13 +89,28 @@ func (w *world) recovery(id types.ID) types.QueryRecoveryResponse {
 	return out
 }
 
-// waitBlockTime waits until a committed block's time is at or past unix.
+// waitBlockTime waits until a block whose time is past unix is committed
+// by the app, and returns its height. The RPC's status shows a block once
+// CometBFT has stored it, before the app has executed it, so the app's own
+// last height (ABCI Info) is what is waited for.
 func (w *world) waitBlockTime(unix int64) int64 {
 	w.t.Helper()
+	var h int64
 	for {
-		st, err := w.c.Status(w.ctx) // errors while a node restarts: retry
-		if err == nil && st.SyncInfo.LatestBlockTime.Unix() >= unix+1 {
-			return st.SyncInfo.LatestBlockHeight
+		var err error
+		if h == 0 {
+			var st *coretypes.ResultStatus
+			st, err = w.c.Status(w.ctx) // errors while a node restarts: retry
+			if err == nil && st.SyncInfo.LatestBlockTime.Unix() >= unix+1 {
+				h = st.SyncInfo.LatestBlockHeight
+			}
+		}
+		if h != 0 {
+			var info *coretypes.ResultABCIInfo
+			info, err = w.c.ABCIInfo(w.ctx)
+			if err == nil && info.Response.LastBlockHeight >= h {
+				return h
+			}
 		}
 		select {
 		case <-w.ctx.Done():

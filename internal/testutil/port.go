@@ -50,3 +50,22 @@ func isFree(port int) bool {
 	}
 	return l.Close() == nil
 }
+
+// FreeRange returns a base such that the n ports base, base+1, ...,
+// base+n-1 are all free on 127.0.0.1 at the time of the call, for commands
+// that take a base port and number ports from it.
+func FreeRange(t testing.TB, n int) int {
+	t.Helper()
+	for attempt := 0; attempt < 1000; attempt++ {
+		base := MinPort + rand.IntN(MaxPort-MinPort-n)
+		free := true
+		for p := base; p < base+n && free; p++ {
+			free = isFree(p)
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatalf("testutil: found no %d free consecutive ports in [%d, %d) on 127.0.0.1", n, MinPort, MaxPort)
+	return 0
+}

@@ -9,20 +9,23 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/testnet"
 )
 
 func TestTestnetInit(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "net")
+	// init refuses ports in use: take a free range (4 nodes, 10 ports each).
+	base := testutil.FreeRange(t, 40)
 	out, err := run(t, "testnet", "init", "--validators", "3", "--full-nodes", "1", "--output-dir", dir,
-		"--base-port", "27100", "--chain-id", "custos-cli-test", "--timeout-commit", "200ms", "--output", "json")
+		"--base-port", strconv.Itoa(base), "--chain-id", "custos-cli-test", "--timeout-commit", "200ms", "--output", "json")
 	require.NoError(t, err)
 	var net testnet.Testnet
 	require.NoError(t, json.Unmarshal([]byte(out), &net))
 	require.Equal(t, "custos-cli-test", net.ChainID)
 	require.Len(t, net.Validators(), 3)
 	require.Len(t, net.FullNodes(), 1)
-	require.Equal(t, "127.0.0.1:"+strconv.Itoa(27100+30+2), net.Nodes[3].Resolver)
+	require.Equal(t, "127.0.0.1:"+strconv.Itoa(base+30+2), net.Nodes[3].Resolver)
 	loaded, err := testnet.Load(dir)
 	require.NoError(t, err)
 	require.Equal(t, net, loaded)
@@ -30,10 +33,10 @@ func TestTestnetInit(t *testing.T) {
 	_, err = run(t, "testnet", "init", "--output-dir", dir)
 	require.ErrorContains(t, err, "--overwrite")
 
-	out, err = run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", "27100", "--overwrite")
+	out, err = run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", strconv.Itoa(base), "--overwrite")
 	require.NoError(t, err)
 	require.Contains(t, out, "initialized a testnet of 2 validators and 0 full nodes")
-	require.Contains(t, out, "--resolver.laddr 127.0.0.1:27102")
+	require.Contains(t, out, "--resolver.laddr 127.0.0.1:"+strconv.Itoa(base+2))
 	require.NoDirExists(t, filepath.Join(dir, "node2"))
 }
 
@@ -61,7 +64,7 @@ func TestTestnetRefusals(t *testing.T) {
 
 func TestTestnetStatusDown(t *testing.T) {
 	dir := t.TempDir()
-	_, err := run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", "27200")
+	_, err := run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", strconv.Itoa(testutil.FreeRange(t, 20)))
 	require.NoError(t, err)
 	out, err := run(t, "testnet", "status", "--home-dir", dir, "--timeout", "1s", "--output", "json")
 	require.ErrorContains(t, err, "2 of 2 nodes do not answer")
