@@ -85,3 +85,30 @@ func TestNodeWrittenAgainAfterPruning(t *testing.T) {
 		require.True(t, ok)
 	}
 }
+
+// TestTreeWrittenTwiceBeforeCommit: nodes written by two PersistTree calls
+// before one commit are all readable after it (the second call must not
+// use a version above the commit's).
+func TestTreeWrittenTwiceBeforeCommit(t *testing.T) {
+	db, err := Open(t.TempDir(), DefaultOptions())
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet([]byte("a"), []byte("1")))
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet([]byte("b"), []byte("2")))
+	require.NoError(t, db.PersistTree())
+	require.NoError(t, db.PendingSet([]byte("c"), []byte("3")))
+	require.NoError(t, db.PersistTree())
+	root, err := db.Commit(2)
+	require.NoError(t, err)
+	defer db.Close()
+	// Prove reads the nodes from badger, not from the tree in memory.
+	for k, v := range map[string]string{"a": "1", "b": "2", "c": "3"} {
+		p, err := db.Prove(2, []byte(k))
+		require.NoError(t, err, "key %s", k)
+		require.Equal(t, []byte(v), p.Value)
+		ok, err := VerifyProof(p.Proof, root, []byte(k), p.Value)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+}

@@ -47,6 +47,9 @@ type DB struct {
 	order   [][]byte
 	commits int64
 	fresh   bool // nothing committed yet: the first commit records the layout
+	// nodeVersion is the badger version of the tree nodes written since
+	// the last commit (0: none yet); see PersistTree.
+	nodeVersion uint64
 }
 
 // Commit identifies a committed state.
@@ -310,12 +313,16 @@ func (db *DB) PersistTree() error {
 	// writes come out of a map). The version is one above every version in
 	// the store, so a node written again after pruning deleted it is seen
 	// over the deletion; reads see it once the block's commit, which gets
-	// that same version, is done.
+	// that same version (the loader does not advance badger's commit
+	// timestamps), is done. A second call before the commit uses the same
+	// version.
 	slices.SortFunc(out, func(a, b nodeWrite) int { return bytes.Compare(a.key, b.key) })
-	version := db.bdb.MaxVersion() + 1
+	if db.nodeVersion == 0 {
+		db.nodeVersion = db.bdb.MaxVersion() + 1
+	}
 	l := db.bdb.NewKVLoader(16)
 	for _, w := range out {
-		if err := l.Set(&pb.KV{Key: w.key, Value: w.value, Version: version}); err != nil {
+		if err := l.Set(&pb.KV{Key: w.key, Value: w.value, Version: db.nodeVersion}); err != nil {
 			return fmt.Errorf("store: tree commit: %w", err)
 		}
 	}
@@ -363,6 +370,7 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	db.last = Commit{Height: height, AppHash: root}
 	db.mu.Unlock()
 	db.fresh = false
+	db.nodeVersion = 0
 	db.retireView()
 	db.pending = make(map[string][]byte)
 	db.order = nil
