@@ -28,6 +28,7 @@ func TestLayoutRecorded(t *testing.T) {
 	db, err = Open(dir, DefaultOptions())
 	require.NoError(t, err, "a store reopens under its own layout")
 	require.Equal(t, int64(1), db.LastCommit().Height)
+	require.NoError(t, db.Close())
 
 	for _, tc := range []struct {
 		name   string
@@ -40,15 +41,11 @@ func TestLayoutRecorded(t *testing.T) {
 		}, "written by layout 3 at height 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if db == nil {
-				var err error
-				db, err = openRaw(dir)
-				require.NoError(t, err)
-			}
-			require.NoError(t, db.bdb.Update(tc.change))
-			require.NoError(t, db.Close())
-			db = nil
-			_, err := Open(dir, DefaultOptions())
+			raw, err := openRaw(dir)
+			require.NoError(t, err)
+			require.NoError(t, raw.Update(tc.change))
+			require.NoError(t, raw.Close())
+			_, err = Open(dir, DefaultOptions())
 			require.ErrorIs(t, err, ErrLayout)
 			require.ErrorContains(t, err, tc.want)
 			require.ErrorContains(t, err, "this binary reads layout 2")
@@ -57,10 +54,6 @@ func TestLayoutRecorded(t *testing.T) {
 }
 
 // openRaw opens dir's badger without the layout check, to tamper with it.
-func openRaw(dir string) (*DB, error) {
-	bdb, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
-	if err != nil {
-		return nil, err
-	}
-	return &DB{bdb: bdb}, nil
+func openRaw(dir string) (*badger.DB, error) {
+	return badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
 }

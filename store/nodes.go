@@ -25,10 +25,10 @@ func prefixed(p, k []byte) []byte {
 // nodeStore adapts badger to the tree's MapStore. Writes are only allowed
 // during a commit and are collected; PersistTree writes them in key order.
 // Nodes are content-addressed, so a node written by a commit that never
-// completes is harmless garbage. Deletes
-// are not applied. When the store prunes (KeepRecent > 0) the deleted
-// digests are kept as orphans and pruned KeepRecent heights later; an
-// archive store (KeepRecent 0) keeps every node and tracks nothing.
+// completes is harmless garbage. Deletes are not applied. When the store
+// prunes (KeepRecent > 0) the deleted digests are kept as orphans and
+// pruned KeepRecent heights later; an archive store (KeepRecent 0) keeps
+// every node and tracks nothing.
 type nodeStore struct {
 	db      *badger.DB
 	writing bool        // inside a commit: Set collects into out

@@ -46,7 +46,6 @@ type DB struct {
 	pending map[string][]byte
 	order   [][]byte
 	commits int64
-	fresh   bool // nothing committed yet: the first commit records the layout
 	// nodeVersion is the badger version of the tree nodes written since
 	// the last commit (0: none yet); see PersistTree.
 	nodeVersion uint64
@@ -114,7 +113,6 @@ func (db *DB) loadLast() error {
 	return db.bdb.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(keyCommit)
 		if errors.Is(err, badger.ErrKeyNotFound) {
-			db.fresh = true
 			return nil
 		}
 		if err != nil {
@@ -369,7 +367,6 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 	db.mu.Lock()
 	db.last = Commit{Height: height, AppHash: root}
 	db.mu.Unlock()
-	db.fresh = false
 	db.nodeVersion = 0
 	db.retireView()
 	db.pending = make(map[string][]byte)
@@ -399,7 +396,7 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 			return err
 		}
 	}
-	if db.fresh {
+	if db.LastCommit().Height == 0 { // the first commit records the layout
 		if err := txn.Set(keyLayout, binary.BigEndian.AppendUint64(nil, Layout)); err != nil {
 			return err
 		}
