@@ -13,8 +13,8 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// CheckTx is called concurrently with itself (node.ParallelCheckTx) and with
-// FinalizeBlock and Commit. Run with -race: every check must give the
+// CheckTx may be called concurrently with itself and with FinalizeBlock
+// and Commit (node.BatchedCheckTx takes no lock for it). Run with -race: every check must give the
 // answer a lone check gives.
 func TestConcurrentCheckTx(t *testing.T) {
 	a := newApp(t, t.TempDir())

@@ -6,6 +6,8 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/bench"
 )
 
 // A block of txs no CheckTx has seen is verified in one batch pass before
@@ -38,4 +40,61 @@ func TestFinalizeBlockPrewarmsOnlyUnchecked(t *testing.T) {
 	hits, verified := a.SigCacheStats()
 	require.Equal(t, uint64(200), verified, "each signature verified once: 100 by CheckTx, 100 in the batch pass")
 	require.Equal(t, uint64(200), hits, "execution found every signature cached")
+}
+
+// A batch of first-time checks prepared together (PrepareCheckTxs) has
+// every signature verified once, in the batch pass, rotations' two
+// signatures included (the current and the proposed key, paired in order):
+// each CheckTx then finds its signatures cached and verifies none.
+func TestPrepareCheckTxs(t *testing.T) {
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	warm, ids, err := bench.Creates(goldenChain, "prep", 0, 40)
+	require.NoError(t, err)
+	commitOK(t, a, 1, warm)
+	// 40 creates, 20 rotations (2 signatures each), 20 updates.
+	mix, err := bench.Mix(goldenChain, "prep", ids, 0, 40, 80)
+	require.NoError(t, err)
+	const sigs = 40 + 2*20 + 20
+	hits0, verified0 := a.SigCacheStats()
+
+	a.PrepareCheckTxs(mix)
+	hits, verified := a.SigCacheStats()
+	require.Equal(t, uint64(sigs), verified-verified0, "the batch pass verifies each signature once")
+	for _, tx := range mix {
+		res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: abci.CheckTxType_New})
+		require.NoError(t, err)
+		require.Zero(t, res.Code, res.Log)
+	}
+	hits2, verified2 := a.SigCacheStats()
+	require.Equal(t, verified, verified2, "CheckTx verified nothing more")
+	require.Equal(t, uint64(sigs), hits2-hits, "CheckTx found every signature cached")
+	require.Equal(t, hits0, hits, "preparing reads no answer from the cache")
+}
+
+// Preparing decides nothing: a tx whose signature does not hold is still
+// refused by its check, with the same error as when nothing was prepared.
+func TestPrepareCheckTxsDecidesNothing(t *testing.T) {
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	txs := signedCreates(t, 3, 0)
+	bad := append([]byte(nil), txs[1]...)
+	bad[len(bad)-1] ^= 1 // the last byte of the signature
+	lone, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: bad, Type: abci.CheckTxType_New})
+	require.NoError(t, err)
+	require.NotZero(t, lone.Code)
+
+	a.PrepareCheckTxs([][]byte{txs[0], bad, txs[2]})
+	for i, tx := range [][]byte{txs[0], bad, txs[2]} {
+		res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: abci.CheckTxType_New})
+		require.NoError(t, err)
+		if i == 1 {
+			require.Equal(t, lone.Code, res.Code)
+			require.Equal(t, lone.Log, res.Log)
+			continue
+		}
+		require.Zero(t, res.Code, res.Log)
+	}
 }

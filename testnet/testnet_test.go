@@ -257,7 +257,7 @@ func TestInitOverwrite(t *testing.T) {
 
 func TestStatusOfStoppedNetwork(t *testing.T) {
 	opts := testnet.DefaultOptions(t.TempDir())
-	opts.Validators, opts.FullNodes, opts.BasePort = 2, 1, 29000
+	opts.Validators, opts.FullNodes, opts.BasePort = 2, 1, testutil.FreeRange(t, 30)
 	net, err := testnet.Init(opts)
 	require.NoError(t, err)
 	statuses := testnet.Status(context.Background(), net, 2*time.Second)
@@ -279,7 +279,7 @@ func TestStatusOfStoppedNetwork(t *testing.T) {
 func TestStatusRefusesAForeignNode(t *testing.T) {
 	foreign := nodetest.Start(t, nodetest.Home(t))
 	opts := testnet.DefaultOptions(t.TempDir())
-	opts.Validators, opts.BasePort = 1, 29100
+	opts.Validators, opts.BasePort = 1, testutil.FreeRange(t, 10)
 	net, err := testnet.Init(opts)
 	require.NoError(t, err)
 	net.Nodes[0].RPC = foreign.Config().RPC.ListenAddress

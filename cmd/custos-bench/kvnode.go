@@ -39,7 +39,7 @@ func newKVNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			client := node.ParallelCheckTx
+			client := node.BatchedCheckTx
 			if stock {
 				client = proxy.NewLocalClientCreator
 			}
@@ -47,7 +47,7 @@ func newKVNodeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&home, "home", "", "node home")
-	cmd.Flags().BoolVar(&stock, "stock-client", false, "use CometBFT's own local ABCI client (one mutex for every call) instead of the one Custos runs with (no mutex for CheckTx)")
+	cmd.Flags().BoolVar(&stock, "stock-client", false, "use CometBFT's own local ABCI client (one mutex for every call) instead of the one Custos runs with (first-time checks queued and answered in batches, no mutex for CheckTx)")
 	return cmd
 }
 

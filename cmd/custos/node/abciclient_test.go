@@ -2,85 +2,212 @@ package node
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// gateApp's CheckTx waits until `want` checks are inside it at once, so it
-// only returns if they really run in parallel.
-type gateApp struct {
+// batchApp records the order of its checks and the batches it is handed;
+// while gate is open (not closed), a check of tx "block" waits for it.
+type batchApp struct {
 	abci.BaseApplication
-	want    int32
-	inside  atomic.Int32
-	all     chan struct{}
-	once    sync.Once
+	gate    chan struct{}
+	entered chan struct{}
+
+	mu      sync.Mutex
+	checked []string
+	batches [][]string
 	commits atomic.Int32
 }
 
-func (g *gateApp) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	if g.inside.Add(1) == g.want {
-		g.once.Do(func() { close(g.all) })
+func newBatchApp() *batchApp {
+	return &batchApp{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+}
+
+func (a *batchApp) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	if string(req.Tx) == "block" {
+		a.entered <- struct{}{}
+		<-a.gate
 	}
-	select {
-	case <-g.all:
-	case <-time.After(5 * time.Second):
-		return &abci.ResponseCheckTx{Code: 99, Log: "checks did not overlap"}, nil
+	if string(req.Tx) == "fail" {
+		return nil, errors.New("disk on fire")
 	}
+	a.mu.Lock()
+	a.checked = append(a.checked, string(req.Tx))
+	a.mu.Unlock()
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK, Data: req.Tx}, nil
 }
 
-func (g *gateApp) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
-	g.commits.Add(1)
+func (a *batchApp) PrepareCheckTxs(txs [][]byte) {
+	var b []string
+	for _, tx := range txs {
+		b = append(b, string(tx))
+	}
+	a.mu.Lock()
+	a.batches = append(a.batches, b)
+	a.mu.Unlock()
+}
+
+func (a *batchApp) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	a.commits.Add(1)
 	return &abci.ResponseCommit{}, nil
 }
 
-func TestParallelCheckTxOverlaps(t *testing.T) {
-	const n = 4
-	app := &gateApp{want: n, all: make(chan struct{})}
-	cli, err := ParallelCheckTx(app).NewABCIClient()
+// answered returns a channel that receives the request's response once
+// its callback runs.
+func answered(rr *abcicli.ReqRes) <-chan *abci.ResponseCheckTx {
+	ch := make(chan *abci.ResponseCheckTx, 1)
+	rr.SetCallback(func(res *abci.Response) { ch <- res.GetCheckTx() })
+	return ch
+}
+
+func newBatchClient(t *testing.T, app abci.Application) (abcicli.Client, *atomic.Int32) {
+	t.Helper()
+	cli, err := BatchedCheckTx(app).NewABCIClient()
 	require.NoError(t, err)
 	var global atomic.Int32
-	cli.SetResponseCallback(func(req *abci.Request, res *abci.Response) {
+	cli.SetResponseCallback(func(req *abci.Request, _ *abci.Response) {
 		if req.GetCheckTx() != nil {
 			global.Add(1)
 		}
 	})
+	return cli, &global
+}
 
-	var wg sync.WaitGroup
-	codes := make([]uint32, n)
-	data := make([][]byte, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			rr, err := cli.CheckTxAsync(context.Background(), &abci.RequestCheckTx{Tx: []byte{byte(i)}})
-			if !assert.NoError(t, err) {
-				return
-			}
-			// The caller's callback runs at once: the answer is already there.
-			done := make(chan struct{})
-			rr.SetCallback(func(res *abci.Response) {
-				codes[i], data[i] = res.GetCheckTx().Code, res.GetCheckTx().Data
-				close(done)
-			})
-			<-done
-		}(i)
-	}
-	wg.Wait()
-	for i := 0; i < n; i++ {
-		require.Equal(t, abci.CodeTypeOK, codes[i], "check %d", i)
-		require.Equal(t, []byte{byte(i)}, data[i])
-	}
-	require.EqualValues(t, n, global.Load(), "the global callback sees every answer")
+// Checks queued while the worker is busy are prepared as one batch, then
+// answered in arrival order; each caller gets its own answer, and the
+// global callback sees every answer.
+func TestBatchedCheckTxBatches(t *testing.T) {
+	app := newBatchApp()
+	cli, global := newBatchClient(t, app)
+	ctx := context.Background()
 
-	// The other calls still go through the connection's mutex.
-	_, err = cli.Commit(context.Background(), &abci.RequestCommit{})
+	first, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
+	require.NoError(t, err)
+	<-app.entered // the worker is inside the first check
+	var want []string
+	var answers []<-chan *abci.ResponseCheckTx
+	for i := 0; i < 100; i++ {
+		tx := string(rune('A'+i%26)) + string(rune('a'+i/26))
+		rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte(tx), Type: abci.CheckTxType_New})
+		require.NoError(t, err)
+		want = append(want, tx)
+		answers = append(answers, answered(rr))
+	}
+	select {
+	case <-answers[0]:
+		t.Fatal("a check queued behind a busy worker was answered before it")
+	default:
+	}
+	close(app.gate)
+	require.Equal(t, []byte("block"), (<-answered(first)).Data)
+	for i, ch := range answers {
+		select {
+		case res := <-ch:
+			require.Equal(t, abci.CodeTypeOK, res.Code)
+			require.Equal(t, want[i], string(res.Data), "answer %d", i)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("check %d was never answered", i)
+		}
+	}
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	require.Equal(t, append([]string{"block"}, want...), app.checked, "checked in arrival order")
+	require.Equal(t, [][]string{want}, app.batches, "the queued checks are one batch; a lone check is not prepared")
+	require.EqualValues(t, 101, global.Load())
+}
+
+// Flush returns only once every queued check has been answered: CometBFT
+// flushes before Commit and before a recheck.
+func TestBatchedCheckTxFlushWaits(t *testing.T) {
+	app := newBatchApp()
+	cli, _ := newBatchClient(t, app)
+	ctx := context.Background()
+	blocked, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
+	require.NoError(t, err)
+	<-app.entered
+	queued, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("queued")})
+	require.NoError(t, err)
+	a, b := answered(blocked), answered(queued)
+
+	flushed := make(chan error, 1)
+	go func() { flushed <- cli.Flush(ctx) }()
+	select {
+	case <-flushed:
+		t.Fatal("Flush returned while a check was still running")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(app.gate)
+	require.NoError(t, <-flushed)
+	// Both answers were delivered before Flush returned.
+	select {
+	case <-a:
+	default:
+		t.Fatal("the running check was not answered by the time Flush returned")
+	}
+	select {
+	case <-b:
+	default:
+		t.Fatal("the queued check was not answered by the time Flush returned")
+	}
+	// An idle client flushes at once, and checks again afterwards.
+	require.NoError(t, cli.Flush(ctx))
+	rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("later")})
+	require.NoError(t, err)
+	require.NoError(t, cli.Flush(ctx))
+	require.Equal(t, "later", string((<-answered(rr)).Data))
+}
+
+// A recheck is answered at once, even while first-time checks are queued:
+// CometBFT rechecks under the mempool's write lock and waits for the
+// answers.
+func TestBatchedCheckTxRecheckAtOnce(t *testing.T) {
+	app := newBatchApp()
+	cli, global := newBatchClient(t, app)
+	ctx := context.Background()
+	_, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
+	require.NoError(t, err)
+	<-app.entered
+	rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("again"), Type: abci.CheckTxType_Recheck})
+	require.NoError(t, err)
+	require.NotNil(t, rr.Response, "a recheck is answered before CheckTxAsync returns")
+	require.Equal(t, "again", string(rr.Response.GetCheckTx().Data))
+	require.EqualValues(t, 1, global.Load())
+	close(app.gate)
+	require.NoError(t, cli.Flush(ctx))
+}
+
+// An app error is answered as a failed check naming it (a local client
+// would hand the error to the mempool, which panics on it), and the worker
+// goes on with the next check.
+func TestBatchedCheckTxAppError(t *testing.T) {
+	app := newBatchApp()
+	cli, _ := newBatchClient(t, app)
+	ctx := context.Background()
+	failed, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("fail")})
+	require.NoError(t, err)
+	next, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("next")})
+	require.NoError(t, err)
+	res := <-answered(failed)
+	require.NotEqual(t, abci.CodeTypeOK, res.Code)
+	require.Contains(t, res.Log, "disk on fire")
+	require.Equal(t, abci.CodeTypeOK, (<-answered(next)).Code)
+}
+
+// The other calls still go through the connection's mutex, to the app.
+func TestBatchedCheckTxOtherCalls(t *testing.T) {
+	app := newBatchApp()
+	cli, _ := newBatchClient(t, app)
+	_, err := cli.Commit(context.Background(), &abci.RequestCommit{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, app.commits.Load())
+	res, err := cli.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: []byte("sync")})
+	require.NoError(t, err)
+	require.Equal(t, "sync", string(res.Data))
 }

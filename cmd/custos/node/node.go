@@ -108,10 +108,11 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	cmt, err := cmtnode.NewNode(cfg,
 		privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey,
-		// One mutex per ABCI connection, and none for CheckTx: txs are
-		// checked in parallel, beside FinalizeBlock and Commit; the app is
-		// built for it.
-		ParallelCheckTx(a),
+		// One mutex per ABCI connection, and none for CheckTx: first-time
+		// checks are queued and answered in batches whose signatures the
+		// app verifies together, beside FinalizeBlock; the app is built
+		// for it.
+		BatchedCheckTx(a),
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),

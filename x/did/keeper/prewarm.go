@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -52,12 +53,17 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 	if err != nil {
 		return items
 	}
+	// The candidate keys of each key URL, distinct, stored ones first.
 	known := map[types.URL][]types.PublicKey{}
+	add := func(u types.URL, pk types.PublicKey) {
+		if !slices.Contains(known[u], pk) {
+			known[u] = append(known[u], pk)
+		}
+	}
 	addDoc := func(id types.ID, d *types.Document) {
 		for _, vm := range d.VerificationMethods {
 			if pk, err := types.ParsePublicKey(vm.PublicKey); err == nil && pk.Type().CanSign() {
-				u := types.URL{ID: id, Fragment: vm.Id}
-				known[u] = append(known[u], pk)
+				add(types.URL{ID: id, Fragment: vm.Id}, pk)
 			}
 		}
 	}
@@ -74,8 +80,7 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 		addDoc(target, &op.Update.Document)
 	case *types.TxBody_RotateKey:
 		if pk, err := types.ParsePublicKey(op.RotateKey.NewPublicKey); err == nil {
-			u := types.URL{ID: target, Fragment: op.RotateKey.KeyId}
-			known[u] = append(known[u], pk)
+			add(types.URL{ID: target, Fragment: op.RotateKey.KeyId}, pk)
 		}
 	case *types.TxBody_Deactivate:
 		addDoc(target, &types.Document{VerificationMethods: op.Deactivate.Reveal})
@@ -94,17 +99,21 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 		}
 	}
 	msg := types.SignBytes(tx.Body)
+	nth := map[types.URL]int{}
 	for _, s := range tx.Signatures {
 		u, err := types.ParseURL(s.VerificationMethod)
 		if err != nil || len(s.Signature) != 64 {
 			continue
 		}
-		// A fragment with two candidate keys (a rotation's old and new
-		// material) has a signature that fails under one of them, and one
-		// failure makes the batch verifier check its whole batch one by
-		// one: execution verifies those singly instead.
-		if pks := known[u]; len(pks) == 1 && !c.has(pks[0], msg, s.Signature) {
-			items = append(items, types.Signed{Key: pks[0], Msg: msg, Sig: s.Signature})
+		// A URL with two candidate keys (a rotation's current and proposed
+		// material) is signed by each in that order in every honest tx,
+		// which is the order of the candidates: pair the n-th signature
+		// with the n-th key. A wrong guess is only a fact that does not
+		// hold; it costs its batch a check one by one, and nothing else.
+		i := nth[u]
+		nth[u]++
+		if pks := known[u]; i < len(pks) && !c.has(pks[i], msg, s.Signature) {
+			items = append(items, types.Signed{Key: pks[i], Msg: msg, Sig: s.Signature})
 		}
 	}
 	return items
