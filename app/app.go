@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -34,6 +35,12 @@ type App struct {
 
 	// The block being finalized.
 	height int64
+
+	// life lets Close wait for the checks in flight: the node's ABCI
+	// client answers queued checks on a worker of its own, which CometBFT
+	// does not stop, so a check may still run when the node closes the app.
+	life   sync.RWMutex
+	closed bool
 }
 
 var _ abci.Application = (*App)(nil)
@@ -77,8 +84,17 @@ func (a *App) loadGenesisState() error {
 	return nil
 }
 
-// Close releases the application's database.
-func (a *App) Close() error { return a.db.Close() }
+// Close releases the application's database once the checks in flight are
+// done; checks that arrive afterwards fail with ErrNodeUnavailable.
+func (a *App) Close() error {
+	a.life.Lock()
+	defer a.life.Unlock()
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	return a.db.Close()
+}
 
 // Store returns the application's state store, for readers in-process.
 func (a *App) Store() *store.DB { return a.db }
@@ -136,6 +152,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 // mutex per connection): it touches only committed state and the
 // signature cache.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	a.life.RLock()
+	defer a.life.RUnlock()
+	if a.closed {
+		return checkFailure(types.ErrNodeUnavailable.Wrap("the node is stopping")), nil
+	}
 	if a.keeper == nil {
 		return checkFailure(types.ErrNodeUnavailable.Wrap("the chain has not started")), nil
 	}
@@ -173,7 +194,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 // signatures cached. It decides nothing. The node's ABCI client calls it
 // with each batch of first-time checks (node.BatchedCheckTx).
 func (a *App) PrepareCheckTxs(txs [][]byte) {
-	if a.keeper == nil {
+	a.life.RLock()
+	defer a.life.RUnlock()
+	if a.closed || a.keeper == nil {
 		return
 	}
 	snap, err := a.db.Snapshot()

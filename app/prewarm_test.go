@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/bench"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // A block of txs no CheckTx has seen is verified in one batch pass before
@@ -97,4 +98,20 @@ func TestPrepareCheckTxsDecidesNothing(t *testing.T) {
 		}
 		require.Zero(t, res.Code, res.Log)
 	}
+}
+
+// The node's ABCI client answers queued checks on a worker CometBFT does
+// not stop, so a check can arrive after the node closed the app: it fails
+// with node_unavailable, and preparing a batch does nothing.
+func TestCheckAfterClose(t *testing.T) {
+	a := newApp(t, t.TempDir())
+	initChain(t, a)
+	txs := signedCreates(t, 8, 0)
+	require.NoError(t, a.Close())
+	a.PrepareCheckTxs(txs)
+	res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: txs[0], Type: abci.CheckTxType_New})
+	require.NoError(t, err)
+	require.Equal(t, types.ErrNodeUnavailable.Code, res.Code)
+	require.Contains(t, res.Log, "stopping")
+	require.NoError(t, a.Close(), "a second Close does nothing")
 }
