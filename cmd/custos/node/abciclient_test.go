@@ -80,17 +80,24 @@ func newBatchClient(t *testing.T, app abci.Application) (abcicli.Client, *atomic
 	return cli, &global
 }
 
+// blockedClient returns a client whose worker is inside the check of a
+// first tx, "block", which waits until app.gate closes; and that check.
+func blockedClient(t *testing.T) (*batchApp, abcicli.Client, *atomic.Int32, *abcicli.ReqRes) {
+	t.Helper()
+	app := newBatchApp()
+	cli, global := newBatchClient(t, app)
+	first, err := cli.CheckTxAsync(context.Background(), &abci.RequestCheckTx{Tx: []byte("block")})
+	require.NoError(t, err)
+	<-app.entered
+	return app, cli, global, first
+}
+
 // Checks queued while the worker is busy are prepared as one batch, then
 // answered in arrival order; each caller gets its own answer, and the
 // global callback sees every answer.
 func TestBatchedCheckTxBatches(t *testing.T) {
-	app := newBatchApp()
-	cli, global := newBatchClient(t, app)
+	app, cli, global, first := blockedClient(t)
 	ctx := context.Background()
-
-	first, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
-	require.NoError(t, err)
-	<-app.entered // the worker is inside the first check
 	var want []string
 	var answers []<-chan *abci.ResponseCheckTx
 	for i := 0; i < 100; i++ {
@@ -126,12 +133,8 @@ func TestBatchedCheckTxBatches(t *testing.T) {
 // Flush returns only once every queued check has been answered: CometBFT
 // flushes before Commit and before a recheck.
 func TestBatchedCheckTxFlushWaits(t *testing.T) {
-	app := newBatchApp()
-	cli, _ := newBatchClient(t, app)
+	app, cli, _, blocked := blockedClient(t)
 	ctx := context.Background()
-	blocked, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
-	require.NoError(t, err)
-	<-app.entered
 	queued, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("queued")})
 	require.NoError(t, err)
 	a, b := answered(blocked), answered(queued)
@@ -168,12 +171,8 @@ func TestBatchedCheckTxFlushWaits(t *testing.T) {
 // CometBFT rechecks under the mempool's write lock and waits for the
 // answers.
 func TestBatchedCheckTxRecheckAtOnce(t *testing.T) {
-	app := newBatchApp()
-	cli, global := newBatchClient(t, app)
+	app, cli, global, _ := blockedClient(t)
 	ctx := context.Background()
-	_, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("block")})
-	require.NoError(t, err)
-	<-app.entered
 	rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("again"), Type: abci.CheckTxType_Recheck})
 	require.NoError(t, err)
 	require.NotNil(t, rr.Response, "a recheck is answered before CheckTxAsync returns")
