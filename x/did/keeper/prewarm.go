@@ -13,7 +13,9 @@ import (
 // and the keys a tx brings itself), and caches the ones that hold, so that
 // executing the block finds them in the cache. It decides nothing: it only
 // records crypto facts, and execution checks authorization as always. It is
-// a no-op unless the keeper's verifier is a *SigCache.
+// a no-op unless the keeper's verifier is a *SigCache, and when fewer than
+// minBatch signatures are left to verify (execution verifies those one by
+// one, for less).
 func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 	c, ok := k.verifier.(*SigCache)
 	if !ok || len(c.ring) == 0 {

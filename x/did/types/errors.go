@@ -94,7 +94,7 @@ var (
 	ErrDuplicateKey       = &Error{27, "duplicate_key", "the key material is already listed in the document"}
 	ErrMemoTooLarge       = &Error{28, "memo_too_large", "the memo exceeds max_memo_bytes"}
 	ErrInvalidTime        = &Error{29, "invalid_time", "the time is not valid for this operation"}
-	ErrNodeUnavailable    = &Error{30, "node_unavailable", "the node could not check the transaction (it is starting or its store failed); try again"}
+	ErrNodeUnavailable    = &Error{30, "node_unavailable", "the node could not check the transaction (it is starting or stopping, or its store failed); try again"}
 	ErrNotGuardian        = &Error{31, "not_guardian", "the DID named is not a guardian of the target"}
 	ErrGuardianInactive   = &Error{32, "guardian_inactive", "the guardian DID is not registered or is deactivated"}
 	ErrInvalidGuardians   = &Error{33, "invalid_guardians", "the guardian set, threshold or delay is not valid"}
