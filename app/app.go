@@ -36,9 +36,10 @@ type App struct {
 	// The block being finalized.
 	height int64
 
-	// life lets Close wait for the checks in flight: the node's ABCI
-	// client answers queued checks on a worker of its own, which CometBFT
-	// does not stop, so a check may still run when the node closes the app.
+	// life lets Close wait for the checks and queries in flight: the
+	// node's ABCI client answers queued checks on a worker of its own,
+	// which CometBFT does not stop, and an RPC query may still be running,
+	// when the node closes the app.
 	life   sync.RWMutex
 	closed bool
 }
@@ -84,8 +85,9 @@ func (a *App) loadGenesisState() error {
 	return nil
 }
 
-// Close releases the application's database once the checks in flight are
-// done; checks that arrive afterwards fail with ErrNodeUnavailable.
+// Close releases the application's database once the checks and queries
+// in flight are done; those that arrive afterwards fail with
+// ErrNodeUnavailable.
 func (a *App) Close() error {
 	a.life.Lock()
 	defer a.life.Unlock()

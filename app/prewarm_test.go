@@ -2,11 +2,16 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/bench"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -114,4 +119,90 @@ func TestCheckAfterClose(t *testing.T) {
 	require.Equal(t, types.ErrNodeUnavailable.Code, res.Code)
 	require.Contains(t, res.Log, "stopping")
 	require.NoError(t, a.Close(), "a second Close does nothing")
+}
+
+// TestCloseWithChecksAndQueriesInFlight closes the app while checks and
+// queries keep arriving: every answer is either a normal one or
+// node_unavailable saying the node is stopping, never a read of a closed
+// store. Without Close waiting for them, some land on the closed database.
+func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
+	for round := range 20 {
+		a := newApp(t, t.TempDir())
+		initChain(t, a)
+		txs := signedCreates(t, 2, round*2)
+		commitOK(t, a, 1, txs[:1])
+		did := didOfCreate(t, txs[0])
+
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		answers := make(chan string, 1<<16)
+		for range 2 {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: txs[1], Type: abci.CheckTxType_New})
+					answers <- checkAnswer(err, res.GetCode(), res.GetLog())
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					res, err := a.Query(context.Background(), &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(did)})
+					answers <- checkAnswer(err, res.GetCode(), res.GetLog())
+				}
+			}()
+		}
+		time.Sleep(2 * time.Millisecond)
+		require.NoError(t, a.Close())
+		time.Sleep(time.Millisecond)
+		close(stop)
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("a check or query did not return after Close")
+		}
+		close(answers)
+		stopping := 0
+		for ans := range answers {
+			require.Contains(t, []string{"ok", "stopping"}, ans)
+			if ans == "stopping" {
+				stopping++
+			}
+		}
+		require.Positive(t, stopping, "some answers come after Close")
+	}
+}
+
+// checkAnswer classifies an answer: "ok", "stopping" (node_unavailable
+// because the node is stopping), or the answer itself.
+func checkAnswer(err error, code uint32, log string) string {
+	switch {
+	case err != nil:
+		return "error: " + err.Error()
+	case code == abci.CodeTypeOK:
+		return "ok"
+	case code == types.ErrNodeUnavailable.Code && strings.HasSuffix(log, "the node is stopping"):
+		return "stopping"
+	}
+	return fmt.Sprintf("code %d: %s", code, log)
+}
+
+// didOfCreate returns the DID a create tx registers.
+func didOfCreate(t *testing.T, tx []byte) string {
+	_, body, err := types.DecodeTx(tx, 1<<20)
+	require.NoError(t, err)
+	return body.Did
 }

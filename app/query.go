@@ -25,8 +25,15 @@ const (
 	QueryPathRecovery = "/did/recovery"
 )
 
-// Query answers reads of committed state.
+// Query answers reads of committed state. Like CheckTx, it may run when
+// the node is closing the app (an RPC query in flight): Close waits for it,
+// and a query after Close fails with ErrNodeUnavailable.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	a.life.RLock()
+	defer a.life.RUnlock()
+	if a.closed {
+		return queryError(types.ErrNodeUnavailable.Wrap("the node is stopping"), req.Height), nil
+	}
 	last := a.db.LastCommit().Height
 	height := req.Height
 	if height == 0 {
