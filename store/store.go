@@ -306,9 +306,12 @@ func (db *DB) PersistTree() error {
 		return nil
 	}
 	// In key order, through a loader rather than transactions: badger then
-	// inserts them into its memtable in order, each search starting where
-	// the last one ended, instead of at random places (a transaction's
-	// writes come out of a map). The version is one above every version in
+	// inserts them into its memtable in order, so each skiplist search
+	// walks nodes the last one has just brought into the cache (every
+	// search starts at the list's head), instead of at random places (a
+	// transaction's writes come out of a map). Sorting pays for itself:
+	// BlockMix, 3 interleaved runs each, 231-266 cpu-µs/tx sorted against
+	// 248-276 unsorted (session 7). The version is one above every version in
 	// the store, so a node written again after pruning deleted it is seen
 	// over the deletion; reads see it once the block's commit, which gets
 	// that same version (the loader does not advance badger's commit
