@@ -27,8 +27,13 @@ type Options struct {
 	InMemory bool
 }
 
-// DefaultOptions returns the options a node runs with.
-func DefaultOptions() Options { return Options{KeepRecent: 0, ReloadEvery: 256} }
+// DefaultOptions returns the options a node runs with. The tree keeps every
+// node it has touched until it is reloaded, so ReloadEvery bounds both the
+// memory and the live heap the collector marks: with 32, a node under load
+// held 31.5 MB of tree nodes after 40 s, against 74 MB with 256, which keeps
+// growing until its reload (session 7). The price is that the blocks after
+// a reload read from badger again the nodes they walk.
+func DefaultOptions() Options { return Options{KeepRecent: 0, ReloadEvery: 32} }
 
 // DB is the state database of one node.
 type DB struct {
