@@ -39,8 +39,8 @@ func (c Config) Validate() error {
 	case c.KeepRecent < 0:
 		return errors.New("app config: keep-recent must not be negative")
 	case c.KeepRecent > 0:
-		return errors.New("app config: keep-recent > 0 (pruning) is not supported: it can delete tree nodes " +
-			"that a later deletion made live again (docs/state.md); run with 0, which keeps every height")
+		return errors.New("app config: keep-recent > 0 (pruning) is not supported by nodes yet: queries and " +
+			"proofs of pruned heights are not tested end to end (docs/state.md); run with 0, which keeps every height")
 	case c.SigCacheSize < 0:
 		return errors.New("app config: signature cache size must not be negative")
 	case c.Logger == nil:

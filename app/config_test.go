@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestConfigRefusesPruning: pruning has a known bug (docs/state.md), so a
-// Config that asks for it is refused, naming why; the default is valid.
+// TestConfigRefusesPruning: nodes do not offer pruning yet (docs/state.md),
+// so a Config that asks for it is refused, naming why; the default is valid.
 func TestConfigRefusesPruning(t *testing.T) {
 	c := DefaultConfig(t.TempDir())
 	require.NoError(t, c.Validate())

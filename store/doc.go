@@ -17,12 +17,14 @@
 //   - A value never returns to an earlier value (every mutable record
 //     carries a version that only grows), but deleting a key returns its
 //     ancestors to earlier digests when nothing else under them changed.
-//     Pruning (KeepRecent > 0) can therefore delete a node that such a
-//     deletion made live again: a known bug, so nodes run as archives
-//     (KeepRecent 0), which record no orphans and delete nothing, and
-//     app.Config refuses KeepRecent > 0 (docs/state.md). New nodes are
-//     written one version above everything in the store, so a node written
-//     again after a prune deleted it wins over the delete. Writing a value
+//     Pruning (KeepRecent > 0) must therefore not delete a node that such a
+//     deletion made live again: a height's orphan list is written at the
+//     version its new nodes carry, and pruning skips any listed node with a
+//     later version (it was written again since). New nodes are written one
+//     version above everything in the store, so a node written again after
+//     a prune deleted it wins over the delete. Nodes still run as archives
+//     (KeepRecent 0), which record no orphans and delete nothing:
+//     app.Config refuses KeepRecent > 0 (docs/state.md). Writing a value
 //     equal to the current one re-creates nodes with the digests they had;
 //     a commit never records as orphans the digests it writes itself.
 //   - The root depends only on the set of (key, value) pairs, not on the order

@@ -112,3 +112,71 @@ func TestTreeWrittenTwiceBeforeCommit(t *testing.T) {
 		require.True(t, ok)
 	}
 }
+
+// TestPruningSkipsNodesLiveAgain: deleting a key soon after adding it
+// returns its ancestors to the digests they had before the addition, which
+// the addition orphaned. Pruning those orphans KeepRecent heights later
+// must skip them, because they are live again (session 5 found the tree
+// losing them: proofs failed with a missing node after reopening), and
+// must still delete the nodes that are dead.
+func TestPruningSkipsNodesLiveAgain(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{KeepRecent: 3}
+	db, err := Open(dir, opts)
+	require.NoError(t, err)
+	for i := 0; i < 64; i++ {
+		require.NoError(t, db.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
+	}
+	before, err := db.Commit(1)
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet([]byte("q"), []byte("scheduled")))
+	_, err = db.Commit(2) // orphans height 1's nodes on q's path
+	require.NoError(t, err)
+	require.NoError(t, db.PendingDelete([]byte("q")))
+	after, err := db.Commit(3) // makes them live again
+	require.NoError(t, err)
+	require.Equal(t, before, after, "the same entries give the same root")
+	for h := int64(4); h <= 7; h++ { // prunes heights 2 and 3's orphans
+		_, err = db.Commit(h)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	db, err = Open(dir, opts)
+	require.NoError(t, err)
+	defer db.Close()
+	for i := 0; i < 64; i++ {
+		k := []byte(fmt.Sprint("k", i))
+		p, err := db.Prove(7, k)
+		require.NoError(t, err, "key %s", k)
+		ok, err := VerifyProof(p.Proof, after, k, p.Value)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+
+	// What is left is exactly the tree of the 64 keys: the nodes height 2
+	// created and height 3 orphaned (q's leaf and its new ancestors) are gone.
+	fresh, err := Open("", Options{InMemory: true})
+	require.NoError(t, err)
+	defer fresh.Close()
+	for i := 0; i < 64; i++ {
+		require.NoError(t, fresh.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
+	}
+	_, err = fresh.Commit(1)
+	require.NoError(t, err)
+	require.Equal(t, countNodes(t, fresh), countNodes(t, db))
+}
+
+// countNodes counts the tree nodes a store holds.
+func countNodes(t *testing.T, db *DB) int {
+	n := 0
+	require.NoError(t, db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixNode})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	}))
+	return n
+}

@@ -416,7 +416,8 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 // to roots below it) and forgets the root of rootHeight.
 func (db *DB) prune(orphanHeight, rootHeight int64) error {
 	ok := prefixed(prefixOrphans, heightKey(orphanHeight))
-	var list []byte
+	var listed bool
+	var dead [][]byte
 	err := db.bdb.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(ok)
 		if errors.Is(err, badger.ErrKeyNotFound) {
@@ -425,20 +426,43 @@ func (db *DB) prune(orphanHeight, rootHeight int64) error {
 		if err != nil {
 			return err
 		}
-		list, err = item.ValueCopy(nil)
-		return err
+		listed = true
+		// The list was written by the commit of orphanHeight, at the version
+		// that commit's nodes carry. A listed node with a later version was
+		// written again after it was orphaned: a deletion returned part of the
+		// tree to digests it had before, and the node is live again.
+		orphanedAt := item.Version()
+		list, err := item.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		for i := 0; i+sha256.Size <= len(list); i += sha256.Size {
+			k := prefixed(prefixNode, list[i:i+sha256.Size])
+			node, err := txn.Get(k)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if node.Version() > orphanedAt {
+				continue
+			}
+			dead = append(dead, k)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	batch := db.bdb.NewWriteBatch()
 	defer batch.Cancel()
-	for i := 0; i+sha256.Size <= len(list); i += sha256.Size {
-		if err := batch.Delete(prefixed(prefixNode, list[i:i+sha256.Size])); err != nil {
+	for _, k := range dead {
+		if err := batch.Delete(k); err != nil {
 			return err
 		}
 	}
-	if list != nil {
+	if listed {
 		if err := batch.Delete(ok); err != nil {
 			return err
 		}
