@@ -136,32 +136,30 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		answers := make(chan string, 1<<16)
+		// hammer answers calls of one kind until stop.
+		hammer := func(call func() string) {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				answers <- call()
+			}
+		}
+		check := func() string {
+			res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: txs[1], Type: abci.CheckTxType_New})
+			return checkAnswer(err, res.GetCode(), res.GetLog())
+		}
+		query := func() string {
+			res, err := a.Query(context.Background(), &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(did)})
+			return checkAnswer(err, res.GetCode(), res.GetLog())
+		}
 		for range 2 {
 			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					res, err := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: txs[1], Type: abci.CheckTxType_New})
-					answers <- checkAnswer(err, res.GetCode(), res.GetLog())
-				}
-			}()
-			go func() {
-				defer wg.Done()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					res, err := a.Query(context.Background(), &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(did)})
-					answers <- checkAnswer(err, res.GetCode(), res.GetLog())
-				}
-			}()
+			go hammer(check)
+			go hammer(query)
 		}
 		time.Sleep(2 * time.Millisecond)
 		require.NoError(t, a.Close())

@@ -22,15 +22,7 @@ func TestOrphansRecordedOnlyWhenPruning(t *testing.T) {
 				_, err := db.Commit(h)
 				require.NoError(t, err)
 			}
-			lists := 0
-			require.NoError(t, db.bdb.View(func(txn *badger.Txn) error {
-				it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixOrphans})
-				defer it.Close()
-				for it.Rewind(); it.Valid(); it.Next() {
-					lists++
-				}
-				return nil
-			}))
+			lists := countKeys(t, db, prefixOrphans)
 			oldest := int64(1)
 			if keep == 0 {
 				require.Zero(t, lists)
@@ -56,12 +48,7 @@ func TestNodeWrittenAgainAfterPruning(t *testing.T) {
 	dir := t.TempDir()
 	db, err := Open(dir, Options{KeepRecent: 1})
 	require.NoError(t, err)
-	for i := 0; i < 64; i++ {
-		require.NoError(t, db.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
-	}
-	before, err := db.Commit(1)
-	require.NoError(t, err)
-	require.NoError(t, db.PendingSet([]byte("q"), []byte("scheduled")))
+	before := commitKeysThenQ(t, db)
 	_, err = db.Commit(2) // prunes what only height 1 used
 	require.NoError(t, err)
 	_, err = db.Commit(3)
@@ -75,15 +62,7 @@ func TestNodeWrittenAgainAfterPruning(t *testing.T) {
 	db, err = Open(dir, Options{KeepRecent: 1})
 	require.NoError(t, err)
 	defer db.Close()
-	for i := 0; i < 64; i++ {
-		k := []byte(fmt.Sprint("k", i))
-		p, err := db.Prove(4, k)
-		require.NoError(t, err, "key %s", k)
-		require.Equal(t, []byte("v"), p.Value)
-		ok, err := VerifyProof(p.Proof, after, k, p.Value)
-		require.NoError(t, err)
-		require.True(t, ok)
-	}
+	requireKeysProved(t, db, 4, after)
 }
 
 // TestTreeWrittenTwiceBeforeCommit: nodes written by two PersistTree calls
@@ -124,12 +103,7 @@ func TestPruningSkipsNodesLiveAgain(t *testing.T) {
 	opts := Options{KeepRecent: 3}
 	db, err := Open(dir, opts)
 	require.NoError(t, err)
-	for i := 0; i < 64; i++ {
-		require.NoError(t, db.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
-	}
-	before, err := db.Commit(1)
-	require.NoError(t, err)
-	require.NoError(t, db.PendingSet([]byte("q"), []byte("scheduled")))
+	before := commitKeysThenQ(t, db)
 	_, err = db.Commit(2) // orphans height 1's nodes on q's path
 	require.NoError(t, err)
 	require.NoError(t, db.PendingDelete([]byte("q")))
@@ -145,33 +119,24 @@ func TestPruningSkipsNodesLiveAgain(t *testing.T) {
 	db, err = Open(dir, opts)
 	require.NoError(t, err)
 	defer db.Close()
-	for i := 0; i < 64; i++ {
-		k := []byte(fmt.Sprint("k", i))
-		p, err := db.Prove(7, k)
-		require.NoError(t, err, "key %s", k)
-		ok, err := VerifyProof(p.Proof, after, k, p.Value)
-		require.NoError(t, err)
-		require.True(t, ok)
-	}
+	requireKeysProved(t, db, 7, after)
 
 	// What is left is exactly the tree of the 64 keys: the nodes height 2
 	// created and height 3 orphaned (q's leaf and its new ancestors) are gone.
 	fresh, err := Open("", Options{InMemory: true})
 	require.NoError(t, err)
 	defer fresh.Close()
-	for i := 0; i < 64; i++ {
-		require.NoError(t, fresh.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
-	}
+	setKeys(t, fresh)
 	_, err = fresh.Commit(1)
 	require.NoError(t, err)
-	require.Equal(t, countNodes(t, fresh), countNodes(t, db))
+	require.Equal(t, countKeys(t, fresh, prefixNode), countKeys(t, db, prefixNode))
 }
 
-// countNodes counts the tree nodes a store holds.
-func countNodes(t *testing.T, db *DB) int {
+// countKeys counts a store's badger keys under prefix.
+func countKeys(t *testing.T, db *DB, prefix []byte) int {
 	n := 0
 	require.NoError(t, db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixNode})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			n++
@@ -179,4 +144,35 @@ func countNodes(t *testing.T, db *DB) int {
 		return nil
 	}))
 	return n
+}
+
+// setKeys stages the 64 keys k0..k63, each with value "v".
+func setKeys(t *testing.T, db *DB) {
+	for i := 0; i < 64; i++ {
+		require.NoError(t, db.PendingSet([]byte(fmt.Sprint("k", i)), []byte("v")))
+	}
+}
+
+// commitKeysThenQ commits the 64 keys as height 1, returning its root, and
+// stages one more key, q.
+func commitKeysThenQ(t *testing.T, db *DB) []byte {
+	setKeys(t, db)
+	root, err := db.Commit(1)
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet([]byte("q"), []byte("scheduled")))
+	return root
+}
+
+// requireKeysProved checks that each of the 64 keys is proved with value
+// "v" under root at height, reading the nodes from badger.
+func requireKeysProved(t *testing.T, db *DB, height int64, root []byte) {
+	for i := 0; i < 64; i++ {
+		k := []byte(fmt.Sprint("k", i))
+		p, err := db.Prove(height, k)
+		require.NoError(t, err, "key %s", k)
+		require.Equal(t, []byte("v"), p.Value)
+		ok, err := VerifyProof(p.Proof, root, k, p.Value)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
 }
