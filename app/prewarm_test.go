@@ -135,8 +135,15 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
-		answers := make(chan string, 1<<16)
-		// hammer answers calls of one kind until stop.
+		var stopOnce sync.Once
+		stopAll := func() { stopOnce.Do(func() { close(stop) }) }
+		defer stopAll() // also when the test fails before the end
+		// Answers are tallied as they come: after Close they come fast, and
+		// a buffer of them could fill up before stop.
+		var mu sync.Mutex
+		oks, stopping := 0, 0
+		var unexpected []string
+		// hammer makes calls of one kind until stop.
 		hammer := func(call func() string) {
 			defer wg.Done()
 			for {
@@ -145,7 +152,17 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 					return
 				default:
 				}
-				answers <- call()
+				ans := call()
+				mu.Lock()
+				switch ans {
+				case "ok":
+					oks++
+				case "stopping":
+					stopping++
+				default:
+					unexpected = append(unexpected, ans)
+				}
+				mu.Unlock()
 			}
 		}
 		check := func() string {
@@ -161,10 +178,26 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 			go hammer(check)
 			go hammer(query)
 		}
-		time.Sleep(2 * time.Millisecond)
+		// Close once calls are answered, and stop once calls meet the
+		// closed app; waiting for counts rather than sleeping keeps the test
+		// the same on a loaded machine.
+		waitFor := func(what string, cond func() bool) {
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Microsecond) {
+				mu.Lock()
+				ok := cond()
+				mu.Unlock()
+				if ok {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("no %s within 30 s", what)
+				}
+			}
+		}
+		waitFor("answers before Close", func() bool { return oks >= 8 })
 		require.NoError(t, a.Close())
-		time.Sleep(time.Millisecond)
-		close(stop)
+		waitFor("answers after Close", func() bool { return stopping >= 8 })
+		stopAll()
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
 		select {
@@ -172,15 +205,7 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("a check or query did not return after Close")
 		}
-		close(answers)
-		stopping := 0
-		for ans := range answers {
-			require.Contains(t, []string{"ok", "stopping"}, ans)
-			if ans == "stopping" {
-				stopping++
-			}
-		}
-		require.Positive(t, stopping, "some answers come after Close")
+		require.Empty(t, unexpected)
 	}
 }
 
