@@ -413,7 +413,8 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 }
 
 // prune deletes the nodes orphaned at height orphanHeight (they belonged only
-// to roots below it) and forgets the root of rootHeight.
+// to roots below it), except those written again since, which are live
+// again, and forgets the root of rootHeight.
 func (db *DB) prune(orphanHeight, rootHeight int64) error {
 	ok := prefixed(prefixOrphans, heightKey(orphanHeight))
 	var listed bool
