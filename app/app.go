@@ -19,7 +19,7 @@ import (
 const Version = "0.1.0-dev"
 
 // AppVersion is the protocol version of the state machine.
-const AppVersion uint64 = 2
+const AppVersion uint64 = 3
 
 // App is the Custos ABCI application.
 type App struct {
@@ -52,6 +52,7 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	opts := store.DefaultOptions()
+	opts.OutOfTree = types.IsLogKey
 	opts.KeepRecent = cfg.KeepRecent
 	db, err := store.Open(filepath.Clean(cfg.DataDir), opts)
 	if err != nil {

@@ -22,7 +22,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "900777e55198f752d86a7a3b8b48ed1cb16d869180cf9a1d9b49545ae0a2f70c"
+const goldenAppHash = "46d83e88e70bfaa1534fb9e2e15f6d43ba780a9b33d9b2669ddd4611e8a6101d" // AppVersion 3 (layout 3)
 
 func seedKey(name string) ed25519.PrivateKey {
 	s := sha256.Sum256([]byte("custos golden " + name))

@@ -166,6 +166,14 @@ type heightReader struct {
 }
 
 func (h heightReader) Get(key []byte) ([]byte, error) {
+	if isVersion, id, n, ok := types.ParseLogKey(key); ok && h.height != h.db.LastCommit().Height {
+		// Kept out of the tree, read from the latest state: it existed at
+		// this height if the head of this height counts it.
+		head, err := keeper.GetHead(h, id)
+		if err != nil || head == nil || !head.HasLogRecord(isVersion, n) {
+			return nil, err
+		}
+	}
 	v, err := h.db.GetAt(h.height, key)
 	if err != nil {
 		return nil, fmt.Errorf("read at %d: %w", h.height, err)
@@ -174,13 +182,14 @@ func (h heightReader) Get(key []byte) ([]byte, error) {
 }
 
 // proveState answers a proved /state query: the value of a state key at
-// height with a "custos:smt:v1" ProofOp. The response's Key is the merkle
+// height with its ProofOps ("custos:smt:v1", after "custos:log:v1" for a
+// version or history entry). The response's Key is the merkle
 // key path of the state key, as CometBFT's light/rpc client expects.
 func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQuery {
 	if path != QueryPathState {
 		return queryError(types.ErrInvalidOperation.Wrapf("only %s answers with proofs; query each state key there", QueryPathState), height)
 	}
-	p, err := a.db.Prove(height, key)
+	p, err := proof.Prove(a.db, height, key)
 	if err != nil {
 		if errors.Is(err, store.ErrHeightUnavailable) {
 			return queryError(types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height), height)
@@ -188,9 +197,8 @@ func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQu
 		a.cfg.Logger.Error("prove failed", "height", height, "err", err)
 		return queryError(types.ErrNodeUnavailable.Wrap("the node could not prove its state"), height)
 	}
-	op := proof.FromStore(p).ProofOp()
 	return &abci.ResponseQuery{
 		Code: abci.CodeTypeOK, Key: []byte(proof.KeyPath(key)), Value: p.Value, Height: height,
-		ProofOps: &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{op}}, Codespace: types.Codespace,
+		ProofOps: &cmtcrypto.ProofOps{Ops: p.Ops}, Codespace: types.Codespace,
 	}
 }

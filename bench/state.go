@@ -19,7 +19,7 @@ func StateSize(dir string, n, perBlock int) (float64, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	db, err := store.Open(dir, store.Options{KeepRecent: 1})
+	db, err := store.Open(dir, store.Options{KeepRecent: 1, OutOfTree: types.IsLogKey})
 	if err != nil {
 		return 0, err
 	}

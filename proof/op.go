@@ -98,22 +98,33 @@ func Decode(op cmtcrypto.ProofOp) (merkle.ProofOperator, error) {
 func Runtime() *merkle.ProofRuntime {
 	prt := merkle.NewProofRuntime()
 	prt.RegisterOpDecoder(OpType, Decode)
+	prt.RegisterOpDecoder(LogOpType, DecodeLog)
 	return prt
 }
 
-// KeyPath is the merkle key path of a state key: "/x:<hex>".
+// KeyPath is the merkle key path of a state key, outermost first:
+// "/x:<hex>" for a tree leaf; "/x:<head>/x:<hex>" for a version or history
+// entry, proved through its DID's head.
 func KeyPath(key []byte) string {
-	return merkle.KeyPath{}.AppendKey(key, merkle.KeyEncodingHex).String()
+	kp := merkle.KeyPath{}
+	if _, id, _, ok := types.ParseLogKey(key); ok {
+		kp = kp.AppendKey(types.HeadKey(id), merkle.KeyEncodingHex)
+	}
+	return kp.AppendKey(key, merkle.KeyEncodingHex).String()
 }
 
 // KeyPathFn is light/rpc's KeyPathFunc for Custos: answers to proved
 // queries carry the key path itself as their key.
 func KeyPathFn(_ string, key []byte) (merkle.KeyPath, error) {
 	keys, err := merkle.KeyPathToKeys(string(key))
-	if err != nil || len(keys) != 1 {
-		return nil, fmt.Errorf("custos proof: %q is not a one-key path", key)
+	if err != nil || len(keys) == 0 || string(key) != KeyPath(keys[len(keys)-1]) {
+		return nil, fmt.Errorf("custos proof: %q is not the key path of a state key", key)
 	}
-	return merkle.KeyPath{}.AppendKey(keys[0], merkle.KeyEncodingHex), nil
+	kp := merkle.KeyPath{}
+	for _, k := range keys {
+		kp = kp.AppendKey(k, merkle.KeyEncodingHex)
+	}
+	return kp, nil
 }
 
 // Verify checks ops against a trusted app hash: the state key holds value,

@@ -71,7 +71,7 @@ func benchDIDs(b *testing.B) (*store.DB, []types.ID) {
 // ledgers go to a temporary folder rather than memory.
 func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
 	start := time.Now()
-	opts := store.Options{InMemory: n <= 200_000, ReloadEvery: 64}
+	opts := store.Options{InMemory: n <= 200_000, ReloadEvery: 64, OutOfTree: types.IsLogKey}
 	dir := ""
 	if !opts.InMemory {
 		var err error

@@ -15,6 +15,7 @@ import (
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/didjson"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 func TestHistory(t *testing.T) {
@@ -178,7 +179,7 @@ func TestHealth(t *testing.T) {
 	require.EqualValues(t, s.l.height, m["height"])
 	require.Equal(t, "local", m["source"])
 
-	empty, err := store.Open("", store.Options{InMemory: true})
+	empty, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { empty.Close() })
 	ts = startServer(t, resolver.NewLocalSource(empty, nil))

@@ -31,7 +31,7 @@ type ledger struct {
 
 // newLedger opens an in-memory store holding the genesis state at height 1.
 func newLedger(t testing.TB) *ledger {
-	db, err := store.Open("", store.Options{InMemory: true})
+	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return initLedger(t, db)

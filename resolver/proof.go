@@ -36,7 +36,7 @@ type ProvedView interface {
 type Proved struct {
 	Key   []byte
 	Value []byte // nil: proved absent
-	Op    cmtcrypto.ProofOp
+	Ops   []cmtcrypto.ProofOp
 }
 
 // proofMeta is the "custos" member of didResolutionMetadata under
@@ -72,10 +72,12 @@ func renderProofs(v ProvedView) (*proofMeta, error) {
 		return nil, err
 	}
 	m := &proofMeta{Height: h, AppHash: fmt.Sprintf("%X", hash),
-		Note: "each value is proved by its custos:smt:v1 ProofOps against appHash, which header height+1 carries; verify with package verify or custos resolve --verify"}
+		Note: "each value is proved by its ProofOps (custos:smt:v1, after custos:log:v1 for versions and history entries) against appHash, which header height+1 carries; verify with package verify or custos resolve --verify"}
 	for _, p := range v.Proofs() {
-		e := proofEntry{Key: hex.EncodeToString(p.Key), KeyPath: proof.KeyPath(p.Key),
-			ProofOps: []proofOp{{Type: p.Op.Type, Key: base64.StdEncoding.EncodeToString(p.Op.Key), Data: base64.StdEncoding.EncodeToString(p.Op.Data)}}}
+		e := proofEntry{Key: hex.EncodeToString(p.Key), KeyPath: proof.KeyPath(p.Key)}
+		for _, op := range p.Ops {
+			e.ProofOps = append(e.ProofOps, proofOp{Type: op.Type, Key: base64.StdEncoding.EncodeToString(op.Key), Data: base64.StdEncoding.EncodeToString(op.Data)})
+		}
 		if p.Value != nil {
 			e.Value = base64.StdEncoding.EncodeToString(p.Value)
 		}
@@ -100,11 +102,11 @@ type localProved struct {
 }
 
 func (v *localProved) Get(key []byte) ([]byte, error) {
-	p, err := v.src.db.Prove(v.height, key)
+	p, err := proof.Prove(v.src.db, v.height, key)
 	if err != nil {
 		return nil, err
 	}
-	v.proofs = append(v.proofs, Proved{Key: p.Key, Value: p.Value, Op: proof.FromStore(p).ProofOp()})
+	v.proofs = append(v.proofs, Proved{Key: p.Key, Value: p.Value, Ops: p.Ops})
 	return p.Value, nil
 }
 
@@ -147,13 +149,14 @@ func (v *rpcProved) Get(key []byte) ([]byte, error) {
 	if r.Code != 0 {
 		return nil, errNode{fmt.Errorf("proved query at height %d: code %d: %s", v.height, r.Code, r.Log)}
 	}
-	if r.ProofOps == nil || len(r.ProofOps.Ops) != 1 {
+	if r.ProofOps == nil || len(r.ProofOps.Ops) == 0 {
 		return nil, errNode{errors.New("the node answered a proved query without its proof")}
 	}
 	if v.height == 0 {
 		v.height = r.Height
 	}
-	op, err := proof.Decode(r.ProofOps.Ops[0])
+	ops := r.ProofOps.Ops
+	op, err := proof.Decode(ops[len(ops)-1]) // the tree op, last, names the root
 	if err != nil {
 		return nil, errNode{err}
 	}
@@ -164,7 +167,7 @@ func (v *rpcProved) Get(key []byte) ([]byte, error) {
 	if len(value) == 0 {
 		value = nil
 	}
-	v.proofs = append(v.proofs, Proved{Key: append([]byte(nil), key...), Value: value, Op: r.ProofOps.Ops[0]})
+	v.proofs = append(v.proofs, Proved{Key: append([]byte(nil), key...), Value: value, Ops: ops})
 	return value, nil
 }
 

@@ -17,6 +17,18 @@ import (
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
+// jsonOps decodes the proofOps of one proof entry of ?proof=true metadata.
+func jsonOps(e map[string]any) *cmtcrypto.ProofOps {
+	ops := &cmtcrypto.ProofOps{}
+	for _, o := range e["proofOps"].([]any) {
+		op := o.(map[string]any)
+		opKey, _ := base64.StdEncoding.DecodeString(op["key"].(string))
+		data, _ := base64.StdEncoding.DecodeString(op["data"].(string))
+		ops.Ops = append(ops.Ops, cmtcrypto.ProofOp{Type: op["type"].(string), Key: opKey, Data: data})
+	}
+	return ops
+}
+
 // checkProofs verifies every proof of a ?proof=true answer against the
 // store's app hash of the height it names, and returns that height.
 func checkProofs(t *testing.T, l *ledger, m map[string]any) int64 {
@@ -38,10 +50,8 @@ func checkProofs(t *testing.T, l *ledger, m map[string]any) int64 {
 			value, err = base64.StdEncoding.DecodeString(v)
 			require.NoError(t, err)
 		}
-		op := e["proofOps"].([]any)[0].(map[string]any)
-		opKey, _ := base64.StdEncoding.DecodeString(op["key"].(string))
-		data, _ := base64.StdEncoding.DecodeString(op["data"].(string))
-		ops := &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: op["type"].(string), Key: opKey, Data: data}}}
+		ops := jsonOps(e)
+		require.Equal(t, proof.KeyPath(key), e["keyPath"])
 		require.NoError(t, proof.Verify(ops, root, key, value), "key %x", key)
 		if value != nil {
 			require.Error(t, proof.Verify(ops, root, key, append(value, 0)), "a changed value must not verify")
@@ -124,10 +134,6 @@ func TestResolveWithProofOverRPC(t *testing.T) {
 		e := p.(map[string]any)
 		key, _ := hex.DecodeString(e["key"].(string))
 		value, _ := base64.StdEncoding.DecodeString(e["value"].(string))
-		op := e["proofOps"].([]any)[0].(map[string]any)
-		opKey, _ := base64.StdEncoding.DecodeString(op["key"].(string))
-		data, _ := base64.StdEncoding.DecodeString(op["data"].(string))
-		ops := &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: op["type"].(string), Key: opKey, Data: data}}}
-		require.NoError(t, proof.Verify(ops, blk.Block.Header.AppHash, key, value))
+		require.NoError(t, proof.Verify(jsonOps(e), blk.Block.Header.AppHash, key, value))
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"fmt"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -38,7 +39,7 @@ func TestLayoutRecorded(t *testing.T) {
 		{"no record (layout 1)", func(txn *badger.Txn) error { return txn.Delete(keyLayout) }, "written by layout 1 at height 1"},
 		{"a later layout", func(txn *badger.Txn) error {
 			return txn.Set(keyLayout, binary.BigEndian.AppendUint64(nil, Layout+1))
-		}, "written by layout 3 at height 1"},
+		}, fmt.Sprintf("written by layout %d at height 1", Layout+1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, err := openRaw(dir)
@@ -48,7 +49,7 @@ func TestLayoutRecorded(t *testing.T) {
 			_, err = Open(dir, DefaultOptions())
 			require.ErrorIs(t, err, ErrLayout)
 			require.ErrorContains(t, err, tc.want)
-			require.ErrorContains(t, err, "this binary reads layout 2")
+			require.ErrorContains(t, err, fmt.Sprintf("this binary reads layout %d", Layout))
 		})
 	}
 }

@@ -27,9 +27,16 @@ func (db *DB) RootAt(height int64) ([]byte, error) {
 }
 
 // GetAt returns the value of key at a committed height (nil when absent),
-// read from the tree of that height.
+// read from the tree of that height. A key kept out of the tree is read
+// from the latest state: the caller knows whether it existed at height.
 func (db *DB) GetAt(height int64, key []byte) ([]byte, error) {
 	if height == db.LastCommit().Height {
+		return db.Get(key)
+	}
+	if db.outOfTree(key) {
+		if _, err := db.RootAt(height); err != nil {
+			return nil, err
+		}
 		return db.Get(key)
 	}
 	root, err := db.RootAt(height)
@@ -56,6 +63,9 @@ type Proof struct {
 
 // Prove returns key's value at height with its proof against the app hash.
 func (db *DB) Prove(height int64, key []byte) (Proof, error) {
+	if db.outOfTree(key) {
+		return Proof{}, fmt.Errorf("store: %x is kept out of the tree: its owner proves it", key)
+	}
 	root, err := db.RootAt(height)
 	if err != nil {
 		return Proof{}, err

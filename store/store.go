@@ -25,6 +25,12 @@ type Options struct {
 	ReloadEvery int64
 	// InMemory runs badger without files, for tests and benchmarks.
 	InMemory bool
+	// OutOfTree names the keys kept in the flat state only, not in the
+	// tree (nil: none). The app commits to them some other way; Custos
+	// keeps a DID's versions and history entries out, committed through
+	// its head (types.IsLogKey). They must be immutable: GetAt reads them
+	// from the latest state at any height, and Prove refuses them.
+	OutOfTree func(key []byte) bool
 }
 
 // DefaultOptions returns the options a node runs with. The tree keeps every
@@ -66,8 +72,9 @@ type Commit struct {
 // encoding) this store writes. A store written by another layout is
 // refused on open: its tree would not match the one this binary builds.
 // Layout 1 (no record) grouped a DID's keys under a 64-bit prefix; layout 2
-// under a 24-bit one.
-const Layout = 2
+// under a 24-bit one; layout 3 is layout 2's paths, with Custos keeping
+// versions and history entries out of the tree (Options.OutOfTree).
+const Layout = 3
 
 // ErrLayout is returned by Open for a state written by another layout.
 var ErrLayout = errors.New("store: state written by another layout")
@@ -216,8 +223,10 @@ func (db *DB) PendingSet(key, value []byte) error {
 	if len(value) == 0 {
 		return fmt.Errorf("store: empty value for key %x", key)
 	}
-	if err := db.tree.Update(key, value); err != nil {
-		return fmt.Errorf("store: tree update: %w", err)
+	if !db.outOfTree(key) {
+		if err := db.tree.Update(key, value); err != nil {
+			return fmt.Errorf("store: tree update: %w", err)
+		}
 	}
 	k := string(key)
 	if _, seen := db.pending[k]; !seen {
@@ -230,6 +239,9 @@ func (db *DB) PendingSet(key, value []byte) error {
 // PendingDelete removes key from the state being built. The key must have
 // a value there.
 func (db *DB) PendingDelete(key []byte) error {
+	if db.outOfTree(key) {
+		return fmt.Errorf("store: delete of %x, which is kept out of the tree and immutable", key)
+	}
 	if err := db.tree.Delete(key); err != nil {
 		return fmt.Errorf("store: tree delete %x: %w", key, err)
 	}
@@ -239,6 +251,10 @@ func (db *DB) PendingDelete(key []byte) error {
 	}
 	db.pending[k] = nil // a tombstone: PendingGet answers nil, Commit deletes
 	return nil
+}
+
+func (db *DB) outOfTree(key []byte) bool {
+	return db.opts.OutOfTree != nil && db.opts.OutOfTree(key)
 }
 
 // PendingScan calls fn, in key order, with each key under prefix and its

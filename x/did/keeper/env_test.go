@@ -32,7 +32,7 @@ type env struct {
 }
 
 func newEnv(t testing.TB) *env {
-	db, err := store.Open("", store.Options{InMemory: true})
+	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return &env{t: t, db: db, k: keeper.New(types.DefaultParams(), nil)}

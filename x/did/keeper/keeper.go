@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -99,6 +100,14 @@ type execution struct {
 	// Loaded on first use, staged on every change (the last write wins).
 	guardians  *types.GuardianState
 	recoveries *types.RecoveryState
+
+	// head is the target's head as last staged by log; finish writes it,
+	// with keys, the key records the execution changed. made is the
+	// digest of the version record commitVersion wrote, until log chains
+	// it.
+	head *types.Head
+	keys map[string]*types.KeyRecord
+	made []byte
 }
 
 type write struct {
@@ -115,6 +124,9 @@ func (k *Keeper) Execute(st Store, blk Block, txBytes []byte) (Outcome, error) {
 	}
 	out, err := e.run()
 	if err != nil {
+		return Outcome{}, err
+	}
+	if err := e.finish(); err != nil {
 		return Outcome{}, err
 	}
 	for _, w := range e.writes {
@@ -197,6 +209,29 @@ func (e *execution) run() (Outcome, error) {
 		return e.recoveryCancel(op.RecoveryCancel)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
+}
+
+// finish stages the target's head, with the key records the execution
+// changed, in fragment order.
+func (e *execution) finish() error {
+	if e.dryRun {
+		return nil
+	}
+	if e.head == nil {
+		if len(e.keys) > 0 {
+			return fmt.Errorf("keeper: key records of %s changed without a history entry", e.id)
+		}
+		return nil
+	}
+	fragments := make([]string, 0, len(e.keys))
+	for f := range e.keys {
+		fragments = append(fragments, f)
+	}
+	slices.Sort(fragments)
+	for _, f := range fragments {
+		e.head.SetKeyRecord(f, *e.keys[f])
+	}
+	return e.put(types.HeadKey(e.id), e.head)
 }
 
 // put stages a write; writes apply only once every check has passed.

@@ -56,14 +56,14 @@ func GetHistory(r Reader, id types.ID) ([]types.HistoryEntry, error) {
 	return out, nil
 }
 
-// GetKeyRecord returns the record of a DID's fragment, or nil.
+// GetKeyRecord returns the record of a DID's fragment, or nil. Key
+// records live in the head.
 func GetKeyRecord(r Reader, id types.ID, fragment string) (*types.KeyRecord, error) {
-	var k types.KeyRecord
-	ok, err := get(r, types.KeyRecordKey(id, fragment), &k)
-	if !ok {
+	head, err := GetHead(r, id)
+	if err != nil || head == nil {
 		return nil, err
 	}
-	return &k, nil
+	return head.KeyRecord(fragment), nil
 }
 
 // Resolve returns the head and the current version of a DID; both are nil

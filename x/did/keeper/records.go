@@ -42,8 +42,14 @@ func (e *execution) commitVersion(head *types.Head, doc types.Document, deactiva
 		Version: head.Version, Document: doc, Height: e.blk.Height, Time: e.blk.Time,
 		TxHash: e.txHash, Deactivated: deactivated,
 	}
-	if err := e.put(types.VersionKey(e.id, head.Version), &rec); err != nil {
-		return Outcome{}, err
+	if !e.dryRun {
+		key := types.VersionKey(e.id, head.Version)
+		b, err := rec.Marshal()
+		if err != nil {
+			return Outcome{}, fmt.Errorf("keeper: encode: %w", err)
+		}
+		e.writes = append(e.writes, write{key: key, value: b})
+		e.made = types.RecordDigest(key, b)
 	}
 	if err := e.log(head, ev); err != nil {
 		return Outcome{}, err
@@ -52,8 +58,8 @@ func (e *execution) commitVersion(head *types.Head, doc types.Document, deactiva
 }
 
 // log stages ev as the next history entry of the target, at the head's
-// current version, and stages the head with its new event count. Staging
-// the head again later is fine: the last write wins.
+// current version, chains it (with the version commitVersion just wrote,
+// if any) into the head's log, and keeps the head for finish to stage.
 func (e *execution) log(head *types.Head, ev types.HistoryEntry) error {
 	head.Events++
 	ev.Seq = head.Events
@@ -64,11 +70,43 @@ func (e *execution) log(head *types.Head, ev types.HistoryEntry) error {
 	if e.body != nil {
 		ev.Memo = e.body.Memo
 	}
-	if err := e.put(types.EventKey(e.id, ev.Seq), &ev); err != nil {
-		return err
-	}
+	ev.PrevLog = head.Log
 	e.logged = append(e.logged, ev)
-	return e.put(types.HeadKey(e.id), head)
+	e.head = head
+	if e.dryRun {
+		return nil
+	}
+	key := types.EventKey(e.id, ev.Seq)
+	b, err := ev.Marshal()
+	if err != nil {
+		return fmt.Errorf("keeper: encode: %w", err)
+	}
+	e.writes = append(e.writes, write{key: key, value: b})
+	head.Log = types.ChainLog(head.Log, types.StepDigest(e.made, types.RecordDigest(key, b)))
+	e.made = nil
+	return nil
+}
+
+// keyRecord returns fragment's key record as this execution has left it
+// (nil: none); the caller may change it and stage it with setKeyRecord.
+func (e *execution) keyRecord(fragment string) (*types.KeyRecord, error) {
+	if rec, ok := e.keys[fragment]; ok {
+		return rec, nil
+	}
+	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	c := types.KeyRecord{Periods: append([]types.KeyPeriod(nil), rec.Periods...)}
+	return &c, nil
+}
+
+// setKeyRecord stages fragment's key record; finish writes it in the head.
+func (e *execution) setKeyRecord(fragment string, rec *types.KeyRecord) {
+	if e.keys == nil {
+		e.keys = make(map[string]*types.KeyRecord)
+	}
+	e.keys[fragment] = rec
 }
 
 // outcome describes what the execution did: the first logged entry is the
@@ -85,7 +123,7 @@ func (e *execution) outcome(head *types.Head) Outcome {
 
 // openKey stages a new valid period for fragment, starting at version.
 func (e *execution) openKey(fragment string, pk types.PublicKey, version uint64) error {
-	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	rec, err := e.keyRecord(fragment)
 	if err != nil {
 		return err
 	}
@@ -96,13 +134,14 @@ func (e *execution) openKey(fragment string, pk types.PublicKey, version uint64)
 		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
 		ValidFromVersion: version, ValidFrom: e.blk.Time,
 	})
-	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+	e.setKeyRecord(fragment, rec)
+	return nil
 }
 
 // openPeriod returns fragment's key record and its open (last, valid)
 // period, which the caller ends.
 func (e *execution) openPeriod(fragment string) (*types.KeyRecord, *types.KeyPeriod, error) {
-	rec, err := GetKeyRecord(e.st, e.id, fragment)
+	rec, err := e.keyRecord(fragment)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,7 +167,8 @@ func (e *execution) closeKey(fragment string, version uint64, status types.KeySt
 	p.ValidUntilVersion = version
 	p.ValidUntil = e.blk.Time
 	p.CompromisedSince = compromisedSince
-	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+	e.setKeyRecord(fragment, rec)
+	return nil
 }
 
 // rotateKey stages closing fragment's period and opening one for pk.
@@ -144,5 +184,6 @@ func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint6
 		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
 		ValidFromVersion: version, ValidFrom: e.blk.Time,
 	})
-	return e.put(types.KeyRecordKey(e.id, fragment), rec)
+	e.setKeyRecord(fragment, rec)
+	return nil
 }

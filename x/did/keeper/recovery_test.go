@@ -30,7 +30,7 @@ type recoveryWorld struct {
 func newRecoveryEnv(t *testing.T) *env {
 	p := types.DefaultParams()
 	p.RecoveryMinDelay, p.RecoveryExpiry = 10, testExpiry
-	db, err := store.Open("", store.Options{InMemory: true})
+	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return &env{t: t, db: db, k: keeper.New(p, nil)}

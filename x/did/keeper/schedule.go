@@ -28,6 +28,9 @@ func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 		copy(id[:], entry.Did)
 		e := &execution{k: k, st: st, blk: blk, id: id}
 		out, ran, err := e.runScheduled(entry)
+		if err == nil {
+			err = e.finish()
+		}
 		if err != nil {
 			if types.Registered(err) != nil {
 				return nil, fmt.Errorf("keeper: scheduled action for %s refused: %w", id, err)

@@ -2,16 +2,17 @@ package types
 
 import "encoding/binary"
 
-// State keys. Every consensus state entry lives under one of these keys, in
-// badger and as a leaf of the sparse Merkle tree; the keys are part of the
-// state commitment and must never change.
+// State keys. Every consensus state entry lives under one of these keys in
+// badger; every entry but versions and history entries is also a leaf of
+// the sparse Merkle tree, and those two are committed through their DID's
+// head (Head.Log, log.go). The keys are part of the state commitment and
+// must never change.
 //
 //	c                            chain id
 //	p                            Params
-//	h/<id 16>                    Head
-//	v/<id 16><version u64 BE>    VersionRecord
-//	e/<id 16><seq u64 BE>        HistoryEntry
-//	k/<id 16><fragment>          KeyRecord
+//	h/<id 16>                    Head, with the DID's key records
+//	v/<id 16><version u64 BE>    VersionRecord (not in the tree)
+//	e/<id 16><seq u64 BE>        HistoryEntry (not in the tree)
 //	g/<id 16>                    GuardianState
 //	r/<id 16>                    RecoveryState
 //	q/<time><id 16><kind u32 BE><recovery id u64 BE>
@@ -24,7 +25,6 @@ const (
 	prefixHead    = 'h'
 	prefixVersion = 'v'
 	prefixEvent   = 'e'
-	prefixKey     = 'k'
 	prefixGuard   = 'g'
 	prefixRecov   = 'r'
 	prefixSched   = 'q'
@@ -47,11 +47,6 @@ func VersionKey(id ID, version uint64) []byte {
 // EventKey is the key of one history entry of a DID.
 func EventKey(id ID, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(idKey(prefixEvent, id, 8), seq)
-}
-
-// KeyRecordKey is the key of the record of a DID's fragment.
-func KeyRecordKey(id ID, fragment string) []byte {
-	return append(idKey(prefixKey, id, len(fragment)), fragment...)
 }
 
 func idKey(prefix byte, id ID, extra int) []byte {
