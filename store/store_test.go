@@ -309,3 +309,46 @@ func TestPendingScan(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"q/0=p0", "q/1=c1", "q/2=p2", "q/5=p5", "q/7=c7"}, scan(100), "the same once committed")
 }
+
+// Keys kept out of the tree are stored and read like any other, at every
+// height, but leave the root alone, cannot be proved by the store and
+// cannot be deleted.
+func TestOutOfTree(t *testing.T) {
+	out := func(key []byte) bool { return len(key) > 0 && key[0] == 'x' }
+	dir := t.TempDir()
+	opts := store.DefaultOptions()
+	opts.OutOfTree = out
+	db, err := store.Open(dir, opts)
+	require.NoError(t, err)
+	set(t, db, "a", "1")
+	r1, err := db.Commit(1)
+	require.NoError(t, err)
+	set(t, db, "x1", "flat")
+	r2, err := db.Commit(2)
+	require.NoError(t, err)
+	require.Equal(t, r1, r2, "a key out of the tree must not change the root")
+	set(t, db, "a", "2", "x2", "flat too")
+	_, err = db.Commit(3)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	db, err = store.Open(dir, opts)
+	require.NoError(t, err)
+	defer db.Close()
+	for h := int64(1); h <= 3; h++ {
+		v, err := db.GetAt(h, []byte("x1"))
+		require.NoError(t, err)
+		require.Equal(t, "flat", string(v), "read from the latest state at height %d", h)
+	}
+	a, err := db.GetAt(2, []byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "1", string(a))
+	_, err = db.GetAt(9, []byte("x1"))
+	require.ErrorIs(t, err, store.ErrHeightUnavailable)
+	_, err = db.Prove(3, []byte("x1"))
+	require.ErrorContains(t, err, "kept out of the tree")
+	require.ErrorContains(t, db.PendingDelete([]byte("x1")), "immutable")
+	p, err := db.Prove(3, []byte("a"))
+	require.NoError(t, err)
+	require.Equal(t, "2", string(p.Value))
+}

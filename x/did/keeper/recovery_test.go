@@ -150,6 +150,32 @@ func TestRecoveryAfterDelay(t *testing.T) {
 		types.EVENT_KIND_RECOVERY_EXECUTED, types.EVENT_KIND_DEACTIVATED}, kinds)
 }
 
+// A recovery may name its new key with the fragment of the key it
+// replaces: the key record then ends the old key's period (retired at the
+// recovered version) and opens the new key's, in that order.
+func TestRecoveryReusingFragment(t *testing.T) {
+	w := newWorld(t, nil)
+	v0 := w.version()
+	newKey := key("owner-new")
+	rid := w.initiate(0, "key-1", newKey)
+	out := w.approve(1, rid)
+	timed := w.advance(out.Event.Effective - w.now() + 5)
+	require.Len(t, timed, 1)
+	require.Equal(t, types.EVENT_KIND_RECOVERY_EXECUTED, timed[0].Kind)
+	require.Equal(t, v0+1, w.version())
+
+	kr := w.keyRecord(w.owner, "key-1")
+	require.Len(t, kr.Periods, 2)
+	old, cur := kr.Periods[0], kr.Periods[1]
+	require.Equal(t, types.KEY_STATUS_RETIRED, old.Status, "the replaced key's period must end")
+	require.Equal(t, v0+1, old.ValidUntilVersion)
+	require.Equal(t, pub(w.ownerKey).Multicodec(), old.PublicKey)
+	require.Equal(t, types.KEY_STATUS_VALID, cur.Status)
+	require.Equal(t, v0+1, cur.ValidFromVersion)
+	require.Equal(t, pub(newKey).Multicodec(), cur.PublicKey)
+	w.ok(txbuild.Deactivate(testChain, w.owner, w.version()), txbuild.NewSigner(w.owner, "key-1", newKey))
+}
+
 // A guardian majority colludes; the owner and one honest guardian cancel in
 // time (⌈(3+1)/2⌉ = 2 votes).
 func TestOwnerAndGuardianCancel(t *testing.T) {
