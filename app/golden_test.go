@@ -243,3 +243,46 @@ func runBlocksFrom(t testing.TB, a *app.App, from int64, blocks [][][]byte, code
 	}
 	return hashes
 }
+
+// Versions and history entries are read from the latest state at every
+// height, but a query of an earlier height sees only those its head
+// counts: a version made later is not found there, plain or proved.
+func TestQueryAtHeightSeesOnlyItsVersions(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChain(t, a)
+	runBlocks(t, a, blocks, codes)
+	idA, _, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(seedKey("a1"))), "alice")
+	require.NoError(t, err)
+	ctx := context.Background()
+	last := int64(len(blocks))
+	seen := map[uint64]bool{}
+	for h := int64(1); h < last; h++ {
+		res, err := a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(idA.String()), Height: h})
+		require.NoError(t, err)
+		require.Zero(t, res.Code, res.Log)
+		var did types.QueryDIDResponse
+		require.NoError(t, did.Unmarshal(res.Value))
+		v := did.Head.Version
+		seen[v] = true
+		for _, tc := range []struct {
+			version uint64
+			present bool
+		}{{v, true}, {v + 1, false}} {
+			q := types.QueryVersionRequest{Did: idA.String(), Version: tc.version}
+			data, err := q.Marshal()
+			require.NoError(t, err)
+			res, err := a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathVersion, Data: data, Height: h})
+			require.NoError(t, err)
+			require.Equal(t, tc.present, res.Code == 0, "version %d at height %d: %s", tc.version, h, res.Log)
+			for _, prove := range []bool{false, true} {
+				res, err = a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathState, Data: types.VersionKey(idA, tc.version), Height: h, Prove: prove})
+				require.NoError(t, err)
+				require.Zero(t, res.Code, res.Log)
+				require.Equal(t, tc.present, len(res.Value) > 0, "state of version %d at height %d (proved %v)", tc.version, h, prove)
+			}
+		}
+	}
+	require.Len(t, seen, 3, "the golden blocks give A three versions before the last height")
+}
