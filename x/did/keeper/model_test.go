@@ -171,6 +171,47 @@ func (g *gen) compare(e *env, id types.ID) string {
 			return fmt.Sprintf("key record %s is open, the model has no such key", f)
 		}
 	}
+	if len(head.Keys) != len(md.ever) {
+		return fmt.Sprintf("the head has %d key records, the model %d fragments", len(head.Keys), len(md.ever))
+	}
+	return checkLog(e, id, head)
+}
+
+// checkLog recomputes the head's log from the DID's stored versions and
+// history entries, by the rule proofs are built with (docs/state.md, "The
+// log"), and checks every entry's prev_log on the way.
+func checkLog(e *env, id types.ID, head *types.Head) string {
+	var l []byte
+	var prevVersion uint64
+	for seq := uint64(1); seq <= head.Events; seq++ {
+		eb, err := e.db.Get(types.EventKey(id, seq))
+		if err != nil || eb == nil {
+			return fmt.Sprintf("history entry %d: %v", seq, err)
+		}
+		var ev types.HistoryEntry
+		if err := ev.Unmarshal(eb); err != nil {
+			return err.Error()
+		}
+		if !slices.Equal(ev.PrevLog, l) {
+			return fmt.Sprintf("history entry %d: prev_log %x, the chain before it %x", seq, ev.PrevLog, l)
+		}
+		var rv []byte
+		if ev.Version > prevVersion {
+			vb, err := e.db.Get(types.VersionKey(id, ev.Version))
+			if err != nil || vb == nil {
+				return fmt.Sprintf("version %d: %v", ev.Version, err)
+			}
+			rv = types.RecordDigest(types.VersionKey(id, ev.Version), vb)
+		}
+		prevVersion = ev.Version
+		l = types.ChainLog(l, types.StepDigest(rv, types.RecordDigest(types.EventKey(id, seq), eb)))
+	}
+	if prevVersion != head.Version {
+		return fmt.Sprintf("the last entry is at version %d, the head at %d", prevVersion, head.Version)
+	}
+	if !slices.Equal(l, head.Log) {
+		return fmt.Sprintf("the head's log %x, recomputed %x", head.Log, l)
+	}
 	return ""
 }
 

@@ -176,6 +176,22 @@ func TestRecoveryReusingFragment(t *testing.T) {
 	w.ok(txbuild.Deactivate(testChain, w.owner, w.version()), txbuild.NewSigner(w.owner, "key-1", newKey))
 }
 
+// A recovery that executes while another is pending makes a version and
+// logs the other's cancellation after it, in the same action: the head's
+// log chains the version with the first entry only.
+func TestLogChainsConsequences(t *testing.T) {
+	w := newWorld(t, nil)
+	rid := w.initiate(0, "recovered-1", key("owner-new"))
+	w.initiate(2, "recovered-2", key("owner-other"))
+	out := w.approve(1, rid)
+	timed := w.advance(out.Event.Effective - w.now() + 5)
+	require.Len(t, timed, 1)
+	require.Equal(t, types.EVENT_KIND_RECOVERY_EXECUTED, timed[0].Kind)
+	require.Len(t, timed[0].Extra, 1)
+	require.Equal(t, types.EVENT_KIND_RECOVERY_CANCELLED, timed[0].Extra[0].Kind)
+	require.Empty(t, checkLog(w.env, w.owner, w.head(w.owner)))
+}
+
 // A guardian majority colludes; the owner and one honest guardian cancel in
 // time (⌈(3+1)/2⌉ = 2 votes).
 func TestOwnerAndGuardianCancel(t *testing.T) {
