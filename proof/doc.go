@@ -1,9 +1,13 @@
-// Package proof turns state proofs of the sparse Merkle tree into
-// CometBFT ProofOps and back, so that an ABCI query answer can be checked
-// against the app hash a light client verified: a "custos:smt:v1" operator
-// registered with a merkle.ProofRuntime, and the key path of a state key.
+// Package proof turns state proofs into CometBFT ProofOps and back, so that
+// an ABCI query answer can be checked against the app hash a light client
+// verified: a "custos:smt:v1" operator (a sparse Merkle tree leaf), a
+// "custos:log:v1" operator (a version or history entry, against its DID's
+// head, which a tree op then proves), both registered with a
+// merkle.ProofRuntime, and the key path of a state key. Prove builds them
+// from a store.
 //
 // Invariant: an operator accepts a value (or its absence) only if the proof
-// verifies against the root it carries; the runtime then requires that root
-// to equal the trusted app hash. Nothing here trusts the node.
+// verifies against what it carries (a root, a head); the runtime chains the
+// operators and requires the last root to equal the trusted app hash.
+// Nothing here trusts the node.
 package proof

@@ -1,5 +1,6 @@
 // Package verify resolves Custos DIDs without trusting the node that
-// answers: every answer comes with sparse Merkle proofs at a height H, and
+// answers: every answer comes with proofs at a height H (sparse Merkle
+// proofs, through the DID's head for a version: docs/proofs.md), and
 // the app hash they are checked against comes from header H+1 as verified
 // by CometBFT's light client (against a primary node and at least one
 // witness), starting from a trust point or from the genesis validators.
