@@ -50,7 +50,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	if req.Prove {
 		return a.proveState(req.Path, req.Data, height), nil
 	}
-	r := heightReader{db: a.db, height: height}
+	r := &heightReader{db: a.db, height: height}
 	value, err := a.query(r, req.Path, req.Data)
 	if err != nil {
 		if types.Registered(err) == nil {
@@ -163,15 +163,28 @@ func queryError(err error, height int64) *abci.ResponseQuery {
 type heightReader struct {
 	db     *store.DB
 	height int64
+	// heads are the heads read at an earlier height, by DID: they bound
+	// which versions and history entries that height has.
+	heads map[types.ID]*types.Head
 }
 
-func (h heightReader) Get(key []byte) ([]byte, error) {
+func (h *heightReader) Get(key []byte) ([]byte, error) {
 	if isVersion, id, n, ok := types.ParseLogKey(key); ok && h.height != h.db.LastCommit().Height {
 		// Kept out of the tree, read from the latest state: it existed at
 		// this height if the head of this height counts it.
-		head, err := keeper.GetHead(h, id)
-		if err != nil || head == nil || !head.HasLogRecord(isVersion, n) {
-			return nil, err
+		head, seen := h.heads[id]
+		if !seen {
+			var err error
+			if head, err = keeper.GetHead(h, id); err != nil {
+				return nil, err
+			}
+			if h.heads == nil {
+				h.heads = make(map[types.ID]*types.Head)
+			}
+			h.heads[id] = head
+		}
+		if head == nil || !head.HasLogRecord(isVersion, n) {
+			return nil, nil
 		}
 	}
 	v, err := h.db.GetAt(h.height, key)

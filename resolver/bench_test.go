@@ -116,6 +116,20 @@ func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
 		l.block(1, txs...)
 		ids = append(ids, blockIDs...)
 	}
+	if !opts.InMemory {
+		// Let the store settle before it is measured: right after a bulk
+		// fill, badger's compactions take the CPUs for a while, and the
+		// first figure measured would be theirs (session 8: 196 req/s, p99
+		// 93 ms, with 1 client, right after the fill; 8 clients, measured
+		// next, were unaffected). Closing compacts level 0; a node that
+		// has run for a while is in that state.
+		if err := db.Close(); err != nil {
+			return nil, nil, err
+		}
+		if db, err = store.Open(dir, opts); err != nil {
+			return nil, nil, err
+		}
+	}
 	fmt.Fprintf(os.Stderr, "resolver bench: %d DIDs in state in %v (%s)\n", n, time.Since(start).Round(time.Millisecond), map[bool]string{true: "in memory", false: dir}[opts.InMemory])
 	return db, ids, nil
 }
