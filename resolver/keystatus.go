@@ -68,9 +68,6 @@ func (s *Server) keyStatus(w http.ResponseWriter, r *http.Request, segment strin
 		}
 		at = max(bt, head.Updated)
 	}
-	rec, err := keeper.GetKeyRecord(view, u.ID, u.Fragment)
-	if err != nil {
-		return writeError(w, height, s.internal(r, err))
-	}
+	rec := head.KeyRecord(u.Fragment) // key records live in the head
 	return writeJSON(w, height, KeyStatus{KeyStatus: didjson.RenderKeyStatus(u, rec, at), Height: height, AtLatestState: !hasAt})
 }

@@ -33,6 +33,7 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 	if head != nil {
 		return Outcome{}, types.ErrDIDExists.Wrapf("%s is already registered (version %d)", e.id, head.Version)
 	}
+	e.loaded = &types.Head{} // no key records yet
 	s, err := e.verifySignatures(nil, keys)
 	if err != nil {
 		return Outcome{}, err

@@ -108,6 +108,9 @@ type execution struct {
 	head *types.Head
 	keys map[string]*types.KeyRecord
 	made []byte
+	// loaded is the target's head as the operation read it from the state
+	// (empty for a create); keyRecord starts from its key records.
+	loaded *types.Head
 }
 
 type write struct {

@@ -16,6 +16,7 @@ func (e *execution) current() (*types.Head, *types.VersionRecord, types.Keys, er
 	if head == nil {
 		return nil, nil, types.Keys{}, types.ErrDIDNotFound.Wrapf("%s is not registered", e.id)
 	}
+	e.loaded = head
 	if head.Deactivated {
 		return nil, nil, types.Keys{}, types.ErrDeactivated.Wrapf("%s was deactivated at version %d", e.id, head.Version)
 	}
@@ -93,9 +94,12 @@ func (e *execution) keyRecord(fragment string) (*types.KeyRecord, error) {
 	if rec, ok := e.keys[fragment]; ok {
 		return rec, nil
 	}
-	rec, err := GetKeyRecord(e.st, e.id, fragment)
-	if err != nil || rec == nil {
-		return nil, err
+	if e.loaded == nil {
+		return nil, fmt.Errorf("keeper: key record %s#%s read before the head was loaded", e.id, fragment)
+	}
+	rec := e.loaded.KeyRecord(fragment)
+	if rec == nil {
+		return nil, nil
 	}
 	c := types.KeyRecord{Periods: append([]types.KeyPeriod(nil), rec.Periods...)}
 	return &c, nil

@@ -56,6 +56,7 @@ func (e *execution) runScheduled(entry types.ScheduleEntry) (Outcome, bool, erro
 	if err != nil || head == nil || head.Deactivated {
 		return Outcome{}, false, err
 	}
+	e.loaded = head
 	switch entry.Kind {
 	case types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE:
 		gs, err := e.loadGuardians()

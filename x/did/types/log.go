@@ -75,9 +75,15 @@ func IsLogKey(key []byte) bool {
 	return ok
 }
 
+// findKeys returns where fragment's key record is in h.Keys (or would be),
+// and whether it is there.
+func (h *Head) findKeys(fragment string) (int, bool) {
+	return slices.BinarySearchFunc(h.Keys, fragment, func(e FragmentKeys, f string) int { return strings.Compare(e.Fragment, f) })
+}
+
 // KeyRecord returns the key record of fragment, or nil.
 func (h *Head) KeyRecord(fragment string) *KeyRecord {
-	i, ok := slices.BinarySearchFunc(h.Keys, fragment, func(e FragmentKeys, f string) int { return strings.Compare(e.Fragment, f) })
+	i, ok := h.findKeys(fragment)
 	if !ok {
 		return nil
 	}
@@ -87,7 +93,7 @@ func (h *Head) KeyRecord(fragment string) *KeyRecord {
 // SetKeyRecord sets the key record of fragment, keeping Keys in fragment
 // order.
 func (h *Head) SetKeyRecord(fragment string, rec KeyRecord) {
-	i, ok := slices.BinarySearchFunc(h.Keys, fragment, func(e FragmentKeys, f string) int { return strings.Compare(e.Fragment, f) })
+	i, ok := h.findKeys(fragment)
 	if ok {
 		h.Keys[i].Record = rec
 		return
