@@ -230,7 +230,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	var blockEvents []abci.Event
 	for _, out := range timed {
-		blockEvents = append(blockEvents, txEvents(out)...)
+		blockEvents = append(blockEvents, txEvents(out.DID.String(), out)...)
 	}
 	// Verify, in batches across the CPUs, the signatures CheckTx has not
 	// seen; execution below then finds them cached. Only crypto facts are
@@ -250,7 +250,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			results[i] = &abci.ExecTxResult{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
 			continue
 		}
-		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(out.DID.String()), Events: txEvents(out)}
+		did := out.DID.String()
+		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(did), Events: txEvents(did, out)}
 	}
 	a.height = req.Height
 	appHash := a.db.PendingRoot()

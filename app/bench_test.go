@@ -100,10 +100,21 @@ func BenchmarkCheckTx(b *testing.B) {
 // finalized and committed. cpu-µs/tx is the process's CPU time (every
 // goroutine, badger's writers included) per tx; run it with -benchtime at
 // most 10x (each block needs 1,000 fresh warm DIDs).
-func BenchmarkBlockMix(b *testing.B) {
-	const warm, perBlock = 20000, 2000
+func BenchmarkBlockMix(b *testing.B) { blockMix(b, 2000, 0) }
+
+// BenchmarkBlockMixBatched is BlockMix as a node under load runs it:
+// blocks of 500 txs, whose first-time checks arrive in batches of 16 that
+// the node prepares together (PrepareCheckTxs, as node.BatchedCheckTx
+// does), and enough blocks to cross the tree's periodic reload (every 32
+// commits by default). Run it with -benchtime 40x (at most 80x).
+func BenchmarkBlockMixBatched(b *testing.B) { blockMix(b, 500, 16) }
+
+// blockMix runs b.N blocks of perBlock mixed txs after a warm-up of
+// creates; checkBatch > 0 prepares the checks in batches of that size.
+func blockMix(b *testing.B, perBlock, checkBatch int) {
+	const warm = 20000
 	if b.N*perBlock/2 > warm {
-		b.Skip("at most 10 blocks: use -benchtime 10x or less")
+		b.Skipf("at most %d blocks: use a smaller -benchtime", 2*warm/perBlock)
 	}
 	a := newApp(b, b.TempDir())
 	defer a.Close()
@@ -112,10 +123,16 @@ func BenchmarkBlockMix(b *testing.B) {
 	height := int64(0)
 	block := func(txs [][]byte, check bool) {
 		if check {
-			for _, tx := range txs {
-				res, err := a.CheckTx(ctx, &abci.RequestCheckTx{Tx: tx})
-				if err != nil || res.Code != 0 {
-					b.Fatal(err, res.Log)
+			for lo := 0; lo < len(txs); lo += max(checkBatch, 1) {
+				batch := txs[lo:min(lo+max(checkBatch, 1), len(txs))]
+				if checkBatch > 0 {
+					a.PrepareCheckTxs(batch)
+				}
+				for _, tx := range batch {
+					res, err := a.CheckTx(ctx, &abci.RequestCheckTx{Tx: tx})
+					if err != nil || res.Code != 0 {
+						b.Fatal(err, res.Log)
+					}
 				}
 			}
 		}

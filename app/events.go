@@ -14,12 +14,13 @@ import (
 // EventType is the ABCI event type of every DID operation.
 const EventType = "custos.did"
 
-// txEvents renders what an operation or timed action did as ABCI events,
-// one per history entry, in order. Attribute order is fixed.
-func txEvents(out keeper.Outcome) []abci.Event {
-	evs := []abci.Event{historyEvent(out.DID.String(), out.Event)}
+// txEvents renders what an operation or timed action on did (out.DID)
+// did as ABCI events, one per history entry, in order. Attribute order is
+// fixed.
+func txEvents(did string, out keeper.Outcome) []abci.Event {
+	evs := []abci.Event{historyEvent(did, out.Event)}
 	for _, e := range out.Extra {
-		evs = append(evs, historyEvent(out.DID.String(), e))
+		evs = append(evs, historyEvent(did, e))
 	}
 	return evs
 }

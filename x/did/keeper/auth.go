@@ -53,9 +53,9 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 	for i := range out {
 		out[i] = signed{current: map[string]bool{}, next: map[string]bool{}}
 	}
-	for _, sig := range e.sigs {
-		u, err := types.ParseURL(sig.VerificationMethod)
-		if err != nil {
+	for i, sig := range e.sigs {
+		u := e.urls[i]
+		if err := e.urlErrs[i]; err != nil {
 			return nil, err
 		}
 		pi := -1

@@ -35,7 +35,10 @@ func newEnv(t testing.TB) *env {
 	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	return &env{t: t, db: db, k: keeper.New(types.DefaultParams(), nil)}
+	e := &env{t: t, db: db, k: keeper.New(types.DefaultParams(), nil)}
+	// Runs before the store closes (cleanups run last first).
+	t.Cleanup(func() { require.NoError(t, keeper.CheckVersionsIntact(e.k, db)) })
+	return e
 }
 
 // exec runs tx in a new block at time 1_700_000_000 + height and commits.
@@ -48,6 +51,12 @@ func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	out, err := e.k.Execute(e.db.Pending(), blk, tx)
 	if err != nil && types.Registered(err) == nil {
 		e.t.Fatalf("node fault: %v", err)
+	}
+	// Execution shares the tx's parsing with later checks and executions
+	// of the same bytes: it must leave it as it found it.
+	require.NoError(e.t, keeper.CheckParsedIntact(e.k, tx))
+	if e.height%16 == 0 { // the check reads every cached record
+		require.NoError(e.t, keeper.CheckVersionsIntact(e.k, e.db.Pending()))
 	}
 	_, cerr := e.db.Commit(e.height)
 	require.NoError(e.t, cerr)
@@ -123,7 +132,9 @@ func (e *env) now() int64 { return 1_700_000_000 + e.height + e.skew }
 
 // check runs tx through Keeper.Check against the state the next exec sees.
 func (e *env) check(tx []byte) (keeper.Outcome, error) {
-	return e.k.Check(e.db.Pending(), e.nextBlock(), tx)
+	out, err := e.k.Check(e.db.Pending(), e.nextBlock(), tx)
+	require.NoError(e.t, keeper.CheckParsedIntact(e.k, tx))
+	return out, err
 }
 
 // appHash is the app hash of the last committed block.

@@ -1,7 +1,6 @@
 package keeper
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -58,6 +57,8 @@ type Keeper struct {
 	verifier Verifier
 	// scheduledPerBlock bounds the timed actions one block runs.
 	scheduledPerBlock int
+	parsed            *bounded[[32]byte, *parsedTx]
+	versions          *bounded[versionRef, *types.VersionRecord]
 }
 
 // ScheduledPerBlock is the most timed actions one block runs: after a long
@@ -70,7 +71,8 @@ func New(params types.Params, v Verifier) *Keeper {
 	if v == nil {
 		v = DirectVerifier{}
 	}
-	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock}
+	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock, parsed: newBounded[[32]byte, *parsedTx](parseCacheSize),
+		versions: newBounded[versionRef, *types.VersionRecord](versionCacheSize)}
 }
 
 // Params returns the consensus params the keeper enforces.
@@ -84,16 +86,19 @@ func (DirectVerifier) Verify(pk types.PublicKey, msg, sig []byte) bool { return 
 
 // execution is one transaction being executed.
 type execution struct {
-	k      *Keeper
-	st     Store
-	blk    Block
-	id     types.ID
-	body   *types.TxBody
-	sigs   []types.Signature
-	msg    []byte
-	txHash []byte
-	writes []write
-	logged []types.HistoryEntry
+	k    *Keeper
+	st   Store
+	blk  Block
+	id   types.ID
+	body *types.TxBody // shared (parsedTx): read only
+	sigs []types.Signature
+	// The key URL each signature names, or why its name is not one.
+	urls    []types.URL
+	urlErrs []error
+	msg     []byte
+	txHash  []byte
+	writes  []write
+	logged  []types.HistoryEntry
 	// dryRun (Check) stages no writes: records are not even encoded.
 	dryRun bool
 
@@ -163,10 +168,11 @@ var errWriteDuringCheck = errors.New("keeper: write during check")
 // prepare decodes the tx and runs the checks that need no state, cheapest
 // first: size, encoding, chain id, memo, signature count, target DID.
 func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error) {
-	tx, body, err := types.DecodeTx(txBytes, k.params.MaxTxBytes)
+	p, h, err := k.parse(txBytes)
 	if err != nil {
 		return nil, err
 	}
+	tx, body := p.tx, p.body
 	if body.ChainId != blk.ChainID {
 		return nil, types.ErrWrongChainID.Wrapf("signed for %q, this chain is %q", types.Truncate(body.ChainId), blk.ChainID)
 	}
@@ -176,17 +182,15 @@ func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error
 	if len(tx.Signatures) > int(k.params.MaxSignatures) {
 		return nil, types.ErrTooManySignatures.Wrapf("%d signatures, the limit is %d", len(tx.Signatures), k.params.MaxSignatures)
 	}
-	id, err := types.ParseID(body.Did)
-	if err != nil {
-		return nil, err
+	if p.idErr != nil {
+		return nil, p.idErr
 	}
 	if body.Operation == nil {
 		return nil, types.ErrNoOperation.Wrap("the body names no operation")
 	}
-	h := sha256.Sum256(txBytes)
 	return &execution{
-		k: k, st: st, blk: blk, id: id, body: body, sigs: tx.Signatures,
-		msg: types.SignBytes(tx.Body), txHash: h[:],
+		k: k, st: st, blk: blk, id: p.id, body: body, sigs: tx.Signatures, urls: p.urls, urlErrs: p.urlErrs,
+		msg: p.msg, txHash: h[:],
 	}, nil
 }
 

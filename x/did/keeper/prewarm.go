@@ -18,7 +18,7 @@ import (
 // one, for less).
 func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 	c, ok := k.verifier.(*SigCache)
-	if !ok || len(c.ring) == 0 {
+	if !ok || len(c.facts.ring) == 0 {
 		return
 	}
 	var items []types.Signed
@@ -53,14 +53,11 @@ const minBatch = 4
 
 // candidates appends the not-yet-cached (key, sig) pairs of one tx.
 func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Signed) []types.Signed {
-	tx, body, err := types.DecodeTx(raw, k.params.MaxTxBytes)
-	if err != nil || len(tx.Signatures) > int(k.params.MaxSignatures) {
+	p, _, err := k.parse(raw)
+	if err != nil || len(p.tx.Signatures) > int(k.params.MaxSignatures) || p.idErr != nil {
 		return items
 	}
-	target, err := types.ParseID(body.Did)
-	if err != nil {
-		return items
-	}
+	body, target := p.body, p.id
 	// The candidate keys of each key URL, distinct, stored ones first.
 	known := map[types.URL][]types.PublicKey{}
 	add := func(u types.URL, pk types.PublicKey) {
@@ -76,7 +73,7 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 		}
 	}
 	addStored := func(id types.ID) {
-		if head, rec, err := Resolve(st, id); err == nil && head != nil {
+		if head, rec, err := k.resolve(st, id); err == nil && head != nil {
 			addDoc(id, &rec.Document)
 		}
 	}
@@ -106,11 +103,10 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 			addStored(g)
 		}
 	}
-	msg := types.SignBytes(tx.Body)
 	nth := map[types.URL]int{}
-	for _, s := range tx.Signatures {
-		u, err := types.ParseURL(s.VerificationMethod)
-		if err != nil || len(s.Signature) != 64 {
+	for si, s := range p.tx.Signatures {
+		u := p.urls[si]
+		if p.urlErrs[si] != nil || len(s.Signature) != 64 {
 			continue
 		}
 		// A URL with two candidate keys (a rotation's current and proposed
@@ -120,20 +116,11 @@ func (k *Keeper) candidates(st Reader, c *SigCache, raw []byte, items []types.Si
 		// hold; it costs its batch a check one by one, and nothing else.
 		i := nth[u]
 		nth[u]++
-		if pks := known[u]; i < len(pks) && !c.has(pks[i], msg, s.Signature) {
-			items = append(items, types.Signed{Key: pks[i], Msg: msg, Sig: s.Signature})
+		if pks := known[u]; i < len(pks) && !c.has(pks[i], p.msg, s.Signature) {
+			items = append(items, types.Signed{Key: pks[i], Msg: p.msg, Sig: s.Signature})
 		}
 	}
 	return items
-}
-
-// has reports whether the cache already holds the fact.
-func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
-	key := cacheKey(pk, msg, sig)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.seen[key]
-	return ok
 }
 
 // verifyBatch verifies items together and caches the answers.

@@ -9,7 +9,7 @@ import (
 // current loads the head and current version of the target for an
 // operation on an existing DID, and checks the expected version.
 func (e *execution) current() (*types.Head, *types.VersionRecord, types.Keys, error) {
-	head, rec, err := Resolve(e.st, e.id)
+	head, rec, err := e.k.resolve(e.st, e.id)
 	if err != nil {
 		return nil, nil, types.Keys{}, err
 	}

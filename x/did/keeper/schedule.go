@@ -129,7 +129,7 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if n < int(gs.Current.Threshold) || len(gs.Current.Guardians) == 0 {
 		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, gs.Current.Threshold))
 	}
-	rec, err := GetVersion(e.st, e.id, head.Version)
+	rec, err := e.k.version(e.st, e.id, head.Version)
 	if err != nil {
 		return Outcome{}, false, err
 	}

@@ -3,7 +3,7 @@ package keeper
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"sync"
+	"sync/atomic"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -17,58 +17,44 @@ import (
 // every time it is executed. Safe for concurrent use; it holds at most its
 // capacity and forgets the oldest entry first.
 type SigCache struct {
-	mu    sync.Mutex
-	seen  map[[32]byte]bool
-	ring  [][32]byte
-	next  int
-	hits  uint64
-	verif uint64
+	facts *bounded[[32]byte, bool]
+	hits  atomic.Uint64
+	verif atomic.Uint64
 }
 
 // NewSigCache returns a cache of at most capacity entries (0 caches nothing).
 func NewSigCache(capacity int) *SigCache {
-	return &SigCache{seen: make(map[[32]byte]bool, capacity), ring: make([][32]byte, capacity)}
+	return &SigCache{facts: newBounded[[32]byte, bool](capacity)}
 }
 
 // Verify reports whether pk signed msg, from the cache when it can.
 func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 	key := cacheKey(pk, msg, sig)
-	c.mu.Lock()
-	ok, known := c.seen[key]
-	if known {
-		c.hits++
-	}
-	c.mu.Unlock()
-	if known {
+	if ok, known := c.facts.get(key); known {
+		c.hits.Add(1)
 		return ok
 	}
-	ok = pk.Verify(msg, sig)
+	ok := pk.Verify(msg, sig)
 	c.add(key, ok)
 	return ok
 }
 
 // add records a computed fact, forgetting the oldest when full.
 func (c *SigCache) add(key [32]byte, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.verif++
-	if len(c.ring) == 0 {
-		return
-	}
-	if _, dup := c.seen[key]; !dup {
-		delete(c.seen, c.ring[c.next])
-		c.ring[c.next] = key
-		c.seen[key] = ok
-		c.next = (c.next + 1) % len(c.ring)
-	}
+	c.verif.Add(1)
+	c.facts.add(key, ok)
+}
+
+// has reports whether the cache already holds the fact.
+func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
+	_, ok := c.facts.get(cacheKey(pk, msg, sig))
+	return ok
 }
 
 // Stats returns how many verifications were answered from the cache and how
 // many were computed (whatever their outcome).
 func (c *SigCache) Stats() (hits, verified uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.hits, c.verif
+	return c.hits.Load(), c.verif.Load()
 }
 
 func cacheKey(pk types.PublicKey, msg, sig []byte) [32]byte {

@@ -67,7 +67,7 @@ func findRecovery(rs *types.RecoveryState, id uint64) int {
 // activeDID loads a DID that must be registered and active (a guardian), and
 // its current document and keys.
 func (e *execution) activeDID(id types.ID) (*types.Document, types.Keys, error) {
-	head, rec, err := Resolve(e.st, id)
+	head, rec, err := e.k.resolve(e.st, id)
 	if err != nil {
 		return nil, types.Keys{}, err
 	}
