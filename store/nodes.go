@@ -3,8 +3,11 @@ package store
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/custos-ledger/custos/internal/bounded"
 )
 
 // Badger key prefixes.
@@ -30,10 +33,17 @@ func prefixed(p, k []byte) []byte {
 // pruned KeepRecent heights later; an archive store (KeepRecent 0) keeps
 // every node and tracks nothing.
 type nodeStore struct {
-	db      *badger.DB
-	writing bool        // inside a commit: Set collects into out
-	out     []nodeWrite // the commit's new nodes
-	track   bool        // record orphans: the store prunes
+	db *badger.DB
+	// cache holds node encodings by digest, read or written lately (nil:
+	// none). A digest names one encoding, so a held node is the node
+	// badger holds, and no entry ever goes stale. Only an archive store
+	// has one: a pruning store deletes nodes, and a cache could then
+	// serve a node of a pruned height.
+	cache   *bounded.Map[[32]byte, []byte]
+	fetched atomic.Uint64 // nodes read from badger
+	writing bool          // inside a commit: Set collects into out
+	out     []nodeWrite   // the commit's new nodes
+	track   bool          // record orphans: the store prunes
 	orphans [][]byte
 	written map[[32]byte]struct{}
 }
@@ -48,16 +58,33 @@ func digestKey(k []byte) (d [32]byte) {
 
 var errNoCommit = errors.New("store: tree node written outside a commit")
 
+// Get returns a node's encoding. The tree only reads it: a cached
+// encoding is shared.
 func (s *nodeStore) Get(key []byte) ([]byte, error) {
+	if s.cache != nil {
+		if v, ok := s.cache.Get(digestKey(key)); ok {
+			return v, nil
+		}
+	}
 	k := prefixed(prefixNode, key)
 	var out []byte
+	s.fetched.Add(1)
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
 		out, err = getCopy(txn, k)
 		return err
 	})
+	if err == nil && s.cache != nil {
+		s.cache.Add(digestKey(key), out)
+	}
 	return out, err
 }
+
+// nodeCacheSize is how many node encodings an archive store keeps in
+// memory (about 100 bytes each, the map's share included; a leaf holds
+// its value and is larger). After the tree's periodic reload (ReloadEvery),
+// an update reads the nodes on its path from here instead of badger.
+const nodeCacheSize = 1 << 17
 
 func (s *nodeStore) Set(key, value []byte) error {
 	if !s.writing {

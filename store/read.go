@@ -100,6 +100,6 @@ func VerifyProof(p *smt.SparseCompactMerkleProof, root, key, value []byte) (bool
 // readTree opens a read-only view of the tree at root; it must not be
 // committed.
 func (db *DB) readTree(root []byte) *smt.SMT {
-	ro := &nodeStore{db: db.bdb}
+	ro := &nodeStore{db: db.bdb, cache: db.nodes.cache}
 	return smt.ImportSparseMerkleTrie(ro, sha256.New(), root, trieOptions()...)
 }

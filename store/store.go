@@ -13,6 +13,8 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/pokt-network/smt"
+
+	"github.com/custos-ledger/custos/internal/bounded"
 )
 
 // Options configures a DB.
@@ -113,6 +115,9 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db := &DB{bdb: bdb, opts: opts, pending: make(map[string][]byte)}
 	db.nodes = &nodeStore{db: bdb, track: opts.KeepRecent > 0, written: make(map[[32]byte]struct{})}
+	if !db.nodes.track {
+		db.nodes.cache = bounded.New[[32]byte, []byte](nodeCacheSize)
+	}
 	if err := db.loadLast(); err != nil {
 		bdb.Close()
 		return nil, err
@@ -362,6 +367,11 @@ func (db *DB) PersistTree() error {
 	}
 	if err := l.Finish(); err != nil {
 		return fmt.Errorf("store: tree commit: %w", err)
+	}
+	if c := db.nodes.cache; c != nil {
+		for _, w := range out {
+			c.Add(digestKey(w.key[len(prefixNode):]), w.value)
+		}
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ func SetScheduledPerBlock(k *Keeper, n int) { k.scheduledPerBlock = n }
 // parsing. A tx the cache does not hold passes.
 func CheckParsedIntact(k *Keeper, raw []byte) error {
 	h := sha256.Sum256(raw)
-	p, ok := k.parsed.get(h)
+	p, ok := k.parsed.Get(h)
 	if !ok {
 		return nil
 	}
@@ -47,11 +47,8 @@ func CheckParsedIntact(k *Keeper, raw []byte) error {
 // caches no longer encodes to what r stores under its key: something
 // modified a shared record, or the cache holds one r does not.
 func CheckVersionsIntact(k *Keeper, r Reader) error {
-	k.versions.mu.Lock()
-	refs := append([]versionRef(nil), k.versions.ring[:k.versions.used]...)
-	k.versions.mu.Unlock()
-	for _, ref := range refs {
-		v, ok := k.versions.get(ref)
+	for _, ref := range k.versions.Keys() {
+		v, ok := k.versions.Get(ref)
 		if !ok {
 			continue
 		}

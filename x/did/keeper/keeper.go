@@ -3,6 +3,7 @@ package keeper
 import (
 	"errors"
 	"fmt"
+	"github.com/custos-ledger/custos/internal/bounded"
 	"slices"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -57,8 +58,8 @@ type Keeper struct {
 	verifier Verifier
 	// scheduledPerBlock bounds the timed actions one block runs.
 	scheduledPerBlock int
-	parsed            *bounded[[32]byte, *parsedTx]
-	versions          *bounded[versionRef, *types.VersionRecord]
+	parsed            *bounded.Map[[32]byte, *parsedTx]
+	versions          *bounded.Map[versionRef, *types.VersionRecord]
 }
 
 // ScheduledPerBlock is the most timed actions one block runs: after a long
@@ -71,8 +72,8 @@ func New(params types.Params, v Verifier) *Keeper {
 	if v == nil {
 		v = DirectVerifier{}
 	}
-	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock, parsed: newBounded[[32]byte, *parsedTx](parseCacheSize),
-		versions: newBounded[versionRef, *types.VersionRecord](versionCacheSize)}
+	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock, parsed: bounded.New[[32]byte, *parsedTx](parseCacheSize),
+		versions: bounded.New[versionRef, *types.VersionRecord](versionCacheSize)}
 }
 
 // Params returns the consensus params the keeper enforces.

@@ -49,13 +49,13 @@ const parseCacheSize = 8192
 // parse hashes raw and returns its parsing, from the cache when it can.
 func (k *Keeper) parse(raw []byte) (*parsedTx, [32]byte, error) {
 	h := sha256.Sum256(raw)
-	if p, ok := k.parsed.get(h); ok {
+	if p, ok := k.parsed.Get(h); ok {
 		return p, h, nil
 	}
 	p, err := parseTx(raw, k.params.MaxTxBytes)
 	if err != nil {
 		return nil, h, err
 	}
-	k.parsed.add(h, p)
+	k.parsed.Add(h, p)
 	return p, h, nil
 }

@@ -18,7 +18,7 @@ import (
 // one, for less).
 func (k *Keeper) Prewarm(st Reader, txs [][]byte) {
 	c, ok := k.verifier.(*SigCache)
-	if !ok || len(c.facts.ring) == 0 {
+	if !ok || c.facts.Cap() == 0 {
 		return
 	}
 	var items []types.Signed

@@ -159,12 +159,12 @@ const versionCacheSize = 16384
 // later state, would decode. Shared: callers must not modify it.
 func (k *Keeper) version(r Reader, id types.ID, n uint64) (*types.VersionRecord, error) {
 	ref := versionRef{id, n}
-	if v, ok := k.versions.get(ref); ok {
+	if v, ok := k.versions.Get(ref); ok {
 		return v, nil
 	}
 	v, err := GetVersion(r, id, n)
 	if err == nil && v != nil {
-		k.versions.add(ref, v)
+		k.versions.Add(ref, v)
 	}
 	return v, err
 }

@@ -3,6 +3,7 @@ package keeper
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/custos-ledger/custos/internal/bounded"
 	"sync/atomic"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -17,20 +18,20 @@ import (
 // every time it is executed. Safe for concurrent use; it holds at most its
 // capacity and forgets the oldest entry first.
 type SigCache struct {
-	facts *bounded[[32]byte, bool]
+	facts *bounded.Map[[32]byte, bool]
 	hits  atomic.Uint64
 	verif atomic.Uint64
 }
 
 // NewSigCache returns a cache of at most capacity entries (0 caches nothing).
 func NewSigCache(capacity int) *SigCache {
-	return &SigCache{facts: newBounded[[32]byte, bool](capacity)}
+	return &SigCache{facts: bounded.New[[32]byte, bool](capacity)}
 }
 
 // Verify reports whether pk signed msg, from the cache when it can.
 func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 	key := cacheKey(pk, msg, sig)
-	if ok, known := c.facts.get(key); known {
+	if ok, known := c.facts.Get(key); known {
 		c.hits.Add(1)
 		return ok
 	}
@@ -42,12 +43,12 @@ func (c *SigCache) Verify(pk types.PublicKey, msg, sig []byte) bool {
 // add records a computed fact, forgetting the oldest when full.
 func (c *SigCache) add(key [32]byte, ok bool) {
 	c.verif.Add(1)
-	c.facts.add(key, ok)
+	c.facts.Add(key, ok)
 }
 
 // has reports whether the cache already holds the fact.
 func (c *SigCache) has(pk types.PublicKey, msg, sig []byte) bool {
-	_, ok := c.facts.get(cacheKey(pk, msg, sig))
+	_, ok := c.facts.Get(cacheKey(pk, msg, sig))
 	return ok
 }
 
