@@ -3,9 +3,9 @@ package keeper
 import (
 	"errors"
 	"fmt"
-	"github.com/custos-ledger/custos/internal/bounded"
 	"slices"
 
+	"github.com/custos-ledger/custos/internal/bounded"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -58,8 +58,10 @@ type Keeper struct {
 	verifier Verifier
 	// scheduledPerBlock bounds the timed actions one block runs.
 	scheduledPerBlock int
-	parsed            *bounded.Map[[32]byte, *parsedTx]
-	versions          *bounded.Map[versionRef, *types.VersionRecord]
+	// parsed keeps txs' parsings (parse), versions decoded version
+	// records (version): both shared, read only.
+	parsed   *bounded.Map[[32]byte, *parsedTx]
+	versions *bounded.Map[versionRef, *types.VersionRecord]
 }
 
 // ScheduledPerBlock is the most timed actions one block runs: after a long
@@ -72,8 +74,11 @@ func New(params types.Params, v Verifier) *Keeper {
 	if v == nil {
 		v = DirectVerifier{}
 	}
-	return &Keeper{params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock, parsed: bounded.New[[32]byte, *parsedTx](parseCacheSize),
-		versions: bounded.New[versionRef, *types.VersionRecord](versionCacheSize)}
+	return &Keeper{
+		params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock,
+		parsed:   bounded.New[[32]byte, *parsedTx](parseCacheSize),
+		versions: bounded.New[versionRef, *types.VersionRecord](versionCacheSize),
+	}
 }
 
 // Params returns the consensus params the keeper enforces.
@@ -166,8 +171,9 @@ func (readOnly) Scan([]byte, func(key, value []byte) bool) error {
 
 var errWriteDuringCheck = errors.New("keeper: write during check")
 
-// prepare decodes the tx and runs the checks that need no state, cheapest
-// first: size, encoding, chain id, memo, signature count, target DID.
+// prepare parses the tx (once per node: parse) and runs the checks that
+// need no state, cheapest first: size, encoding, chain id, memo, signature
+// count, target DID.
 func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error) {
 	p, h, err := k.parse(txBytes)
 	if err != nil {

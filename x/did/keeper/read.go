@@ -69,11 +69,16 @@ func GetKeyRecord(r Reader, id types.ID, fragment string) (*types.KeyRecord, err
 // Resolve returns the head and the current version of a DID; both are nil
 // when the DID is not registered.
 func Resolve(r Reader, id types.ID) (*types.Head, *types.VersionRecord, error) {
+	return resolveWith(r, id, GetVersion)
+}
+
+// resolveWith is Resolve with the version read by version.
+func resolveWith(r Reader, id types.ID, version func(Reader, types.ID, uint64) (*types.VersionRecord, error)) (*types.Head, *types.VersionRecord, error) {
 	head, err := GetHead(r, id)
 	if err != nil || head == nil {
 		return nil, nil, err
 	}
-	v, err := GetVersion(r, id, head.Version)
+	v, err := version(r, id, head.Version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,16 +177,5 @@ func (k *Keeper) version(r Reader, id types.ID, n uint64) (*types.VersionRecord,
 // resolve is Resolve with the current version read through the keeper's
 // cache (version). The record is shared: callers must not modify it.
 func (k *Keeper) resolve(r Reader, id types.ID) (*types.Head, *types.VersionRecord, error) {
-	head, err := GetHead(r, id)
-	if err != nil || head == nil {
-		return nil, nil, err
-	}
-	v, err := k.version(r, id, head.Version)
-	if err != nil {
-		return nil, nil, err
-	}
-	if v == nil {
-		return nil, nil, fmt.Errorf("keeper: version %d of %s is missing", head.Version, id)
-	}
-	return head, v, nil
+	return resolveWith(r, id, k.version)
 }

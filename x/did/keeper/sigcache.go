@@ -3,9 +3,9 @@ package keeper
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"github.com/custos-ledger/custos/internal/bounded"
 	"sync/atomic"
 
+	"github.com/custos-ledger/custos/internal/bounded"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
