@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,10 @@ type Offered struct {
 	Reasons map[string]int64
 	Start   time.Time
 	End     time.Time
+	// RTTp50 and RTTp99 are percentiles of the round trip of the accepted
+	// broadcast_tx_sync calls, as the generator sees it: with synchronous
+	// connections, what bounds the rate they can send at.
+	RTTp50, RTTp99 time.Duration
 }
 
 // Offer sends txs in order at rate txs/s (0: as fast as the connections
@@ -37,16 +42,25 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 	var o Offered
 	var mu sync.Mutex // guards o.Reasons
 	o.Reasons = make(map[string]int64)
+	var rtts []time.Duration // guarded by mu
 	o.Start = time.Now()
 	go pace(ctx, txs, rate, next)
 	spread(clients, conns, func(cl *rpchttp.HTTP) {
+		var mine []time.Duration
+		defer func() {
+			mu.Lock()
+			rtts = append(rtts, mine...)
+			mu.Unlock()
+		}()
 		for tx := range next {
 			if ctx.Err() != nil {
 				continue // the window has ended: drain, do not send
 			}
 			atomic.AddInt64(&o.Sent, 1)
+			sent := time.Now()
 			res, err := cl.BroadcastTxSync(ctx, tx)
 			if err == nil && res.Code == 0 {
+				mine = append(mine, time.Since(sent))
 				atomic.AddInt64(&o.Accepted, 1)
 				continue
 			}
@@ -69,6 +83,10 @@ func Offer(ctx context.Context, clients []*rpchttp.HTTP, txs [][]byte, rate, con
 		}
 	})()
 	o.End = time.Now()
+	if len(rtts) > 0 {
+		slices.Sort(rtts)
+		o.RTTp50, o.RTTp99 = rtts[len(rtts)/2], rtts[len(rtts)*99/100]
+	}
 	return o
 }
 

@@ -30,6 +30,8 @@ func TestCommitThroughFullMempool(t *testing.T) {
 	off := Offer(ctx, cl.Clients, lost, 0, 8, time.Minute, 0)
 	require.Positive(t, off.Reasons["mempool is full"], "the small mempool must refuse some: %v", off.Reasons)
 	require.Equal(t, off.Sent, off.Accepted+off.Rejected)
+	require.Positive(t, off.RTTp50, "accepted calls have a round trip")
+	require.GreaterOrEqual(t, off.RTTp99, off.RTTp50)
 
 	txs, ids, err := Creates(chain, "commit", 0, 300)
 	require.NoError(t, err)
@@ -64,13 +66,13 @@ func TestTableRatios(t *testing.T) {
 	for i, ops := range []float64{900, 1000, 1100} {
 		rs = append(rs,
 			Result{App: AppCustos, Validators: 4, Rep: i, OpsPerSec: ops},
-			Result{App: AppKVStore, Validators: 4, Rep: i, OpsPerSec: 2 * ops},
+			Result{App: AppKVStore, Validators: 4, Rep: i, OpsPerSec: 2 * ops, RTTp50Ms: ops / 1000, RTTp99Ms: ops / 100},
 			Result{App: AppKVStock, Validators: 4, Rep: i, OpsPerSec: 4 * ops})
 	}
 	table := Table(rs, Config{})
 	require.Contains(t, table, "| 4 | custos | 900 / 1000 / 1100 |")
-	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0 | 0.00 | 0.00 | 0 | **0.50** |")
-	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0 | 0.00 | 0.00 | 0 | **0.25** |")
+	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0 | 1.0 / 10.0 | 0.00 | 0.00 | 0 | **0.50** |")
+	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0 | 0.0 / 0.0 | 0.00 | 0.00 | 0 | **0.25** |")
 	require.NotContains(t, table, "†")
 }
 

@@ -81,9 +81,15 @@ type Result struct {
 	AvgTxBytes  float64          `json:"avg_tx_bytes"`
 	Seconds     float64          `json:"window_s"`
 	Rate        int              `json:"offered_rate"`
+	// RTTp50Ms and RTTp99Ms are the round trip of an accepted
+	// broadcast_tx_sync (Offered.RTTp50, RTTp99), in milliseconds.
+	RTTp50Ms float64 `json:"broadcast_rtt_p50_ms"`
+	RTTp99Ms float64 `json:"broadcast_rtt_p99_ms"`
 }
 
 const chainID = "custos-bench"
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func (c Config) say(format string, args ...any) {
 	if c.Progress != nil {
@@ -166,6 +172,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, err
 	}
 	res.Offered, res.Accepted, res.Rejected = off.Sent, off.Accepted, off.Reasons
+	res.RTTp50Ms, res.RTTp99Ms = ms(off.RTTp50), ms(off.RTTp99)
 	res.Committed, res.TxsInBlocks, res.Seconds = w.OK, w.Txs, w.Seconds
 	res.OpsPerSec, res.BlocksPerSec = w.Rate(), w.BlockRate()
 	if w.Seconds > 0 {

@@ -79,7 +79,7 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 					return fmt.Errorf("%s on %d validators: %w", app, v, err)
 				}
 				r.Rep = rep
-				fmt.Fprintf(cfg.Progress, "  %.0f committed ops/s, %.2f blocks/s, %.2f CPU cores\n", r.OpsPerSec, r.BlocksPerSec, r.CPUCores)
+				fmt.Fprintf(cfg.Progress, "  %.0f committed ops/s, %.2f blocks/s, %.2f CPU cores, broadcast round trip p50 %.1f ms\n", r.OpsPerSec, r.BlocksPerSec, r.CPUCores, r.RTTp50Ms)
 				if err := WriteJSON(jl, r); err != nil {
 					return err
 				}
@@ -135,8 +135,8 @@ func Table(rs []Result, base Config) string {
 	fmt.Fprintf(&b, "# Custos vs kvstore (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run (a connection whose tx a full mempool refused waits %v); timeout_commit %v; %d warm-up writes.\n\n",
 		base.Rate, base.Conns, base.Duration, base.FullBackoff, base.TimeoutCommit, base.Warm)
-	b.WriteString("| validators | app | committed ops/s (min / median / max) | sent tx/s | blocks/s | node CPU cores | avg tx bytes | Custos / this app |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| validators | app | committed ops/s (min / median / max) | sent tx/s | broadcast round trip p50 / p99 (ms) | blocks/s | node CPU cores | avg tx bytes | Custos / this app |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	capped := false
 	var vals []int
 	for _, r := range rs {
@@ -147,11 +147,12 @@ func Table(rs []Result, base Config) string {
 	for _, v := range vals {
 		med := map[string]float64{}
 		for _, app := range Apps {
-			var ops, sent, blocks, cpu, size []float64
+			var ops, sent, blocks, cpu, size, p50, p99 []float64
 			for _, r := range rs {
 				if r.Validators == v && r.App == app {
 					ops, blocks, cpu, size = append(ops, r.OpsPerSec), append(blocks, r.BlocksPerSec), append(cpu, r.CPUCores), append(size, r.AvgTxBytes)
 					sent = append(sent, r.SentRate())
+					p50, p99 = append(p50, r.RTTp50Ms), append(p99, r.RTTp99Ms)
 				}
 			}
 			if len(ops) == 0 {
@@ -166,8 +167,8 @@ func Table(rs []Result, base Config) string {
 			if base.Rate > 0 && slices.Max(sent) >= atOfferedRate*float64(base.Rate) {
 				mark, capped = " †", true
 			}
-			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.0f%s | %.2f | %.2f | %.0f | %s |\n",
-				v, app, slices.Min(ops), med[app], slices.Max(ops), median(sent), mark, median(blocks), median(cpu), median(size), ratio)
+			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.0f%s | %.1f / %.1f | %.2f | %.2f | %.0f | %s |\n",
+				v, app, slices.Min(ops), med[app], slices.Max(ops), median(sent), mark, median(p50), median(p99), median(blocks), median(cpu), median(size), ratio)
 		}
 	}
 	if capped {
