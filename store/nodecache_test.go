@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"testing"
 
@@ -42,10 +43,23 @@ func TestNodeCacheServesReloadedTree(t *testing.T) {
 		}
 	}
 	require.Equal(t, roots[0], roots[1])
-	// Reads and proofs through the cache see the committed values.
+	// Reads and proofs of older heights, through the cache, see the
+	// committed values.
 	for h := int64(1); h <= 3; h++ {
 		v, err := archive.GetAt(h, []byte("key-000"))
 		require.NoError(t, err)
 		require.Equal(t, fmt.Sprintf("v%d", h), string(v))
+		p, err := archive.Prove(h, []byte("key-000"))
+		require.NoError(t, err)
+		ok, err := VerifyProof(p.Proof, roots[0][h-1], []byte("key-000"), p.Value)
+		require.NoError(t, err)
+		require.True(t, ok, "height %d: the proof does not verify", h)
+	}
+	// The tree shares the cached encodings: each must still be the node
+	// its digest names.
+	for _, d := range archive.nodes.cache.Keys() {
+		enc, ok := archive.nodes.cache.Get(d)
+		require.True(t, ok)
+		require.Equal(t, d, sha256.Sum256(enc), "a cached node encoding changed")
 	}
 }
