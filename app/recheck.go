@@ -2,8 +2,8 @@ package app
 
 import (
 	"crypto/sha256"
-	"sync"
 
+	"github.com/custos-ledger/custos/internal/bounded"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -19,10 +19,7 @@ import (
 // than the version and are rechecked in full. Bounded; forgets the oldest
 // first. Not consensus: FinalizeBlock decides.
 type admitted struct {
-	mu   sync.Mutex
-	m    map[[32]byte]admission
-	ring [][32]byte
-	next int
+	m *bounded.Map[[32]byte, admission]
 }
 
 type admission struct {
@@ -32,36 +29,23 @@ type admission struct {
 }
 
 func newAdmitted(capacity int) *admitted {
-	return &admitted{m: make(map[[32]byte]admission, capacity), ring: make([][32]byte, capacity)}
+	return &admitted{m: bounded.New[[32]byte, admission](capacity)}
 }
 
 // remember records an accepted tx.
 func (a *admitted) remember(tx []byte, out keeper.Outcome) {
-	if len(a.ring) == 0 {
+	if a.m.Cap() == 0 {
 		return
 	}
-	h := sha256.Sum256(tx)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, ok := a.m[h]; ok {
-		return
-	}
-	delete(a.m, a.ring[a.next])
-	a.ring[a.next] = h
 	ad := admission{bumps: bumpsVersion(out.Kind)}
 	if ad.bumps {
 		ad.did, ad.expected = out.DID, out.Version-1
 	}
-	a.m[h] = ad
-	a.next = (a.next + 1) % len(a.ring)
+	a.m.Add(sha256.Sum256(tx), ad)
 }
 
 func (a *admitted) lookup(tx []byte) (admission, bool) {
-	h := sha256.Sum256(tx)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ad, ok := a.m[h]
-	return ad, ok
+	return a.m.Get(sha256.Sum256(tx))
 }
 
 // unseen returns the txs of txs that CheckTx has not accepted, as far as

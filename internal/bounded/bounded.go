@@ -14,9 +14,10 @@ type Map[K comparable, V any] struct {
 	next int
 }
 
-// New returns a Map of at most capacity entries.
+// New returns a Map of at most capacity entries. The map grows as it
+// fills: a cache sized for a busy node costs little on an idle one.
 func New[K comparable, V any](capacity int) *Map[K, V] {
-	return &Map[K, V]{m: make(map[K]V, capacity), ring: make([]K, capacity)}
+	return &Map[K, V]{m: make(map[K]V), ring: make([]K, capacity)}
 }
 
 // Get returns the value held under k.
