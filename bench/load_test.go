@@ -65,14 +65,15 @@ func TestTableRatios(t *testing.T) {
 	var rs []Result
 	for i, ops := range []float64{900, 1000, 1100} {
 		rs = append(rs,
-			Result{App: AppCustos, Validators: 4, Rep: i, OpsPerSec: ops},
+			Result{App: AppCustos, Validators: 4, Rep: i, OpsPerSec: ops, CPUCores: 1.6},
 			Result{App: AppKVStore, Validators: 4, Rep: i, OpsPerSec: 2 * ops, RTTp50Ms: ops / 1000, RTTp99Ms: ops / 100},
 			Result{App: AppKVStock, Validators: 4, Rep: i, OpsPerSec: 4 * ops})
 	}
 	table := Table(rs, Config{})
-	require.Contains(t, table, "| 4 | custos | 900 / 1000 / 1100 |")
-	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0 | 1.0 / 10.0 | 0.00 | 0.00 | 0 | **0.50** |")
-	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0 | 0.0 / 0.0 | 0.00 | 0.00 | 0 | **0.25** |")
+	// 1.6 cores over 4 nodes: 400, 364 and 444 µs per op per node.
+	require.Contains(t, table, "| 4 | custos | 900 / 1000 / 1100 | 0 | 0.0 / 0.0 | 0.00 | 1.60 | 400 | 0 |  |")
+	require.Contains(t, table, "| 4 | kvstore | 1800 / 2000 / 2200 | 0 | 1.0 / 10.0 | 0.00 | 0.00 | 0 | 0 | **0.50** |")
+	require.Contains(t, table, "| 4 | kvstore-stock | 3600 / 4000 / 4400 | 0 | 0.0 / 0.0 | 0.00 | 0.00 | 0 | 0 | **0.25** |")
 	require.NotContains(t, table, "†")
 }
 

@@ -135,8 +135,8 @@ func Table(rs []Result, base Config) string {
 	fmt.Fprintf(&b, "# Custos vs kvstore (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Offered %d txs/s over %d connections for %v per run (a connection whose tx a full mempool refused waits %v); timeout_commit %v; %d warm-up writes.\n\n",
 		base.Rate, base.Conns, base.Duration, base.FullBackoff, base.TimeoutCommit, base.Warm)
-	b.WriteString("| validators | app | committed ops/s (min / median / max) | sent tx/s | broadcast round trip p50 / p99 (ms) | blocks/s | node CPU cores | avg tx bytes | Custos / this app |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| validators | app | committed ops/s (min / median / max) | sent tx/s | broadcast round trip p50 / p99 (ms) | blocks/s | node CPU cores | node CPU per op, per node (µs) | avg tx bytes | Custos / this app |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	capped := false
 	var vals []int
 	for _, r := range rs {
@@ -147,12 +147,13 @@ func Table(rs []Result, base Config) string {
 	for _, v := range vals {
 		med := map[string]float64{}
 		for _, app := range Apps {
-			var ops, sent, blocks, cpu, size, p50, p99 []float64
+			var ops, sent, blocks, cpu, cpuPerOp, size, p50, p99 []float64
 			for _, r := range rs {
 				if r.Validators == v && r.App == app {
 					ops, blocks, cpu, size = append(ops, r.OpsPerSec), append(blocks, r.BlocksPerSec), append(cpu, r.CPUCores), append(size, r.AvgTxBytes)
 					sent = append(sent, r.SentRate())
 					p50, p99 = append(p50, r.RTTp50Ms), append(p99, r.RTTp99Ms)
+					cpuPerOp = append(cpuPerOp, r.CPUPerOp())
 				}
 			}
 			if len(ops) == 0 {
@@ -167,8 +168,9 @@ func Table(rs []Result, base Config) string {
 			if base.Rate > 0 && slices.Max(sent) >= atOfferedRate*float64(base.Rate) {
 				mark, capped = " †", true
 			}
-			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.0f%s | %.1f / %.1f | %.2f | %.2f | %.0f | %s |\n",
-				v, app, slices.Min(ops), med[app], slices.Max(ops), median(sent), mark, median(p50), median(p99), median(blocks), median(cpu), median(size), ratio)
+			fmt.Fprintf(&b, "| %d | %s | %.0f / %.0f / %.0f | %.0f%s | %.1f / %.1f | %.2f | %.2f | %.0f | %.0f | %s |\n",
+				v, app, slices.Min(ops), med[app], slices.Max(ops), median(sent), mark, median(p50), median(p99), median(blocks), median(cpu),
+				median(cpuPerOp), median(size), ratio)
 		}
 	}
 	if capped {
@@ -180,6 +182,17 @@ func Table(rs []Result, base Config) string {
 // atOfferedRate is the share of the offered rate at which a run counts as
 // held back by the load: the connections sent (nearly) all that was offered.
 const atOfferedRate = 0.97
+
+// CPUPerOp is the CPU time the nodes spent per committed op, divided by
+// the number of nodes (each node checks and executes every op), in µs: 0
+// when nothing was committed. It varies less between runs than the ops/s
+// do, because it does not depend on how much of the two cores a run got.
+func (r Result) CPUPerOp() float64 {
+	if r.OpsPerSec <= 0 || r.Validators <= 0 {
+		return 0
+	}
+	return r.CPUCores / r.OpsPerSec / float64(r.Validators) * 1e6
+}
 
 // SentRate is the txs the connections sent per second of the window.
 func (r Result) SentRate() float64 {
