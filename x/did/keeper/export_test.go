@@ -22,7 +22,7 @@ func CheckParsedIntact(k *Keeper, raw []byte) error {
 	if !ok {
 		return nil
 	}
-	fresh, err := parseTx(raw, k.params.MaxTxBytes)
+	fresh, err := parseTx(raw, k.params)
 	if err != nil {
 		return fmt.Errorf("the cache holds a tx that does not parse: %v", err)
 	}

@@ -19,18 +19,22 @@ type parsedTx struct {
 	id    types.ID
 	idErr error
 	// urls[i] is the key URL signature i names, or urlErrs[i] why its
-	// name is not one.
+	// name is not one. Both are nil when the tx carries more signatures
+	// than the limit, which every caller refuses before reading them.
 	urls    []types.URL
 	urlErrs []error
 }
 
-func parseTx(raw []byte, maxTxBytes uint32) (*parsedTx, error) {
-	tx, body, err := types.DecodeTx(raw, maxTxBytes)
+func parseTx(raw []byte, params types.Params) (*parsedTx, error) {
+	tx, body, err := types.DecodeTx(raw, params.MaxTxBytes)
 	if err != nil {
 		return nil, err
 	}
 	p := &parsedTx{tx: tx, body: body, msg: types.SignBytes(tx.Body)}
 	p.id, p.idErr = types.ParseID(body.Did)
+	if len(tx.Signatures) > int(params.MaxSignatures) {
+		return p, nil // refused for its count: parsing its key URLs is wasted work
+	}
 	p.urls = make([]types.URL, len(tx.Signatures))
 	p.urlErrs = make([]error, len(tx.Signatures))
 	for i, s := range tx.Signatures {
@@ -41,7 +45,7 @@ func parseTx(raw []byte, maxTxBytes uint32) (*parsedTx, error) {
 
 // parseCacheSize is how many parsings a keeper keeps, by the SHA-256 of
 // the tx: a few blocks and a full mempool's checks. Parsing is a pure
-// function of the bytes (and of the keeper's fixed size limit), so a kept
+// function of the bytes (and of the keeper's fixed limits), so a kept
 // parsing is the one parsing again would give. Only txs that decode are
 // kept.
 const parseCacheSize = 8192
@@ -52,7 +56,7 @@ func (k *Keeper) parse(raw []byte) (*parsedTx, [32]byte, error) {
 	if p, ok := k.parsed.Get(h); ok {
 		return p, h, nil
 	}
-	p, err := parseTx(raw, k.params.MaxTxBytes)
+	p, err := parseTx(raw, k.params)
 	if err != nil {
 		return nil, h, err
 	}
