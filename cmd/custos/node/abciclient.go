@@ -30,6 +30,11 @@ type BatchChecker interface {
 //     hands the batch to the app if it is a BatchChecker, then checks each
 //     tx in arrival order. Under load the queue fills while the worker is
 //     busy, so batches grow with the load; a lone tx is checked at once.
+//     The worker is one goroutine for the client's life (started by the
+//     first check, ended by Stop), not one per burst of checks: a new
+//     goroutine starts on a small stack, and growing it to the depth of a
+//     check (signature verification's frames are large) cost 2-3% of a
+//     node's CPU under the bench's load (docs/bench.md, "Session 11").
 //     The callers (the RPC's broadcast, the reactor's peer routines) do not
 //     wait for each other.
 //   - Flush waits until every queued check has been answered. CometBFT
@@ -50,7 +55,8 @@ type batchedCheckCreator struct{ app abci.Application }
 
 func (c batchedCheckCreator) NewABCIClient() (abcicli.Client, error) {
 	b, _ := c.app.(BatchChecker)
-	cli := &batchedCheckClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app, batcher: b}
+	cli := &batchedCheckClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app, batcher: b,
+		wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	cli.idle = sync.NewCond(&cli.mu)
 	return cli, nil
 }
@@ -71,7 +77,12 @@ type batchedCheckClient struct {
 	idle     *sync.Cond // signalled when the queue is empty and no check runs
 	cb       abcicli.Callback
 	queue    []*abcicli.ReqRes
-	checking bool // the worker runs; it owns every request it has taken
+	checking bool // the worker has work; it owns every request it has taken
+	running  bool // the worker goroutine has started
+	stopped  bool // Stop was called: each burst of checks gets its own goroutine
+
+	wake chan struct{} // the worker has work (buffered: at most one pending)
+	quit chan struct{} // closed by Stop
 }
 
 func (c *batchedCheckClient) SetResponseCallback(cb abcicli.Callback) {
@@ -103,11 +114,51 @@ func (c *batchedCheckClient) CheckTxAsync(ctx context.Context, req *abci.Request
 	c.queue = append(c.queue, rr)
 	start := !c.checking
 	c.checking = true
-	c.mu.Unlock()
-	if start {
+	switch {
+	case !start:
+	case c.stopped:
 		go c.work()
+	default:
+		if !c.running {
+			c.running = true
+			go c.worker()
+		}
+		select {
+		case c.wake <- struct{}{}:
+		default: // a wake is pending already
+		}
 	}
+	c.mu.Unlock()
 	return rr, nil
+}
+
+// worker answers each burst of checks, until Stop.
+func (c *batchedCheckClient) worker() {
+	for {
+		select {
+		case <-c.wake:
+			c.work()
+		case <-c.quit:
+			select {
+			case <-c.wake: // a burst queued just before Stop
+				c.work()
+			default:
+			}
+			return
+		}
+	}
+}
+
+// Stop ends the worker (once it has answered what is queued), then stops
+// the local client.
+func (c *batchedCheckClient) Stop() error {
+	c.mu.Lock()
+	if !c.stopped {
+		c.stopped = true
+		close(c.quit)
+	}
+	c.mu.Unlock()
+	return c.Client.Stop()
 }
 
 // work answers queued checks, a batch at a time, until none are left.

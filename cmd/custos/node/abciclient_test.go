@@ -3,6 +3,9 @@ package node
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,4 +212,88 @@ func TestBatchedCheckTxOtherCalls(t *testing.T) {
 	res, err := cli.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: []byte("sync")})
 	require.NoError(t, err)
 	require.Equal(t, "sync", string(res.Data))
+}
+
+// goroutineApp records which goroutine runs each check.
+type goroutineApp struct {
+	abci.BaseApplication
+	mu  sync.Mutex
+	ids []string
+}
+
+func (a *goroutineApp) CheckTx(context.Context, *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	a.mu.Lock()
+	a.ids = append(a.ids, goroutineID())
+	a.mu.Unlock()
+	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
+}
+
+// goroutineID returns the id of the calling goroutine, from its stack's
+// header ("goroutine 42 [running]:").
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	return strings.Fields(string(buf))[1]
+}
+
+// alive reports whether a goroutine of that id exists.
+func alive(id string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Contains(string(buf), "goroutine "+id+" [")
+}
+
+// One goroutine answers every burst of checks for the client's life (a
+// goroutine per burst grew a new stack each time), and Stop ends it; a
+// check after Stop is still answered.
+func TestBatchedCheckTxOneWorker(t *testing.T) {
+	app := &goroutineApp{}
+	cli, _ := newBatchClient(t, app)
+	require.NoError(t, cli.Start())
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte{byte(i)}})
+		require.NoError(t, err)
+		require.NoError(t, cli.Flush(ctx)) // the burst is over: the worker is idle
+		require.Equal(t, abci.CodeTypeOK, (<-answered(rr)).Code)
+	}
+	app.mu.Lock()
+	ids := slices.Clone(app.ids)
+	app.mu.Unlock()
+	require.Len(t, ids, 3)
+	worker := ids[0]
+	require.Equal(t, []string{worker, worker, worker}, ids, "every burst was checked by the same goroutine")
+	require.NotEqual(t, goroutineID(), worker)
+	require.True(t, alive(worker), "the idle worker is waiting for the next burst")
+
+	require.NoError(t, cli.Stop())
+	require.Eventually(t, func() bool { return !alive(worker) }, 10*time.Second, 10*time.Millisecond,
+		"Stop did not end the worker")
+	rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("after stop")})
+	require.NoError(t, err)
+	select {
+	case res := <-answered(rr):
+		require.Equal(t, abci.CodeTypeOK, res.Code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a check after Stop was never answered")
+	}
+}
+
+// A check queued behind a busy worker when Stop is called is answered
+// before the worker ends.
+func TestBatchedCheckTxStopAnswersQueued(t *testing.T) {
+	app, cli, _, blocked := blockedClient(t)
+	require.NoError(t, cli.Start())
+	queued, err := cli.CheckTxAsync(context.Background(), &abci.RequestCheckTx{Tx: []byte("queued")})
+	require.NoError(t, err)
+	require.NoError(t, cli.Stop())
+	close(app.gate)
+	for _, rr := range []*abcicli.ReqRes{blocked, queued} {
+		select {
+		case res := <-answered(rr):
+			require.Equal(t, abci.CodeTypeOK, res.Code)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a check taken or queued before Stop was never answered")
+		}
+	}
 }
