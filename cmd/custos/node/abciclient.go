@@ -114,22 +114,28 @@ func (c *batchedCheckClient) CheckTxAsync(ctx context.Context, req *abci.Request
 	c.queue = append(c.queue, rr)
 	start := !c.checking
 	c.checking = true
-	switch {
-	case !start:
-	case c.stopped:
-		go c.work()
-	default:
-		if !c.running {
-			c.running = true
-			go c.worker()
-		}
-		select {
-		case c.wake <- struct{}{}:
-		default: // a wake is pending already
-		}
+	if start {
+		c.startWork()
 	}
 	c.mu.Unlock()
 	return rr, nil
+}
+
+// startWork hands a new burst of checks to the worker (after Stop, to a
+// goroutine of its own). c.mu is held.
+func (c *batchedCheckClient) startWork() {
+	if c.stopped {
+		go c.work()
+		return
+	}
+	if !c.running {
+		c.running = true
+		go c.worker()
+	}
+	select {
+	case c.wake <- struct{}{}:
+	default: // a wake is pending already
+	}
 }
 
 // worker answers each burst of checks, until Stop.

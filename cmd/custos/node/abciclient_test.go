@@ -297,3 +297,23 @@ func TestBatchedCheckTxStopAnswersQueued(t *testing.T) {
 		}
 	}
 }
+
+// A check queued just before Stop, while the worker had not yet taken it,
+// is answered: the worker then sees both the wake and Stop, and must not
+// end before checking. Repeated, since which the worker sees first is up to
+// the scheduler.
+func TestBatchedCheckTxStopRightAfterCheck(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		cli, _ := newBatchClient(t, newBatchApp())
+		require.NoError(t, cli.Start())
+		rr, err := cli.CheckTxAsync(context.Background(), &abci.RequestCheckTx{Tx: []byte("last")})
+		require.NoError(t, err)
+		require.NoError(t, cli.Stop())
+		select {
+		case res := <-answered(rr):
+			require.Equal(t, abci.CodeTypeOK, res.Code)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: a check queued just before Stop was never answered", i)
+		}
+	}
+}
