@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -271,11 +272,17 @@ func TestBatchedCheckTxOneWorker(t *testing.T) {
 		"Stop did not end the worker")
 	rr, err := cli.CheckTxAsync(ctx, &abci.RequestCheckTx{Tx: []byte("after stop")})
 	require.NoError(t, err)
+	requireAnsweredOK(t, rr, "a check after Stop")
+}
+
+// requireAnsweredOK waits (10 s at most) for rr's answer, which must pass.
+func requireAnsweredOK(t *testing.T, rr *abcicli.ReqRes, what string) {
+	t.Helper()
 	select {
 	case res := <-answered(rr):
-		require.Equal(t, abci.CodeTypeOK, res.Code)
+		require.Equal(t, abci.CodeTypeOK, res.Code, what)
 	case <-time.After(10 * time.Second):
-		t.Fatal("a check after Stop was never answered")
+		t.Fatalf("%s was never answered", what)
 	}
 }
 
@@ -288,14 +295,8 @@ func TestBatchedCheckTxStopAnswersQueued(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cli.Stop())
 	close(app.gate)
-	for _, rr := range []*abcicli.ReqRes{blocked, queued} {
-		select {
-		case res := <-answered(rr):
-			require.Equal(t, abci.CodeTypeOK, res.Code)
-		case <-time.After(10 * time.Second):
-			t.Fatal("a check taken or queued before Stop was never answered")
-		}
-	}
+	requireAnsweredOK(t, blocked, "the check running at Stop")
+	requireAnsweredOK(t, queued, "a check queued before Stop")
 }
 
 // A check queued just before Stop, while the worker had not yet taken it,
@@ -309,11 +310,6 @@ func TestBatchedCheckTxStopRightAfterCheck(t *testing.T) {
 		rr, err := cli.CheckTxAsync(context.Background(), &abci.RequestCheckTx{Tx: []byte("last")})
 		require.NoError(t, err)
 		require.NoError(t, cli.Stop())
-		select {
-		case res := <-answered(rr):
-			require.Equal(t, abci.CodeTypeOK, res.Code)
-		case <-time.After(10 * time.Second):
-			t.Fatalf("round %d: a check queued just before Stop was never answered", i)
-		}
+		requireAnsweredOK(t, rr, fmt.Sprintf("round %d: a check queued just before Stop", i))
 	}
 }
