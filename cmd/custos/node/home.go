@@ -30,6 +30,11 @@ const (
 	DefaultRPCListenAddr = "tcp://127.0.0.1:26657"
 	// DefaultP2PListenAddr is the P2P address written into a new config.toml.
 	DefaultP2PListenAddr = "tcp://127.0.0.1:26656"
+	// DefaultPrometheusListenAddr is the instrumentation.prometheus_listen_addr
+	// written into a new config.toml: loopback, like the RPC, so that turning
+	// metrics on does not serve them on every interface (CometBFT's default
+	// is ":26660").
+	DefaultPrometheusListenAddr = "127.0.0.1:26660"
 	// DefaultTimeoutCommit is the consensus.timeout_commit of a new config.toml.
 	DefaultTimeoutCommit = time.Second
 )
@@ -86,6 +91,7 @@ func InitHome(opts InitOptions) (InitResult, error) {
 	}
 	cfg.RPC.ListenAddress = DefaultRPCListenAddr
 	cfg.P2P.ListenAddress = DefaultP2PListenAddr
+	cfg.Instrumentation.PrometheusListenAddr = DefaultPrometheusListenAddr
 	cfg.Consensus.TimeoutCommit = DefaultTimeoutCommit
 	if opts.Configure != nil {
 		opts.Configure(cfg)
