@@ -4,10 +4,10 @@ GO       ?= go
 BIN      ?= bin/custos
 HOME_DIR ?= $(HOME)/.custos
 
-# Fuzz targets run by `make fuzz`, as package:FuzzName, space-separated.
-FUZZ_TARGETS ?= ./x/did/types:FuzzDecodeTx ./x/did/types:FuzzParseID ./x/did/types:FuzzParseURL \
-                ./x/did/types:FuzzParseMultikey ./x/did/types:FuzzParsePublicKey ./cmd/custos/node:FuzzParseTOML \
-                ./resolver:FuzzResolve
+# Fuzz targets run by `make fuzz`, as package:FuzzName, space-separated: by
+# default every `func Fuzz...` in a *_test.go file of the tree.
+FUZZ_TARGETS ?= $(shell find . -name '*_test.go' -not -path './node_modules/*' -not -path '*/node_modules/*' \
+                  | xargs grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed -E 's|^(.*)/[^/]*:func (Fuzz.*)|\1:\2|' | sort)
 FUZZ_TIME    ?= 30s
 
 .PHONY: help build run test npm-deps proto fuzz lint

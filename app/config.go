@@ -12,8 +12,9 @@ type Config struct {
 	// DataDir is the folder of the application's badger database.
 	DataDir string
 	// KeepRecent is how many recent heights stay provable and queryable
-	// (0 keeps every height). Only 0 is accepted for now: pruning has a
-	// known bug (docs/state.md).
+	// (0 keeps every height). Only 0 is accepted: the store's pruning is
+	// tested in the store, but queries and proofs of pruned heights are not
+	// tested end to end through a node (docs/state.md).
 	KeepRecent int64
 	// SigCacheSize bounds the verified-signature cache (entries).
 	SigCacheSize int

@@ -185,9 +185,8 @@ const atOfferedRate = 0.97
 
 // CPUPerOp is the CPU time the nodes spent per committed op, divided by
 // the number of nodes (each node checks and executes every op), in µs: 0
-// when nothing was committed. In the runs of sessions 9 and 10 it spread
-// somewhat less between runs of one binary than ops/s did (about ±5–8%
-// against ±6–12%).
+// when nothing was committed. It spreads somewhat less between runs of
+// one binary than ops/s does (about ±5–8% against ±6–12%).
 func (r Result) CPUPerOp() float64 {
 	if r.OpsPerSec <= 0 || r.Validators <= 0 {
 		return 0

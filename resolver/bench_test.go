@@ -119,7 +119,7 @@ func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
 	if !opts.InMemory {
 		// Let the store settle before it is measured: right after a bulk
 		// fill, badger's pending compactions take the CPUs for 15-20 s,
-		// and the first figure measured would be theirs (session 8, 1
+		// and the first figure measured would be theirs (measured with 1
 		// client right after the fill of 1M DIDs: 184 req/s, p99 82 ms;
 		// the same benchmark repeated: 598, then 6,372 and 10,901 req/s,
 		// p99 324 µs). A node that has run for a while is settled.

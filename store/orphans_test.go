@@ -95,8 +95,8 @@ func TestTreeWrittenTwiceBeforeCommit(t *testing.T) {
 // TestPruningSkipsNodesLiveAgain: deleting a key soon after adding it
 // returns its ancestors to the digests they had before the addition, which
 // the addition orphaned. Pruning those orphans KeepRecent heights later
-// must skip them, because they are live again (session 5 found the tree
-// losing them: proofs failed with a missing node after reopening), and
+// must skip them, because they are live again (a prune that deletes every
+// orphan loses them: proofs fail with a missing node after reopening), and
 // must still delete the nodes that are dead.
 func TestPruningSkipsNodesLiveAgain(t *testing.T) {
 	dir := t.TempDir()

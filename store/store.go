@@ -39,7 +39,7 @@ type Options struct {
 // node it has touched until it is reloaded, so ReloadEvery bounds both the
 // memory and the live heap the collector marks: with 32, a node under load
 // held 31.5 MB of tree nodes after 40 s, against 74 MB with 256, which keeps
-// growing until its reload (session 7). The price is that the blocks after
+// growing until its reload. The price is that the blocks after
 // a reload read from badger again the nodes they walk.
 func DefaultOptions() Options { return Options{KeepRecent: 0, ReloadEvery: 32} }
 
@@ -349,7 +349,7 @@ func (db *DB) PersistTree() error {
 	// search starts at the list's head), instead of at random places (a
 	// transaction's writes come out of a map). Sorting pays for itself:
 	// BlockMix, 3 interleaved runs each, 231-266 cpu-µs/tx sorted against
-	// 248-276 unsorted (session 7). The version is one above every version in
+	// 248-276 unsorted. The version is one above every version in
 	// the store, so a node written again after pruning deleted it is seen
 	// over the deletion; reads see it once the block's commit, which gets
 	// that same version (the loader does not advance badger's commit

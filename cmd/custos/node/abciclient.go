@@ -34,7 +34,7 @@ type BatchChecker interface {
 //     first check, ended by Stop), not one per burst of checks: a new
 //     goroutine starts on a small stack, and growing it to the depth of a
 //     check (signature verification's frames are large) cost 2-3% of a
-//     node's CPU under the bench's load (docs/bench.md, "Session 11").
+//     node's CPU under the bench's load (bench/results/history.md).
 //     The callers (the RPC's broadcast, the reactor's peer routines) do not
 //     wait for each other.
 //   - Flush waits until every queued check has been answered. CometBFT
