@@ -98,7 +98,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		WithSyncWrites(false).
 		WithNumVersionsToKeep(1).
 		// A commit is one badger transaction, which may hold at most 15% of
-		// a memtable (19 MiB here). Measured (docs/bench.md): 32 MiB costs
+		// a memtable (19 MiB here). Measured (bench/results/history.md): 32 MiB costs
 		// more CPU per tx (more flushes and compaction), 256 MiB no less.
 		WithMemTableSize(128 << 20).
 		// Tree nodes are hashes: compressing them costs CPU for nothing.
