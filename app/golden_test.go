@@ -259,7 +259,7 @@ func TestQueryAtHeightSeesOnlyItsVersions(t *testing.T) {
 	last := int64(len(blocks))
 	seen := map[uint64]bool{}
 	for h := int64(1); h < last; h++ {
-		res, err := a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(idA.String()), Height: h})
+		res, err := a.Query(ctx, &abci.RequestQuery{Path: types.QueryPathDID, Data: []byte(idA.String()), Height: h})
 		require.NoError(t, err)
 		require.Zero(t, res.Code, res.Log)
 		var did types.QueryDIDResponse
@@ -273,11 +273,11 @@ func TestQueryAtHeightSeesOnlyItsVersions(t *testing.T) {
 			q := types.QueryVersionRequest{Did: idA.String(), Version: tc.version}
 			data, err := q.Marshal()
 			require.NoError(t, err)
-			res, err := a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathVersion, Data: data, Height: h})
+			res, err := a.Query(ctx, &abci.RequestQuery{Path: types.QueryPathVersion, Data: data, Height: h})
 			require.NoError(t, err)
 			require.Equal(t, tc.present, res.Code == 0, "version %d at height %d: %s", tc.version, h, res.Log)
 			for _, prove := range []bool{false, true} {
-				res, err = a.Query(ctx, &abci.RequestQuery{Path: app.QueryPathState, Data: types.VersionKey(idA, tc.version), Height: h, Prove: prove})
+				res, err = a.Query(ctx, &abci.RequestQuery{Path: types.QueryPathState, Data: types.VersionKey(idA, tc.version), Height: h, Prove: prove})
 				require.NoError(t, err)
 				require.Zero(t, res.Code, res.Log)
 				require.Equal(t, tc.present, len(res.Value) > 0, "state of version %d at height %d (proved %v)", tc.version, h, prove)

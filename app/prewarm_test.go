@@ -11,7 +11,6 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/bench"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -170,7 +169,7 @@ func TestCloseWithChecksAndQueriesInFlight(t *testing.T) {
 			return checkAnswer(err, res.GetCode(), res.GetLog())
 		}
 		query := func() string {
-			res, err := a.Query(context.Background(), &abci.RequestQuery{Path: app.QueryPathDID, Data: []byte(did)})
+			res, err := a.Query(context.Background(), &abci.RequestQuery{Path: types.QueryPathDID, Data: []byte(did)})
 			return checkAnswer(err, res.GetCode(), res.GetLog())
 		}
 		for range 2 {

@@ -9,20 +9,10 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 
 	"github.com/custos-ledger/custos/proof"
+	"github.com/custos-ledger/custos/proof/prover"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
-)
-
-// ABCI query paths. Data is the DID (or for /state, the raw state key; for
-// /did/version, an encoded QueryVersionRequest). Height 0 means the last
-// committed height.
-const (
-	QueryPathDID      = "/did"
-	QueryPathVersion  = "/did/version"
-	QueryPathHistory  = "/did/history"
-	QueryPathState    = "/state"
-	QueryPathRecovery = "/did/recovery"
 )
 
 // Query answers reads of committed state. Like CheckTx, it may run when
@@ -68,9 +58,9 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 
 func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 	switch path {
-	case QueryPathState:
+	case types.QueryPathState:
 		return r.Get(data)
-	case QueryPathDID:
+	case types.QueryPathDID:
 		id, err := types.ParseID(string(data))
 		if err != nil {
 			return nil, err
@@ -84,7 +74,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		}
 		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
 		return resp.Marshal()
-	case QueryPathVersion:
+	case types.QueryPathVersion:
 		var q types.QueryVersionRequest
 		if err := q.Unmarshal(data); err != nil {
 			return nil, types.ErrMalformedTx.Wrapf("query: %v", err)
@@ -102,7 +92,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		}
 		resp := types.QueryDIDResponse{Head: *head, Record: *rec}
 		return resp.Marshal()
-	case QueryPathRecovery:
+	case types.QueryPathRecovery:
 		id, _, err := registered(r, string(data))
 		if err != nil {
 			return nil, err
@@ -119,7 +109,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 			resp.Recoveries = *rs
 		}
 		return resp.Marshal()
-	case QueryPathHistory:
+	case types.QueryPathHistory:
 		id, err := types.ParseID(string(data))
 		if err != nil {
 			return nil, err
@@ -134,7 +124,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		resp := types.QueryHistoryResponse{Entries: entries}
 		return resp.Marshal()
 	}
-	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), QueryPathDID, QueryPathVersion, QueryPathHistory, QueryPathRecovery, QueryPathState)
+	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathState)
 }
 
 // registered parses did and reads its head; an unregistered DID is the
@@ -199,10 +189,10 @@ func (h *heightReader) Get(key []byte) ([]byte, error) {
 // version or history entry). The response's Key is the merkle
 // key path of the state key, as CometBFT's light/rpc client expects.
 func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQuery {
-	if path != QueryPathState {
-		return queryError(types.ErrInvalidOperation.Wrapf("only %s answers with proofs; query each state key there", QueryPathState), height)
+	if path != types.QueryPathState {
+		return queryError(types.ErrInvalidOperation.Wrapf("only %s answers with proofs; query each state key there", types.QueryPathState), height)
 	}
-	p, err := proof.Prove(a.db, height, key)
+	p, err := prover.Prove(a.db, height, key)
 	if err != nil {
 		if errors.Is(err, store.ErrHeightUnavailable) {
 			return queryError(types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height), height)

@@ -27,6 +27,10 @@ type LogOp struct {
 
 var _ merkle.ProofOperator = LogOp{}
 
+// NewLogOp returns the operator that proves key's record against the head
+// that p carries.
+func NewLogOp(key []byte, p types.LogProof) LogOp { return LogOp{key: key, p: p} }
+
 // GetKey returns the state key the operator proves.
 func (o LogOp) GetKey() []byte { return o.key }
 

@@ -8,7 +8,6 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"github.com/pokt-network/smt"
 
-	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -27,9 +26,9 @@ type Op struct {
 
 var _ merkle.ProofOperator = Op{}
 
-// FromStore converts a store proof into an operator.
-func FromStore(p store.Proof) Op {
-	return Op{key: p.Key, root: p.AppHash, proof: p.Proof}
+// NewOp returns the operator that proves key against root with p.
+func NewOp(key, root []byte, p *smt.SparseCompactMerkleProof) Op {
+	return Op{key: key, root: root, proof: p}
 }
 
 // GetKey returns the state key the operator proves.
@@ -50,7 +49,7 @@ func (o Op) Run(args [][]byte) ([][]byte, error) {
 	default:
 		return nil, fmt.Errorf("custos proof: want 0 or 1 values, got %d", len(args))
 	}
-	ok, err := store.VerifyProof(o.proof, o.root, o.key, value)
+	ok, err := VerifyTree(o.proof, o.root, o.key, value)
 	if err != nil {
 		return nil, fmt.Errorf("custos proof: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/proof"
+	"github.com/custos-ledger/custos/proof/prover"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -48,7 +49,7 @@ func TestLogProofs(t *testing.T) {
 				keys = append(keys, types.EventKey(id, n))
 			}
 			for _, k := range keys {
-				p, err := proof.Prove(l.db, h, k)
+				p, err := prover.Prove(l.db, h, k)
 				require.NoError(t, err)
 				want := atHeight(t, l, h, k)
 				require.Equal(t, want, p.Value, "key %x at %d", k, h)
@@ -111,7 +112,7 @@ func atHeight(t *testing.T, l *ledger, h int64, key []byte) []byte {
 	return v
 }
 
-func opsOf(p proof.Proved) *cmtcrypto.ProofOps {
+func opsOf(p prover.Proved) *cmtcrypto.ProofOps {
 	ops := &cmtcrypto.ProofOps{}
 	for _, op := range p.Ops {
 		op.Data = append([]byte(nil), op.Data...)

@@ -10,8 +10,8 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/proof"
+	"github.com/custos-ledger/custos/proof/prover"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -102,7 +102,7 @@ type localProved struct {
 }
 
 func (v *localProved) Get(key []byte) ([]byte, error) {
-	p, err := proof.Prove(v.src.db, v.height, key)
+	p, err := prover.Prove(v.src.db, v.height, key)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ type rpcProved struct {
 }
 
 func (v *rpcProved) Get(key []byte) ([]byte, error) {
-	res, err := v.src.client.ABCIQueryWithOptions(v.ctx, app.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: v.height, Prove: true})
+	res, err := v.src.client.ABCIQueryWithOptions(v.ctx, types.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: v.height, Prove: true})
 	if err != nil {
 		return nil, errNode{err}
 	}

@@ -8,7 +8,6 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -52,7 +51,7 @@ func (e errNode) Error() string { return "resolver: node: " + e.err.Error() }
 func (e errNode) Unwrap() error { return e.err }
 
 func (v *rpcView) Get(key []byte) ([]byte, error) {
-	res, err := v.c.ABCIQueryWithOptions(v.ctx, app.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: v.height})
+	res, err := v.c.ABCIQueryWithOptions(v.ctx, types.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: v.height})
 	if err != nil {
 		return nil, errNode{err}
 	}

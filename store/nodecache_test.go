@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/custos-ledger/custos/proof"
 	"github.com/stretchr/testify/require"
 )
 
@@ -50,7 +51,7 @@ func TestNodeCacheServesReloadedTree(t *testing.T) {
 		require.Equal(t, fmt.Sprintf("v%d", h), string(v))
 		p, err := archive.Prove(h, []byte("key-000"))
 		require.NoError(t, err)
-		ok, err := VerifyProof(p.Proof, roots[0][h-1], []byte("key-000"), p.Value)
+		ok, err := proof.VerifyTree(p.Proof, roots[0][h-1], []byte("key-000"), p.Value)
 		require.NoError(t, err)
 		require.True(t, ok, "height %d: the proof does not verify", h)
 	}

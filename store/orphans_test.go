@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/custos-ledger/custos/proof"
 	"github.com/dgraph-io/badger/v4"
 	"github.com/stretchr/testify/require"
 )
@@ -86,7 +87,7 @@ func TestTreeWrittenTwiceBeforeCommit(t *testing.T) {
 		p, err := db.Prove(2, []byte(k))
 		require.NoError(t, err, "key %s", k)
 		require.Equal(t, []byte(v), p.Value)
-		ok, err := VerifyProof(p.Proof, root, []byte(k), p.Value)
+		ok, err := proof.VerifyTree(p.Proof, root, []byte(k), p.Value)
 		require.NoError(t, err)
 		require.True(t, ok)
 	}
@@ -171,7 +172,7 @@ func requireKeysProved(t *testing.T, db *DB, height int64, root []byte) {
 		p, err := db.Prove(height, k)
 		require.NoError(t, err, "key %s", k)
 		require.Equal(t, []byte("v"), p.Value)
-		ok, err := VerifyProof(p.Proof, root, k, p.Value)
+		ok, err := proof.VerifyTree(p.Proof, root, k, p.Value)
 		require.NoError(t, err)
 		require.True(t, ok)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/custos-ledger/custos/proof"
+
 	"github.com/dgraph-io/badger/v4"
 	"github.com/pokt-network/smt"
 )
@@ -79,27 +81,16 @@ func (db *DB) Prove(height int64, key []byte) (Proof, error) {
 	if err != nil {
 		return Proof{}, fmt.Errorf("store: prove at height %d: %w", height, err)
 	}
-	cp, err := smt.CompactProof(p, Spec())
+	cp, err := smt.CompactProof(p, proof.Spec())
 	if err != nil {
 		return Proof{}, fmt.Errorf("store: compact proof: %w", err)
 	}
 	return Proof{Height: height, AppHash: root, Key: append([]byte(nil), key...), Value: v, Proof: cp}, nil
 }
 
-// Spec returns the tree specification proofs are checked with.
-func Spec() *smt.TrieSpec {
-	s := smt.NewTrieSpec(sha256.New(), false, trieOptions()...)
-	return &s
-}
-
-// VerifyProof checks that p binds p.Value (or absence) under p.Key to root.
-func VerifyProof(p *smt.SparseCompactMerkleProof, root, key, value []byte) (bool, error) {
-	return smt.VerifyCompactProof(p, root, key, value, Spec())
-}
-
 // readTree opens a read-only view of the tree at root; it must not be
 // committed.
 func (db *DB) readTree(root []byte) *smt.SMT {
 	ro := &nodeStore{db: db.bdb, cache: db.nodes.cache}
-	return smt.ImportSparseMerkleTrie(ro, sha256.New(), root, trieOptions()...)
+	return smt.ImportSparseMerkleTrie(ro, sha256.New(), root, proof.TreeOptions()...)
 }

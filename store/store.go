@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/custos-ledger/custos/proof"
+
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -176,16 +178,12 @@ func readLayout(txn *badger.Txn) (uint64, error) {
 	return binary.BigEndian.Uint64(v), nil
 }
 
-func trieOptions() []smt.TrieSpecOption {
-	return []smt.TrieSpecOption{smt.WithValueHasher(nil), smt.WithPathHasher(groupedPaths{})}
-}
-
 // importTree opens the tree at root; an empty root means the empty tree.
 func (db *DB) importTree(root []byte) *smt.SMT {
 	if len(root) == 0 {
-		return smt.NewSparseMerkleTrie(db.nodes, sha256.New(), trieOptions()...)
+		return smt.NewSparseMerkleTrie(db.nodes, sha256.New(), proof.TreeOptions()...)
 	}
-	return smt.ImportSparseMerkleTrie(db.nodes, sha256.New(), root, trieOptions()...)
+	return smt.ImportSparseMerkleTrie(db.nodes, sha256.New(), root, proof.TreeOptions()...)
 }
 
 // Close closes the database. Pending writes are dropped. Snapshots must be

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/custos-ledger/custos/proof"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/store"
@@ -97,11 +99,11 @@ func TestProofs(t *testing.T) {
 				want = []byte(tc.value)
 			}
 			require.Equal(t, want, p.Value)
-			ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte(tc.key), p.Value)
+			ok, err := proof.VerifyTree(p.Proof, p.AppHash, []byte(tc.key), p.Value)
 			require.NoError(t, err)
 			require.True(t, ok)
 			// A different value does not verify.
-			ok, _ = store.VerifyProof(p.Proof, p.AppHash, []byte(tc.key), []byte("forged"))
+			ok, _ = proof.VerifyTree(p.Proof, p.AppHash, []byte(tc.key), []byte("forged"))
 			require.False(t, ok)
 		})
 	}
@@ -123,7 +125,7 @@ func TestKeepRecentPrunes(t *testing.T) {
 	require.Equal(t, "4", string(v))
 	p, err := db.Prove(4, []byte("k"))
 	require.NoError(t, err)
-	ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte("k"), []byte("4"))
+	ok, err := proof.VerifyTree(p.Proof, p.AppHash, []byte("k"), []byte("4"))
 	require.NoError(t, err)
 	require.True(t, ok)
 }
@@ -174,7 +176,7 @@ func TestRewriteSameValueSurvivesPruning(t *testing.T) {
 		p, err := db.Prove(6, []byte(k))
 		require.NoError(t, err)
 		require.NotNil(t, p.Value, k)
-		ok, err := store.VerifyProof(p.Proof, p.AppHash, []byte(k), p.Value)
+		ok, err := proof.VerifyTree(p.Proof, p.AppHash, []byte(k), p.Value)
 		require.NoError(t, err)
 		require.True(t, ok, k)
 	}
@@ -268,7 +270,7 @@ func TestDelete(t *testing.T) {
 	p, err := db.Prove(2, []byte("a"))
 	require.NoError(t, err)
 	require.Nil(t, p.Value)
-	ok, err := store.VerifyProof(p.Proof, r2, []byte("a"), nil)
+	ok, err := proof.VerifyTree(p.Proof, r2, []byte("a"), nil)
 	require.NoError(t, err)
 	require.True(t, ok, "non-membership of a deleted key")
 

@@ -9,7 +9,6 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/proof"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -27,7 +26,7 @@ func BenchmarkProofCheck(b *testing.B) {
 	}
 	var answers []answer
 	for _, key := range [][]byte{types.HeadKey(id), types.VersionKey(id, 1)} {
-		res, err := rpc.ABCIQueryWithOptions(ctx, app.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: h, Prove: true})
+		res, err := rpc.ABCIQueryWithOptions(ctx, types.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: h, Prove: true})
 		require.NoError(b, err)
 		answers = append(answers, answer{key: key, value: res.Response.Value, ops: res.Response.ProofOps})
 	}

@@ -10,7 +10,6 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	cmttypes "github.com/cometbft/cometbft/types"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/proof"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -90,7 +89,7 @@ func (c *Client) proved(ctx context.Context, key []byte, height int64, lb *cmtty
 			return nil, 0, nil, err
 		}
 	}
-	res, err := c.rpc.ABCIQueryWithOptions(ctx, app.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: height, Prove: true})
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, types.QueryPathState, key, rpcclient.ABCIQueryOptions{Height: height, Prove: true})
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("verify: query %s: %w", c.cfg.Primary, err)
 	}

@@ -11,7 +11,6 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -53,7 +52,7 @@ func commit(ctx context.Context, c *rpchttp.HTTP, tx []byte) (int64, uint32, str
 
 // resolve reads a DID through ABCI Query at height (0: latest).
 func resolve(ctx context.Context, t testing.TB, c *rpchttp.HTTP, id types.ID, height int64) (*types.QueryDIDResponse, uint32) {
-	res, err := c.ABCIQueryWithOptions(ctx, app.QueryPathDID, []byte(id.String()), rpcclient.ABCIQueryOptions{Height: height})
+	res, err := c.ABCIQueryWithOptions(ctx, types.QueryPathDID, []byte(id.String()), rpcclient.ABCIQueryOptions{Height: height})
 	require.NoError(t, err)
 	if res.Response.Code != 0 {
 		return nil, res.Response.Code

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -145,7 +144,7 @@ func (l *faultLoad) knows(i int, d *ownDID) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	for {
-		res, err := l.c.clients[i].ABCIQuery(ctx, app.QueryPathDID, []byte(d.id.String()))
+		res, err := l.c.clients[i].ABCIQuery(ctx, types.QueryPathDID, []byte(d.id.String()))
 		if err == nil && res.Response.Code == 0 {
 			var got types.QueryDIDResponse
 			if got.Unmarshal(res.Response.Value) == nil && got.Head.Version >= d.version {

@@ -9,7 +9,6 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -173,7 +172,7 @@ func queryVersion(ctx context.Context, t *testing.T, c *cluster, i int, id types
 	q := types.QueryVersionRequest{Did: id.String(), Version: version}
 	data, err := q.Marshal()
 	require.NoError(t, err)
-	res, err := c.clients[i].ABCIQueryWithOptions(ctx, app.QueryPathVersion, data, rpcclient.ABCIQueryOptions{Height: height})
+	res, err := c.clients[i].ABCIQueryWithOptions(ctx, types.QueryPathVersion, data, rpcclient.ABCIQueryOptions{Height: height})
 	require.NoError(t, err)
 	require.Zero(t, res.Response.Code, "%s: %s v%d: %s", c.net.Nodes[i].Name, id, version, res.Response.Log)
 	return res.Response.Value

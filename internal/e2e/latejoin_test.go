@@ -12,7 +12,6 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/testnet"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -99,7 +98,7 @@ func TestLateFullNodeSyncs(t *testing.T) {
 // queryDID returns node i's /did answer for id at height, requiring code 0.
 func queryDID(ctx context.Context, t *testing.T, c *cluster, i int, id types.ID, height int64) []byte {
 	t.Helper()
-	res, err := c.clients[i].ABCIQueryWithOptions(ctx, app.QueryPathDID, []byte(id.String()), rpcclient.ABCIQueryOptions{Height: height})
+	res, err := c.clients[i].ABCIQueryWithOptions(ctx, types.QueryPathDID, []byte(id.String()), rpcclient.ABCIQueryOptions{Height: height})
 	require.NoError(t, err)
 	require.Zero(t, res.Response.Code, "%s: %s", c.net.Nodes[i].Name, res.Response.Log)
 	return res.Response.Value

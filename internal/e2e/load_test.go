@@ -9,8 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // TestConcurrentLoadInProcess runs CheckTx (broadcasts), FinalizeBlock and
@@ -40,7 +40,7 @@ func TestConcurrentLoadInProcess(t *testing.T) {
 					accepted.Store(id, true)
 				}
 				// Read while blocks execute.
-				_, _ = c.ABCIQuery(ctx, app.QueryPathDID, []byte(id.String()))
+				_, _ = c.ABCIQuery(ctx, types.QueryPathDID, []byte(id.String()))
 			}
 		}(w)
 	}
@@ -57,7 +57,7 @@ func TestConcurrentLoadInProcess(t *testing.T) {
 	t.Logf("%d of %d creates accepted by CheckTx", count, sent.Load())
 	accepted.Range(func(k, _ any) bool {
 		id := k.(interface{ String() string })
-		res, err := c.ABCIQuery(ctx, app.QueryPathDID, []byte(id.String()))
+		res, err := c.ABCIQuery(ctx, types.QueryPathDID, []byte(id.String()))
 		require.NoError(t, err)
 		require.Zero(t, res.Response.Code, "%s accepted but not committed: %s", id, res.Response.Log)
 		return true

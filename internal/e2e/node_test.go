@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -68,7 +67,7 @@ func TestNodeRoundTrip(t *testing.T) {
 	require.Equal(t, pubOf(k1).Multicodec(), old.Record.Document.VerificationMethods[0].PublicKey)
 
 	// History and the not-found and bad-DID answers.
-	res, err := c.ABCIQuery(ctx, app.QueryPathHistory, []byte(id.String()))
+	res, err := c.ABCIQuery(ctx, types.QueryPathHistory, []byte(id.String()))
 	require.NoError(t, err)
 	var hist types.QueryHistoryResponse
 	require.NoError(t, hist.Unmarshal(res.Response.Value))
@@ -78,7 +77,7 @@ func TestNodeRoundTrip(t *testing.T) {
 	other, _ := newCreate(t, chainID, testKey("never"))
 	_, code = resolve(ctx, t, c, other, 0)
 	require.Equal(t, types.ErrDIDNotFound.Code, code)
-	res, err = c.ABCIQuery(ctx, app.QueryPathDID, []byte("did:example:123"))
+	res, err = c.ABCIQuery(ctx, types.QueryPathDID, []byte("did:example:123"))
 	require.NoError(t, err)
 	require.Equal(t, types.ErrInvalidDID.Code, res.Response.Code)
 

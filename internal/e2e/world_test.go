@@ -11,7 +11,6 @@ import (
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -81,7 +80,7 @@ func (w *world) controllers(id types.ID) []string {
 
 func (w *world) recovery(id types.ID) types.QueryRecoveryResponse {
 	w.t.Helper()
-	res, err := w.c.ABCIQuery(w.ctx, app.QueryPathRecovery, []byte(id.String()))
+	res, err := w.c.ABCIQuery(w.ctx, types.QueryPathRecovery, []byte(id.String()))
 	require.NoError(w.t, err)
 	require.Zero(w.t, res.Response.Code, res.Response.Log)
 	var out types.QueryRecoveryResponse

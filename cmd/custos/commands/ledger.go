@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -157,7 +156,7 @@ func (l *ledger) queryInto(ctx context.Context, path string, data []byte, out in
 // Current returns the DID's head and latest version.
 func (l *ledger) Current(ctx context.Context, id types.ID) (*types.QueryDIDResponse, error) {
 	var out types.QueryDIDResponse
-	if err := l.queryInto(ctx, app.QueryPathDID, []byte(id.String()), &out); err != nil {
+	if err := l.queryInto(ctx, types.QueryPathDID, []byte(id.String()), &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -171,7 +170,7 @@ func (l *ledger) Version(ctx context.Context, id types.ID, version uint64) (*typ
 		return nil, err
 	}
 	var out types.QueryDIDResponse
-	if err := l.queryInto(ctx, app.QueryPathVersion, data, &out); err != nil {
+	if err := l.queryInto(ctx, types.QueryPathVersion, data, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -180,7 +179,7 @@ func (l *ledger) Version(ctx context.Context, id types.ID, version uint64) (*typ
 // History returns the DID's history, oldest first.
 func (l *ledger) History(ctx context.Context, id types.ID) ([]types.HistoryEntry, error) {
 	var out types.QueryHistoryResponse
-	if err := l.queryInto(ctx, app.QueryPathHistory, []byte(id.String()), &out); err != nil {
+	if err := l.queryInto(ctx, types.QueryPathHistory, []byte(id.String()), &out); err != nil {
 		return nil, err
 	}
 	return out.Entries, nil
@@ -189,7 +188,7 @@ func (l *ledger) History(ctx context.Context, id types.ID) ([]types.HistoryEntry
 // Params returns the chain's genesis limits.
 func (l *ledger) Params(ctx context.Context) (types.Params, error) {
 	var p types.Params
-	if err := l.queryInto(ctx, app.QueryPathState, types.ParamsKey(), &p); err != nil {
+	if err := l.queryInto(ctx, types.QueryPathState, types.ParamsKey(), &p); err != nil {
 		return types.Params{}, err
 	}
 	return p, nil
@@ -199,7 +198,7 @@ func (l *ledger) Params(ctx context.Context) (types.Params, error) {
 // pending recoveries.
 func (l *ledger) Recovery(ctx context.Context, id types.ID) (*types.QueryRecoveryResponse, error) {
 	var out types.QueryRecoveryResponse
-	if err := l.queryInto(ctx, app.QueryPathRecovery, []byte(id.String()), &out); err != nil {
+	if err := l.queryInto(ctx, types.QueryPathRecovery, []byte(id.String()), &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

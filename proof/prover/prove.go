@@ -1,4 +1,4 @@
-package proof
+package prover
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 
+	"github.com/custos-ledger/custos/proof"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -31,7 +32,7 @@ func Prove(db *store.DB, height int64, key []byte) (Proved, error) {
 		if err != nil {
 			return Proved{}, err
 		}
-		return Proved{Height: height, AppHash: p.AppHash, Key: p.Key, Value: p.Value, Ops: []cmtcrypto.ProofOp{FromStore(p).ProofOp()}}, nil
+		return Proved{Height: height, AppHash: p.AppHash, Key: p.Key, Value: p.Value, Ops: []cmtcrypto.ProofOp{fromStore(p).ProofOp()}}, nil
 	}
 	hp, err := db.Prove(height, types.HeadKey(id))
 	if err != nil {
@@ -52,7 +53,7 @@ func Prove(db *store.DB, height int64, key []byte) (Proved, error) {
 			lp.Head = hp.Value
 		}
 	}
-	out.Ops = []cmtcrypto.ProofOp{LogOp{key: out.Key, p: lp}.ProofOp(), FromStore(hp).ProofOp()}
+	out.Ops = []cmtcrypto.ProofOp{proof.NewLogOp(out.Key, lp).ProofOp(), fromStore(hp).ProofOp()}
 	return out, nil
 }
 
@@ -160,4 +161,9 @@ func (l logReader) prove(head *types.Head, isVersion bool, n uint64) ([]byte, ty
 		}
 	}
 	return value, lp, nil
+}
+
+// fromStore converts a store proof into a tree operator.
+func fromStore(p store.Proof) proof.Op {
+	return proof.NewOp(p.Key, p.AppHash, p.Proof)
 }

@@ -1,6 +1,10 @@
-package store
+package proof
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+
+	"github.com/pokt-network/smt"
+)
 
 // Tree paths. A state key of the form <prefix byte> '/' <16-byte group>
 // <rest> (every per-DID key: the group is the DID's id) has the path
@@ -52,4 +56,23 @@ func (groupedPaths) Path(key []byte) []byte {
 	out := make([]byte, 0, sha256.Size)
 	out = append(out, gh[:groupPrefix]...)
 	return append(out, h[:sha256.Size-groupPrefix]...)
+}
+
+// TreeOptions are the options of the sparse Merkle tree whose root is the
+// app hash: raw values in the leaves, grouped paths. The store builds the
+// tree with them and Spec checks proofs with them.
+func TreeOptions() []smt.TrieSpecOption {
+	return []smt.TrieSpecOption{smt.WithValueHasher(nil), smt.WithPathHasher(groupedPaths{})}
+}
+
+// Spec returns the tree specification proofs are checked with.
+func Spec() *smt.TrieSpec {
+	s := smt.NewTrieSpec(sha256.New(), false, TreeOptions()...)
+	return &s
+}
+
+// VerifyTree checks that p binds value (or, for a nil value, absence) under
+// key to root.
+func VerifyTree(p *smt.SparseCompactMerkleProof, root, key, value []byte) (bool, error) {
+	return smt.VerifyCompactProof(p, root, key, value, Spec())
 }
