@@ -11,7 +11,7 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/proof"
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/x/did/txbuild"

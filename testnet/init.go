@@ -14,7 +14,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 )
 
 // Init writes the testnet opts describes and returns its nodes table. Each

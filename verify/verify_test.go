@@ -9,7 +9,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/verify"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )

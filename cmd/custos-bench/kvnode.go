@@ -17,7 +17,7 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 	"github.com/spf13/cobra"
 
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 )
 
 // newKVNodeCmd runs a CometBFT node with the kvstore example app in-process,

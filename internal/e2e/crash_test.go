@@ -12,8 +12,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/cmd/custos/node"
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node"
+	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 

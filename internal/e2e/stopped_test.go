@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/cmd/custos/node"
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 // TestRecoveryAcrossStoppedChain stops the only validator after a recovery

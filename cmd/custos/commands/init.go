@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 )
 
 func newInitCmd(opts *options) *cobra.Command {

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 )
 
 var homeFiles = []string{

@@ -9,7 +9,7 @@ import (
 
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/cmd/custos/commands"
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 // startRecoveryLedger starts a node whose genesis allows short recovery

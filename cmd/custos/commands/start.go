@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/resolver"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/cmd/custos/commands"
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 // A tx the node accepted and then lost before any block took it (here its

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 func TestStartReachesHeight(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/cmd/custos/node"
+	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/internal/testutil"
 )
 

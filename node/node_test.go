@@ -8,8 +8,8 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/cmd/custos/node"
-	"github.com/custos-ledger/custos/cmd/custos/node/nodetest"
+	"github.com/custos-ledger/custos/node"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 func TestStartFailsOnBusyRPCPort(t *testing.T) {
