@@ -11,9 +11,9 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/node/nodetest"
-	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/resolver"
 )
 

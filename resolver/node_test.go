@@ -11,9 +11,9 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/node/nodetest"
-	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/node/nodetest"
-	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/testnet"
 )
 

@@ -13,8 +13,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/internal/testutil"
+	"github.com/custos-ledger/custos/node"
 )
 
 // TimeoutCommit is the consensus.timeout_commit of homes made by Home.

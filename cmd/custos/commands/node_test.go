@@ -14,9 +14,9 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/node/nodetest"
-	"github.com/custos-ledger/custos/internal/testutil"
 )
 
 // TestNodeInProcess initializes a home with the init command, runs the node

@@ -15,8 +15,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/internal/testutil"
+	"github.com/custos-ledger/custos/node/nodetest"
 )
 
 // binary is the custos executable that process tests run, built once.

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/cmd/custos/commands"
-	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/internal/testutil"
+	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/x/did/didjson"
 )
 
