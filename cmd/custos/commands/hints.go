@@ -51,6 +51,8 @@ func hints() map[string]string {
 		"already_counted":             "this guardian (or the owner) has already approved or voted on that recovery; nothing more to do (`custos recovery status DID` shows the votes)",
 		"recovery_pending":            "this guardian already has a pending recovery of the DID: approve or wait for that one (`custos recovery status DID`); a guardian has one at a time",
 		"pre_rotation_violation":      "the DID has committed to its next keys: a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key); other changes keep the commitment; deactivation needs --reveal-key",
+		"invalid_memo":                "write the --memo as plain text on one line: no control characters, line breaks, or bidirectional and other invisible formatting characters",
+		"key_compromised":             "this key was recorded as compromised for the DID and can never return to it: generate a new key (`custos keys add`) and use that",
 	}
 }
 

@@ -18,11 +18,15 @@ type party struct {
 	next types.Keys
 }
 
-// authorizeEdit checks the signatures of an edit of the target's document
-// from cur (its keys curKeys) to next (nextKeys): the change must be
-// authorized (authorizeChange, which reports a pre-rotation reveal) and
-// every signing key with new material must have signed.
+// authorizeEdit checks an edit of the target's document from cur (its
+// keys curKeys) to next (nextKeys): no new material was ever compromised
+// for the DID (refuseCompromised), the change is authorized
+// (authorizeChange, which reports a pre-rotation reveal) and every signing
+// key with new material signed.
 func (e *execution) authorizeEdit(cur *types.Document, curKeys types.Keys, next *types.Document, nextKeys types.Keys) (revealed bool, err error) {
+	if err := e.refuseCompromised(&curKeys, nextKeys); err != nil {
+		return false, err
+	}
 	s, err := e.verifySignatures(&curKeys, nextKeys)
 	if err != nil {
 		return false, err
@@ -123,17 +127,18 @@ func requireThreshold(doc *types.Document, s signed) error {
 }
 
 // requirePossession checks that every signing key of next whose material
-// is not in cur signed the tx with that material.
+// is not in cur is of prime order (types.PublicKey.CheckPrimeOrder) and
+// signed the tx with that material.
 func requirePossession(cur *types.Keys, next types.Keys, s signed) error {
 	for i, f := range next.Fragments {
 		k := next.Keys[i]
 		if !k.Type().CanSign() || (cur != nil && cur.Contains(k)) {
 			continue
 		}
+		if err := k.CheckPrimeOrder(); err != nil {
+			return types.ErrInvalidPublicKey.Wrapf("new key %q: %s", f, types.Detail(err))
+		}
 		if !s.next[f] {
-			if !k.IsCurvePoint() {
-				return notAPoint(f)
-			}
 			return types.ErrMissingPossession.Wrapf("new key %q must sign the transaction", f)
 		}
 	}

@@ -172,8 +172,8 @@ func (readOnly) Scan([]byte, func(key, value []byte) bool) error {
 var errWriteDuringCheck = errors.New("keeper: write during check")
 
 // prepare parses the tx (once per node: parse) and runs the checks that
-// need no state, cheapest first: size, encoding, chain id, memo, signature
-// count, target DID.
+// need no state, cheapest first: size, encoding, chain id, memo (length,
+// then text), signature count, target DID.
 func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error) {
 	p, h, err := k.parse(txBytes)
 	if err != nil {
@@ -185,6 +185,9 @@ func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error
 	}
 	if len(body.Memo) > int(k.params.MaxMemoBytes) {
 		return nil, types.ErrMemoTooLarge.Wrapf("%d bytes, the limit is %d", len(body.Memo), k.params.MaxMemoBytes)
+	}
+	if err := types.ValidateMemo(body.Memo); err != nil {
+		return nil, err
 	}
 	if len(tx.Signatures) > int(k.params.MaxSignatures) {
 		return nil, types.ErrTooManySignatures.Wrapf("%d signatures, the limit is %d", len(tx.Signatures), k.params.MaxSignatures)

@@ -121,6 +121,9 @@ type mDID struct {
 	doc         mDoc
 	// ever lists every fragment that ever had a key of the DID.
 	ever map[string]bool
+	// compromised lists the pool keys ever revoked as compromised: they
+	// never return to the DID.
+	compromised map[int]bool
 }
 
 type model struct {
@@ -191,6 +194,11 @@ func (m *model) step(op mOp) *types.Error {
 		}
 	case opDeactivate:
 	}
+	for _, mm := range next.methods {
+		if !cur.hasKey(mm.key) && d.compromised[mm.key] {
+			return types.ErrKeyCompromised
+		}
+	}
 	current, proposed, err := m.verify(op.id, &cur, next, op.sigs)
 	if err != nil {
 		return err
@@ -206,6 +214,10 @@ func (m *model) step(op mOp) *types.Error {
 	}
 	if err := m.possession(&cur, next, proposed); err != nil {
 		return err
+	}
+	if op.kind == opRevoke && op.reason == types.REVOCATION_REASON_COMPROMISED {
+		k, _ := cur.key(op.frag)
+		d.compromised[k] = true
 	}
 	d.version++
 	d.doc = next
@@ -233,7 +245,7 @@ func (m *model) create(op mOp) *types.Error {
 	if err := m.possession(nil, op.doc, proposed); err != nil {
 		return err
 	}
-	d := &mDID{version: 1, doc: op.doc, ever: map[string]bool{}}
+	d := &mDID{version: 1, doc: op.doc, ever: map[string]bool{}, compromised: map[int]bool{}}
 	for _, mm := range op.doc.methods {
 		d.ever[mm.frag] = true
 	}

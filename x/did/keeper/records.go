@@ -191,3 +191,44 @@ func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint6
 	e.setKeyRecord(fragment, rec)
 	return nil
 }
+
+// refuseCompromised refuses next when it lists a material that is not in
+// cur (nil: none) and that was ever recorded as compromised for the
+// target, under any fragment: a key known to be in other hands never
+// returns to the DID, whatever fragment it would come back under.
+func (e *execution) refuseCompromised(cur *types.Keys, next types.Keys) error {
+	for i, k := range next.Keys {
+		if cur != nil && cur.Contains(k) {
+			continue
+		}
+		bad, err := e.everCompromised(k)
+		if err != nil {
+			return err
+		}
+		if bad {
+			return types.ErrKeyCompromised.Wrapf("key %q: %s was recorded as compromised for %s; generate a new key", next.Fragments[i], k, e.id)
+		}
+	}
+	return nil
+}
+
+// everCompromised reports whether pk's material was ever recorded as
+// compromised for the target.
+func (e *execution) everCompromised(pk types.PublicKey) (bool, error) {
+	if e.loaded == nil {
+		return false, fmt.Errorf("keeper: key records of %s read before the head was loaded", e.id)
+	}
+	mc := string(pk.Multicodec())
+	for _, fk := range e.loaded.Keys {
+		rec := &fk.Record
+		if staged, ok := e.keys[fk.Fragment]; ok {
+			rec = staged
+		}
+		for _, p := range rec.Periods {
+			if p.Status == types.KEY_STATUS_COMPROMISED && string(p.PublicKey) == mc {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}

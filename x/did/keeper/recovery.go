@@ -40,6 +40,9 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 	if err := requirePossession(nil, proposed, s[1]); err != nil {
 		return Outcome{}, err
 	}
+	if err := e.refuseCompromised(nil, proposed); err != nil {
+		return Outcome{}, err
+	}
 	rs, err := e.loadRecoveries()
 	if err != nil {
 		return Outcome{}, err

@@ -295,12 +295,19 @@ func printable(s string) bool {
 }
 
 // hiddenRunes are the ranges printable refuses besides controls and
-// noncharacters.
+// noncharacters. They cover every format character (general category Cf)
+// of Unicode 15 (TestPrintableRefusesFormatCharacters checks it against
+// Go's table).
 var hiddenRunes = [][2]rune{
 	{0x00a0, 0x00a0},    // no-break space
 	{0x00ad, 0x00ad},    // soft hyphen
 	{0x034f, 0x034f},    // combining grapheme joiner
+	{0x0600, 0x0605},    // Arabic number signs (prepended format characters)
 	{0x061c, 0x061c},    // Arabic letter mark
+	{0x06dd, 0x06dd},    // Arabic end of ayah
+	{0x070f, 0x070f},    // Syriac abbreviation mark
+	{0x0890, 0x0891},    // Arabic pound and piastre marks above
+	{0x08e2, 0x08e2},    // Arabic disputed end of ayah
 	{0x115f, 0x1160},    // Hangul fillers
 	{0x1680, 0x1680},    // Ogham space mark
 	{0x17b4, 0x17b5},    // Khmer inherent vowels
@@ -315,6 +322,9 @@ var hiddenRunes = [][2]rune{
 	{0xfeff, 0xfeff},    // zero-width no-break space (BOM)
 	{0xffa0, 0xffa0},    // halfwidth Hangul filler
 	{0xfff0, 0xfffb},    // specials, interlinear annotation
+	{0x110bd, 0x110bd},  // Kaithi number sign
+	{0x110cd, 0x110cd},  // Kaithi number sign above
+	{0x13430, 0x1343f},  // Egyptian hieroglyph format controls
 	{0x1bca0, 0x1bca3},  // shorthand format controls
 	{0x1d173, 0x1d17a},  // musical symbol format controls
 	{0xe0000, 0xe0fff},  // tags, variation selectors supplement

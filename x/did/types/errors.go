@@ -63,7 +63,8 @@ func Detail(err error) string {
 }
 
 // The registered errors. Append new ones at the end of this list and of
-// AllErrors; never change a code.
+// AllErrors; never change a code. Codes ascend but may leave gaps: ranges
+// are reserved for groups of rules.
 var (
 	ErrMalformedTx        = &Error{1, "malformed_tx", "the transaction could not be decoded"}
 	ErrNonCanonical       = &Error{2, "non_canonical_encoding", "the transaction is not in canonical protobuf encoding"}
@@ -103,6 +104,10 @@ var (
 	ErrAlreadyCounted     = &Error{36, "already_counted", "this guardian or owner has already approved or voted"}
 	ErrRecoveryPending    = &Error{37, "recovery_pending", "this guardian already has a pending recovery of the DID"}
 	ErrPreRotation        = &Error{38, "pre_rotation_violation", "the change breaks the DID's pre-rotation commitment"}
+
+	// Codes 50-59: key material and text rules.
+	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
+	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
 )
 
 // AllErrors lists every registered error in code order.
@@ -118,6 +123,7 @@ func AllErrors() []*Error {
 		ErrInvalidTime, ErrNodeUnavailable, ErrNotGuardian, ErrGuardianInactive,
 		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
 		ErrRecoveryPending, ErrPreRotation,
+		ErrInvalidMemo, ErrKeyCompromised,
 	}
 }
 

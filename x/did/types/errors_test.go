@@ -27,7 +27,10 @@ func TestErrorCodes(t *testing.T) {
 	names := map[string]bool{}
 	for i, e := range all {
 		t.Run(e.Name, func(t *testing.T) {
-			require.Equal(t, uint32(i+1), e.Code, "codes are 1..N in order, without gaps")
+			require.NotZero(t, e.Code)
+			if i > 0 {
+				require.Greater(t, e.Code, all[i-1].Code, "codes ascend, each used once")
+			}
 			require.Regexp(t, snakeCase, e.Name)
 			require.False(t, names[e.Name], "name %q is used twice", e.Name)
 			names[e.Name] = true
@@ -37,7 +40,7 @@ func TestErrorCodes(t *testing.T) {
 		})
 	}
 	require.Nil(t, types.ErrorByCode(0))
-	require.Nil(t, types.ErrorByCode(uint32(len(all)+1)))
+	require.Nil(t, types.ErrorByCode(all[len(all)-1].Code+1))
 	require.Equal(t, "custos", types.Codespace)
 }
 

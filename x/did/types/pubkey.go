@@ -9,6 +9,7 @@ import (
 
 	"github.com/multiformats/go-multibase"
 	"github.com/oasisprotocol/curve25519-voi/curve"
+	"github.com/oasisprotocol/curve25519-voi/curve/scalar"
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
@@ -207,6 +208,41 @@ func (k PublicKey) IsCurvePoint() bool {
 	copy(c[:], k.raw)
 	_, err := new(curve.EdwardsPoint).SetCompressedY(&c)
 	return err == nil
+}
+
+// CheckPrimeOrder refuses an Ed25519 key that is not a point of the
+// curve's prime-order subgroup: not a curve point at all, or a point with a
+// torsion part, A + T where T is one of the 8 points of small order. Under
+// ZIP-215 (cofactored) verification, the secret of A signs for A + T as
+// well, for each of the 8 choices of T: a key of mixed order would let one
+// secret stand for up to 8 "distinct" keys, and so fill a controller
+// threshold alone. Honest keys, [a]B for a secret scalar a, are always in
+// the subgroup. Keys of other types answer nil: X25519 clamps its scalars
+// to multiples of 8, which removes any torsion part, and keyAgreement keys
+// never count toward a threshold (the small-order X25519 keys, which do
+// matter, are refused by parsing).
+//
+// The check multiplies the point by the group order (about 33 µs), so
+// parsing does not run it: every stored document is parsed on every
+// operation and every resolution. The keeper runs it on each Ed25519
+// material that enters a DID's document (create, update, rotation,
+// recovery), where proof of possession is checked too.
+func (k PublicKey) CheckPrimeOrder() error {
+	if k.typ != KeyTypeEd25519 {
+		return nil
+	}
+	var c curve.CompressedEdwardsY
+	copy(c[:], k.raw)
+	p, err := new(curve.EdwardsPoint).SetCompressedY(&c)
+	if err != nil {
+		return ErrInvalidPublicKey.Wrapf("Ed25519 key %s is not a point of the curve: nothing can sign for it", k.Multibase())
+	}
+	var check curve.EdwardsPoint
+	check.MultiscalarMulVartime([]*scalar.Scalar{scalar.BASEPOINT_ORDER}, []*curve.EdwardsPoint{p})
+	if !check.IsIdentity() {
+		return ErrInvalidPublicKey.Wrapf("Ed25519 key %s is not in the prime-order subgroup (it has a torsion part): the secret of another key could sign for it; use a key made as [secret]B, as every Ed25519 library does", k.Multibase())
+	}
+	return nil
 }
 
 // Type returns the key type.

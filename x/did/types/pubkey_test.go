@@ -406,3 +406,77 @@ func TestVerifyBatch(t *testing.T) {
 	require.Equal(t, []bool{true, false, true, false, false, true}, got)
 	require.Empty(t, types.VerifyBatch(nil))
 }
+
+// Known answers for the prime-order check. A is the public key of the
+// Ed25519 seed 0x01 repeated 32 times (edPriv(1)); each other vector is
+// A + T for a point T of small order (curve.EIGHT_TORSION[i], whose
+// encodings TestWeakEd25519KeysRefused lists), added with curve25519-voi
+// and encoded canonically; the test rebuilds each sum to show where it
+// comes from. These keys parse (canonical, not of small order) but are
+// refused by CheckPrimeOrder: under ZIP-215 the secret of A signs for every
+// one of them.
+func TestCheckPrimeOrder(t *testing.T) {
+	const honest = "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"
+	mixed := []struct {
+		torsion, sum string
+	}{
+		{"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", "9ea3f11f5bd34f0cd7147fd0a436c088f624c6100c1df6a53c0a29e05d60cea0"}, // order 8
+		{"0000000000000000000000000000000000000000000000000000000000000080", "56b408aa732d2b51460ece91d25893af2340474699b8b8a4572b83df35545d3d"}, // order 4
+		{"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "3bcfb78c4ad06f9b8d7e8c50e37e33dd40042a7805f5df945fbf33620745bc68"}, // order 8
+		{"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "63771c228bf60e6a02ad24d2c345a28d3598f640e26bede40c8b77fe4bf090a3"}, // order 2
+		{"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85", "4f5c0ee0a42cb0f328eb802f5bc93f7709db39eff3e2095ac3f5d61fa29f315f"}, // order 8
+		{"0000000000000000000000000000000000000000000000000000000000000000", "974bf7558cd2d4aeb9f1316e2da76c50dcbfb8b96647475ba8d47c20caaba2c2"}, // order 4
+		{"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa", "b2304873b52f9064728173af1c81cc22bffbd587fa0a206ba040cc9df8ba4397"}, // order 8
+	}
+	require.Equal(t, honest, hex.EncodeToString(edKey(t, 1).Raw()))
+	require.NoError(t, edKey(t, 1).CheckPrimeOrder())
+	var ac curve.CompressedEdwardsY
+	copy(ac[:], edKey(t, 1).Raw())
+	a, err := new(curve.EdwardsPoint).SetCompressedY(&ac)
+	require.NoError(t, err)
+	for _, v := range mixed {
+		t.Run(v.sum[:8], func(t *testing.T) {
+			var tc curve.CompressedEdwardsY
+			copy(tc[:], unhexT(t, v.torsion))
+			tp, err := new(curve.EdwardsPoint).SetCompressedY(&tc)
+			require.NoError(t, err)
+			var sum curve.EdwardsPoint
+			sum.Add(a, tp)
+			var enc curve.CompressedEdwardsY
+			enc.SetEdwardsPoint(&sum)
+			require.Equal(t, v.sum, hex.EncodeToString(enc[:]), "A + T")
+
+			pk, err := types.NewEd25519(unhexT(t, v.sum))
+			require.NoError(t, err, "parses: canonical and not of small order")
+			err = pk.CheckPrimeOrder()
+			require.ErrorIs(t, err, types.ErrInvalidPublicKey)
+			require.Contains(t, err.Error(), "prime-order subgroup")
+		})
+	}
+	// Not a curve point (y = 2 has no x): refused, with its own reason.
+	notPoint := make([]byte, 32)
+	notPoint[0] = 2
+	pk, err := types.NewEd25519(notPoint)
+	require.NoError(t, err)
+	require.False(t, pk.IsCurvePoint())
+	err = pk.CheckPrimeOrder()
+	require.ErrorIs(t, err, types.ErrInvalidPublicKey)
+	require.Contains(t, err.Error(), "not a point of the curve")
+	// Keys of other types pass: X25519 clamping removes a torsion part.
+	require.NoError(t, xKey(t, 9).CheckPrimeOrder())
+	// Random honest keys pass.
+	for range 16 {
+		p, _, err := ed25519.GenerateKey(crand.Reader)
+		require.NoError(t, err)
+		pk, err := types.NewEd25519(p)
+		require.NoError(t, err)
+		require.NoError(t, pk.CheckPrimeOrder())
+	}
+}
+
+func unhexT(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	require.NoError(t, err)
+	return b
+}
