@@ -60,9 +60,15 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (string, int) {
 		if rest, ok := strings.CutSuffix(segment, suffixHistory); ok {
 			segment, route, handle = rest, routeHistory, s.history
 		}
-	case strings.HasPrefix(path, PathKeys) && strings.HasSuffix(path, suffixStatus):
-		segment = path[len(PathKeys) : len(path)-len(suffixStatus)]
-		route, handle = routeKeyStatus, s.keyStatus
+	case strings.HasPrefix(path, PathKeys):
+		// "/1.0/keys/status" names no key: its segment is empty, and the
+		// handler answers 400 like any other missing key.
+		rest := path[len(PathKeys):]
+		if rest == suffixStatus[1:] {
+			route, handle = routeKeyStatus, s.keyStatus
+		} else if seg, ok := strings.CutSuffix(rest, suffixStatus); ok {
+			segment, route, handle = seg, routeKeyStatus, s.keyStatus
+		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

@@ -199,6 +199,9 @@ func parseKeyURL(segment string) (types.URL, *apiError) {
 	if err != nil {
 		return types.URL{}, badRequest(ErrInvalidDIDURL, "the DID URL in the path is not validly percent-encoded")
 	}
+	if s == "" {
+		return types.URL{}, badRequest(ErrInvalidDIDURL, "no key named: ask for /1.0/keys/{did-url}/status, e.g. /1.0/keys/did:custos:...%23key-1/status")
+	}
 	if !strings.Contains(s, "#") {
 		return types.URL{}, badRequest(ErrInvalidDIDURL, "name the key with a fragment, the # percent-encoded: /1.0/keys/did:custos:...%23key-1/status")
 	}
