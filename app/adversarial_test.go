@@ -1,0 +1,421 @@
+package app_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/internal/didtest"
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// The adversarial catalogue: crafted txs, each with the registered error it
+// must get, run in-process against a real App (real badger) the way a user
+// sends them (CheckTx) and the way a malicious proposer would include them
+// in a block (FinalizeBlock + Commit, skipping every mempool check). A
+// refused tx must change nothing: neither the app hash nor any entry of
+// the flat state, in the tree or out of it.
+//
+// The txs come from families (adversarial_*_test.go): each family builds
+// its own targets in setup blocks, then returns its crafted txs and, last,
+// controls: the untampered txs, which must be accepted, so that each
+// refusal is shown to come from the mutation and not from a broken base.
+
+const advChain = "custos-adversarial"
+
+// advCase is one crafted tx.
+type advCase struct {
+	name string
+	tx   []byte
+	// want is the error the tx must get at every stage; nil marks a
+	// control, which must be accepted.
+	want *types.Error
+	// awaiting names the rule, not yet on main, that will refuse the tx
+	// with want. Such a case is run and reported, not asserted: it shows
+	// which entries of the catalogue still go through.
+	awaiting string
+	// check, for a control, verifies the state it made.
+	check func(t *testing.T, w *advWorld)
+}
+
+// advFamily is a generator of crafted txs: a family of txs and the
+// mutations applied to them.
+type advFamily struct {
+	name  string
+	build func(w *advWorld) []advCase
+}
+
+// advWorld is an App with a base state built by committed blocks.
+type advWorld struct {
+	t      *testing.T
+	a      *app.App
+	height int64
+
+	// The base state: three guardian candidates, a deactivated DID, and
+	// a DID whose document is near the tx size limit.
+	guardians [3]*didtest.DID
+	dead      *didtest.DID
+	big       *didtest.DID
+}
+
+// advBlockTime is the time of block h: one second apart. Recoveries and
+// guardian changes are never due within the run (their delay is a day).
+func advBlockTime(h int64) time.Time { return time.Unix(1_700_000_000+h, 0).UTC() }
+
+// advGenesis is the default genesis with a ten-year recovery expiry, so
+// that CheckTx, which runs at the wall clock's time, does not find the
+// recoveries the blocks (at 2023's times) started expired.
+func advGenesis(t *testing.T) []byte {
+	g := app.DefaultGenesisState()
+	g.Params.RecoveryExpiry = (10 * 366 * 24 * time.Hour).String()
+	b, err := json.Marshal(g)
+	require.NoError(t, err)
+	return b
+}
+
+func newAdvWorld(t *testing.T) *advWorld {
+	a, err := app.New(app.DefaultConfig(t.TempDir()))
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	_, err = a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: advChain, AppStateBytes: advGenesis(t), InitialHeight: 1})
+	require.NoError(t, err)
+	w := &advWorld{t: t, a: a}
+	for i := range w.guardians {
+		w.guardians[i] = didtest.Single(advChain, fmt.Sprintf("guardian-%d", i+1))
+	}
+	w.dead = didtest.Single(advChain, "dead")
+	w.big = bigDID()
+	w.commitOK(w.guardians[0].Create(), w.guardians[1].Create(), w.guardians[2].Create(), w.dead.Create(), w.big.Create())
+	w.commitOK(didtest.Sign(txbuild.Deactivate(advChain, w.dead.ID, 1), w.dead.Signer("k1")))
+	return w
+}
+
+// bigDID has a document of about 14 KB: its key, 8 keyAgreement keys and
+// 12 services of 1,000-byte endpoints.
+func bigDID() *didtest.DID {
+	d := didtest.Single(advChain, "big")
+	doc := d.Doc
+	for i := 0; i < 8; i++ {
+		f := fmt.Sprintf("x%d", i)
+		doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: f, PublicKey: didtest.X25519("big/" + f).Multicodec()})
+		doc.KeyAgreement = append(doc.KeyAgreement, f)
+	}
+	for i := 0; i < 12; i++ {
+		ep := fmt.Sprintf("https://big.example/%d/", i)
+		ep += strings.Repeat("a", 1000-len(ep))
+		doc.Services = append(doc.Services, types.Service{Id: fmt.Sprintf("s%d", i), Type: "LinkedDomains", Endpoint: ep})
+	}
+	return didtest.New(advChain, doc, d.Keys)
+}
+
+// block finalizes txs as the next height and commits it.
+func (w *advWorld) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	w.t.Helper()
+	w.height++
+	res, err := w.a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: w.height, Time: advBlockTime(w.height), Txs: txs})
+	require.NoError(w.t, err, "height %d: FinalizeBlock failed (a node fault, not a tx refusal)", w.height)
+	require.Len(w.t, res.TxResults, len(txs))
+	_, err = w.a.Commit(context.Background(), &abci.RequestCommit{})
+	require.NoError(w.t, err, "height %d: Commit failed", w.height)
+	return res
+}
+
+// commitOK commits a block in which every tx must be accepted.
+func (w *advWorld) commitOK(txs ...[]byte) {
+	w.t.Helper()
+	res := w.block(txs...)
+	for i, r := range res.TxResults {
+		require.Zero(w.t, r.Code, "setup block %d tx %d: %s", w.height, i, r.Log)
+	}
+}
+
+// version returns the current version of id (0: not registered).
+func (w *advWorld) version(id types.ID) uint64 {
+	h, err := keeper.GetHead(w.a.Store(), id)
+	require.NoError(w.t, err)
+	if h == nil {
+		return 0
+	}
+	return h.Version
+}
+
+// document returns the current document of id.
+func (w *advWorld) document(id types.ID) types.Document {
+	_, rec, err := keeper.Resolve(w.a.Store(), id)
+	require.NoError(w.t, err)
+	require.NotNil(w.t, rec, "%s is not registered", id)
+	return rec.Document
+}
+
+// The bodies of guardian and recovery operations are built here, and only
+// here, from raw strings (so that a case can name an invalid DID) and from
+// the world's state (what the operation must name besides the version).
+
+// guardiansBody is the owner's set-guardians body for id.
+func (w *advWorld) guardiansBody(id types.ID, version uint64, guardians []string, threshold uint32, delay int64) types.TxBody {
+	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
+		Operation: &types.TxBody_SetGuardians{SetGuardians: &types.SetGuardiansOp{Guardians: guardians, Threshold: threshold, Delay: delay}}}
+}
+
+// initiateBody is guardian's initiation of a recovery of id to the
+// proposed keys.
+func (w *advWorld) initiateBody(id types.ID, version uint64, guardian string, keys []types.VerificationMethod, threshold uint32, next *types.NextKeys) types.TxBody {
+	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
+		Operation: &types.TxBody_RecoveryInitiate{RecoveryInitiate: &types.RecoveryInitiateOp{
+			Guardian: guardian, NewKeys: keys, Threshold: threshold, NextKeys: next}}}
+}
+
+// approveBody is guardian's approval of recovery rid of id.
+func (w *advWorld) approveBody(id types.ID, version uint64, guardian string, rid uint64) types.TxBody {
+	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
+		Operation: &types.TxBody_RecoveryApprove{RecoveryApprove: &types.RecoveryApproveOp{Guardian: guardian, RecoveryId: rid}}}
+}
+
+// cancelBody is a cancel vote on recovery rid of id: by guardian, or by the
+// owner when guardian is empty.
+func (w *advWorld) cancelBody(id types.ID, version uint64, guardian string, rid uint64) types.TxBody {
+	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
+		Operation: &types.TxBody_RecoveryCancel{RecoveryCancel: &types.RecoveryCancelOp{Guardian: guardian, RecoveryId: rid}}}
+}
+
+// ids returns the DIDs of ds as strings.
+func ids(ds ...*didtest.DID) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID.String()
+	}
+	return out
+}
+
+// requireVersion requires id to be at version v.
+func requireVersion(t *testing.T, w *advWorld, id types.ID, v uint64) {
+	t.Helper()
+	require.Equal(t, v, w.version(id), "version of %s", id)
+}
+
+// advState is what a refused tx must leave as it was: the app hash of the
+// last commit and a digest of every entry of the flat state (tree entries
+// and the versions and history entries kept out of the tree).
+type advState struct {
+	height  int64
+	appHash string
+	flat    [32]byte
+	entries int
+}
+
+func (w *advWorld) state() advState {
+	w.t.Helper()
+	c := w.a.Store().LastCommit()
+	h := sha256.New()
+	n := 0
+	err := w.a.Store().PendingScan(nil, func(k, v []byte) bool {
+		fmt.Fprintf(h, "%d:%x=%d:%x;", len(k), k, len(v), v)
+		n++
+		return true
+	})
+	require.NoError(w.t, err)
+	s := advState{height: c.Height, appHash: fmt.Sprintf("%x", c.AppHash), entries: n}
+	copy(s.flat[:], h.Sum(nil))
+	return s
+}
+
+// sameState requires the state to be before's but for the height.
+func (w *advWorld) sameState(before advState, format string, args ...any) {
+	w.t.Helper()
+	after := w.state()
+	what := fmt.Sprintf(format, args...)
+	require.Equal(w.t, before.appHash, after.appHash, "%s: the app hash changed", what)
+	require.Equal(w.t, before.entries, after.entries, "%s: the number of state entries changed", what)
+	require.Equal(w.t, before.flat, after.flat, "%s: a state entry changed", what)
+}
+
+func (w *advWorld) checkTx(tx []byte) *abci.ResponseCheckTx {
+	res, err := w.a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: tx, Type: abci.CheckTxType_New})
+	require.NoError(w.t, err)
+	return res
+}
+
+// advTally counts what the catalogue did, per family and per code.
+type advTally struct {
+	tried, controls, awaiting  int
+	checkRefused, finalRefused map[string]int // by error name
+	families                   []string
+	perFamily                  map[string][3]int // tried, refused by CheckTx, refused by FinalizeBlock
+	stillAccepted              []string
+}
+
+func codeName(code uint32) string {
+	if code == 0 {
+		return "ok"
+	}
+	if e := types.ErrorByCode(code); e != nil {
+		return e.Name
+	}
+	return fmt.Sprintf("code_%d", code)
+}
+
+// runCase runs a crafted tx through CheckTx, then alone in a block through
+// FinalizeBlock and Commit, and checks its code and that a refusal left the
+// state as it was. It returns the two codes.
+func (w *advWorld) runCase(c advCase) (checkCode, finalCode uint32) {
+	w.t.Helper()
+	before := w.state()
+	chk := w.checkTx(c.tx)
+	if c.awaiting == "" {
+		w.sameState(before, "%s: CheckTx", c.name)
+	}
+	res := w.block(c.tx)
+	r := res.TxResults[0]
+	if c.awaiting != "" {
+		if chk.Code != 0 && r.Code != 0 { // refused at last: then it must change nothing
+			require.Equal(w.t, before.appHash, fmt.Sprintf("%x", res.AppHash), "%s: FinalizeBlock's app hash", c.name)
+			w.sameState(before, "%s: FinalizeBlock and Commit", c.name)
+		}
+		return chk.Code, r.Code
+	}
+	if c.want == nil {
+		require.Zero(w.t, chk.Code, "%s: control refused by CheckTx: %s", c.name, chk.Log)
+		require.Zero(w.t, r.Code, "%s: control refused by FinalizeBlock: %s", c.name, r.Log)
+		require.NotEqual(w.t, before.appHash, fmt.Sprintf("%x", res.AppHash), "%s: an accepted tx left the app hash as it was", c.name)
+		if c.check != nil {
+			c.check(w.t, w)
+		}
+		return chk.Code, r.Code
+	}
+	require.Equal(w.t, codeName(c.want.Code), codeName(chk.Code), "%s: CheckTx: %s", c.name, chk.Log)
+	require.Equal(w.t, types.Codespace, chk.Codespace, c.name)
+	require.Equal(w.t, codeName(c.want.Code), codeName(r.Code), "%s: FinalizeBlock: %s", c.name, r.Log)
+	require.Equal(w.t, before.appHash, fmt.Sprintf("%x", res.AppHash), "%s: FinalizeBlock's app hash", c.name)
+	w.sameState(before, "%s: FinalizeBlock and Commit", c.name)
+	return chk.Code, r.Code
+}
+
+// TestAdversarialCatalogue runs every family of crafted txs. In verbose mode
+// it prints how many txs it tried and how each stage refused them.
+func TestAdversarialCatalogue(t *testing.T) {
+	w := newAdvWorld(t)
+	tally := advTally{checkRefused: map[string]int{}, finalRefused: map[string]int{}, perFamily: map[string][3]int{}}
+	seen := map[[32]byte]string{}
+	for _, f := range advFamilies() {
+		cases := f.build(w)
+		var refused, awaiting, controls []advCase
+		for _, c := range cases {
+			c.name = f.name + "/" + c.name
+			h := sha256.Sum256(c.tx)
+			if prev, dup := seen[h]; dup && c.want != nil {
+				t.Fatalf("%s: the same bytes as %s: a catalogue entry must be distinct", c.name, prev)
+			}
+			seen[h] = c.name
+			switch {
+			case c.awaiting != "":
+				awaiting = append(awaiting, c)
+			case c.want == nil:
+				controls = append(controls, c)
+			default:
+				refused = append(refused, c)
+			}
+		}
+		require.NotEmpty(t, controls, "family %s has no control: nothing shows its base tx is valid", f.name)
+		tally.families = append(tally.families, f.name)
+		fam := tally.perFamily[f.name]
+		for _, c := range refused {
+			chk, fin := w.runCase(c)
+			tally.tried++
+			fam[0]++
+			if chk != 0 {
+				tally.checkRefused[codeName(chk)]++
+				fam[1]++
+			}
+			if fin != 0 {
+				tally.finalRefused[codeName(fin)]++
+				fam[2]++
+			}
+		}
+		// A malicious proposer puts the whole family in one block: each
+		// tx gets the same code as alone, and the state does not move.
+		if len(refused) > 0 {
+			before := w.state()
+			txs := make([][]byte, len(refused))
+			for i, c := range refused {
+				txs[i] = c.tx
+			}
+			res := w.block(txs...)
+			for i, r := range res.TxResults {
+				require.Equal(t, codeName(refused[i].want.Code), codeName(r.Code), "%s in the family's block: %s", refused[i].name, r.Log)
+			}
+			w.sameState(before, "family %s in one block", f.name)
+		}
+		for _, c := range awaiting {
+			chk, fin := w.runCase(c)
+			tally.awaiting++
+			if chk != c.want.Code || fin != c.want.Code {
+				tally.stillAccepted = append(tally.stillAccepted, fmt.Sprintf("%s (CheckTx %s, FinalizeBlock %s; awaiting %s)", c.name, codeName(chk), codeName(fin), c.awaiting))
+			} else {
+				t.Logf("%s: now refused with %s: the rule it awaited (%s) has landed; drop its awaiting mark", c.name, c.want.Name, c.awaiting)
+			}
+		}
+		for _, c := range controls {
+			w.runCase(c)
+			tally.controls++
+		}
+		tally.perFamily[f.name] = fam
+	}
+	require.GreaterOrEqual(t, tally.tried, 150, "the catalogue holds at least 150 crafted txs")
+	tally.log(t)
+}
+
+func (tl advTally) log(t *testing.T) {
+	sum := func(m map[string]int) int {
+		n := 0
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	t.Logf("adversarial catalogue: %d crafted txs tried; refused by CheckTx %d, by ProcessProposal %s, by FinalizeBlock %d; %d controls accepted; %d awaiting a rule",
+		tl.tried, sum(tl.checkRefused), "n/a (the app has no ProcessProposal yet)", sum(tl.finalRefused), tl.controls, tl.awaiting)
+	t.Logf("  FinalizeBlock refusals by code: %s", formatCounts(tl.finalRefused))
+	for _, f := range tl.families {
+		c := tl.perFamily[f]
+		t.Logf("  family %-14s tried %3d, refused by CheckTx %3d, by FinalizeBlock %3d", f, c[0], c[1], c[2])
+	}
+	for _, s := range tl.stillAccepted {
+		t.Logf("  still not refused: %s", s)
+	}
+}
+
+func formatCounts(m map[string]int) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %d", n, m[n])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// advFamilies lists the generators, in the order they run.
+func advFamilies() []advFamily {
+	return slices.Concat(
+		encodingFamilies(),
+		documentFamilies(),
+		signatureFamilies(),
+		operationFamilies(),
+		guardianFamilies(),
+	)
+}
