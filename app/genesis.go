@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,7 +69,8 @@ func (g GenesisState) ToParams() (types.Params, error) {
 	return p, types.ValidateParams(p)
 }
 
-// ParseGenesisState decodes app_state strictly: unknown fields are an error.
+// ParseGenesisState decodes app_state strictly: unknown fields and data
+// after the object are an error.
 // An empty app_state means the defaults.
 func ParseGenesisState(raw []byte) (GenesisState, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
@@ -79,6 +81,9 @@ func ParseGenesisState(raw []byte) (GenesisState, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&g); err != nil {
 		return GenesisState{}, fmt.Errorf("genesis app_state: %w", err)
+	}
+	if dec.More() {
+		return GenesisState{}, errors.New("genesis app_state: data after the JSON object")
 	}
 	if _, err := g.ToParams(); err != nil {
 		return GenesisState{}, fmt.Errorf("genesis app_state: %w", err)
