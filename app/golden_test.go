@@ -22,7 +22,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "46d83e88e70bfaa1534fb9e2e15f6d43ba780a9b33d9b2669ddd4611e8a6101d" // AppVersion 3 (layout 3)
+const goldenAppHash = "5a75083a63232cf09f4b920011a545dc4aeb6abed1cad9235688aa686205ee6f" // AppVersion 4 (layout 3)
 
 func seedKey(name string) ed25519.PrivateKey {
 	s := sha256.Sum256([]byte("custos golden " + name))
@@ -89,8 +89,8 @@ func goldenBlocks(t testing.TB) ([][][]byte, [][]uint32) {
 		{sign(txbuild.Revoke(goldenChain, idB, 2, "k2", types.REVOCATION_REASON_COMPROMISED, 1_700_000_000), sB("k1", b1), sB("k3", b3))},
 		{sign(txbuild.Deactivate(goldenChain, idA, 2), sA("key-1", a2))},
 		{sign(createC, sC)},
-		{sign(txbuild.SetGuardians(goldenChain, idB, 3, []types.ID{idC}, 1, day), sB("k1", b1), sB("k3", b3))},
-		{sign(txbuild.RecoveryInitiate(goldenChain, idB, 3, idC, []types.VerificationMethod{{Id: "r1", PublicKey: pubOf(n1).Multicodec()}}, 1, txbuild.Commitment(1, pubOf(seedKey("n2")))),
+		{sign(txbuild.SetGuardians(goldenChain, idB, 3, 0, []types.ID{idC}, 1, day), sB("k1", b1), sB("k3", b3))},
+		{sign(txbuild.RecoveryInitiate(goldenChain, idB, 3, 1, idC, []types.VerificationMethod{{Id: "r1", PublicKey: pubOf(n1).Multicodec()}}, 1, txbuild.Commitment(1, pubOf(seedKey("n2")))),
 			sC, sB("r1", n1))},
 		{}, // the recovery executes in the first block a day later (see blockTime)
 	}

@@ -22,7 +22,7 @@ func TestLogProofs(t *testing.T) {
 	l := s.l
 	// Alice: an entry that makes no version (guardians set) between two
 	// that do.
-	l.block(10, sign(t, txbuild.SetGuardians(testChain, s.alice, 1, []types.ID{s.bob}, 1, types.DefaultParams().RecoveryMinDelay),
+	l.block(10, sign(t, txbuild.SetGuardians(testChain, s.alice, 1, 0, []types.ID{s.bob}, 1, types.DefaultParams().RecoveryMinDelay),
 		txbuild.NewSigner(s.alice, "key-1", s.aliceKey)))
 	alice2 := key("alice-2")
 	l.block(10, sign(t, txbuild.Rotate(testChain, s.alice, 1, "key-1", pub(alice2)),

@@ -84,12 +84,12 @@ func TestRecoveryScenarios(t *testing.T) {
 		w.t = t
 		g := w.guarded("thief-swap", nil, 4)
 		acc := w.newDID("accomplice", nil)
-		w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), []types.ID{acc.id}, 1, delay), g.owner.signer())
+		w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, []types.ID{acc.id}, 1, delay), g.owner.signer())
 		rs := w.recovery(g.owner.id)
 		require.NotNil(t, rs.Guardians.Pending)
 		require.Len(t, rs.Guardians.Current.Guardians, 3, "the old set stays in force")
 		nk := testKey("acc-new")
-		w.refused(txbuild.RecoveryInitiate(w.chainID, g.owner.id, w.version(g.owner.id), acc.id,
+		w.refused(txbuild.RecoveryInitiate(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Recoveries.NextId+1, acc.id,
 			[]types.VerificationMethod{{Id: "x", PublicKey: pubOf(nk).Multicodec()}}, 1, nil),
 			types.ErrNotGuardian, acc.signer(), txbuild.NewSigner(g.owner.id, "x", nk))
 		w.initiate(g, 0, "recovered-1", testKey("thief-swap-new"))
@@ -119,7 +119,7 @@ func TestRecoveryScenarios(t *testing.T) {
 		w.refused(txbuild.RecoveryApprove(w.chainID, g.owner.id, v, g.guardians[2].id, rid), types.ErrRecoveryNotFound, g.guardians[2].signer())
 		w.mustCommit(txbuild.Deactivate(w.chainID, g.owner.id, v), g.owner.signer())
 		nk := testKey("count-new-2")
-		w.refused(txbuild.RecoveryInitiate(w.chainID, g.owner.id, v+1, g.guardians[2].id,
+		w.refused(txbuild.RecoveryInitiate(w.chainID, g.owner.id, v+1, w.recovery(g.owner.id).Recoveries.NextId+1, g.guardians[2].id,
 			[]types.VerificationMethod{{Id: "r2", PublicKey: pubOf(nk).Multicodec()}}, 1, nil),
 			types.ErrDeactivated, g.guardians[2].signer(), txbuild.NewSigner(g.owner.id, "r2", nk))
 	})

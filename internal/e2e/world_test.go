@@ -134,14 +134,14 @@ func (w *world) guarded(name string, next *types.NextKeys, delay int64) guarded 
 		g.guardians = append(g.guardians, gd)
 		ids = append(ids, gd.id)
 	}
-	w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), ids, 2, delay), g.owner.signer())
+	w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, ids, 2, delay), g.owner.signer())
 	return g
 }
 
 // initiate has guardian i propose newKey under fragment frag.
 func (w *world) initiate(g guarded, i int, frag string, newKey ed25519.PrivateKey) uint64 {
 	w.t.Helper()
-	body := txbuild.RecoveryInitiate(w.chainID, g.owner.id, w.version(g.owner.id), g.guardians[i].id,
+	body := txbuild.RecoveryInitiate(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Recoveries.NextId+1, g.guardians[i].id,
 		[]types.VerificationMethod{{Id: frag, PublicKey: pubOf(newKey).Multicodec()}}, 1, nil)
 	w.mustCommit(body, g.guardians[i].signer(), txbuild.NewSigner(g.owner.id, frag, newKey))
 	rs := w.recovery(g.owner.id).Recoveries

@@ -110,7 +110,13 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 			if err != nil {
 				return err
 			}
-			c, err := e.submit(id, txbuild.SetGuardians(chainID, id, t.record.Version, gids, threshold, delaySeconds), signers)
+			// The change names the guardian state's revision it replaces,
+			// so that it can apply only once.
+			rs, err := e.l.Recovery(ctx, id)
+			if err != nil {
+				return err
+			}
+			c, err := e.submit(id, txbuild.SetGuardians(chainID, id, t.record.Version, rs.Guardians.Revision, gids, threshold, delaySeconds), signers)
 			if err != nil {
 				return err
 			}

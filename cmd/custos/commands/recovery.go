@@ -179,7 +179,13 @@ prints its recovery id, which the other guardians approve.`,
 			if err := e.checkDocument(ctx, doc); err != nil {
 				return err
 			}
-			body := txbuild.RecoveryInitiate(chainID, id, t.record.Version, gid, vms, threshold, commit)
+			// The initiation names the id it gets, so that it can open
+			// only one recovery.
+			rs, err := e.l.Recovery(ctx, id)
+			if err != nil {
+				return err
+			}
+			body := txbuild.RecoveryInitiate(chainID, id, t.record.Version, rs.Recoveries.NextId+1, gid, vms, threshold, commit)
 			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err

@@ -14,6 +14,13 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return Outcome{}, err
+	}
+	if op.ExpectedRevision != gs.Revision {
+		return Outcome{}, types.ErrStaleGuardians.Wrapf("the tx expects guardian state revision %d, %s is at revision %d; read it again (custos recovery status) and rebuild the tx", op.ExpectedRevision, e.id, gs.Revision)
+	}
 	cfg, err := e.validateGuardians(op)
 	if err != nil {
 		return Outcome{}, err
@@ -23,10 +30,6 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if err := requireThreshold(&rec.Document, s); err != nil {
-		return Outcome{}, err
-	}
-	gs, err := e.loadGuardians()
-	if err != nil {
 		return Outcome{}, err
 	}
 	ev := types.HistoryEntry{

@@ -65,7 +65,7 @@ func TestPreRotationRevealCancelsPending(t *testing.T) {
 	next := key("next-1")
 	rid := w.initiate(0, "evil", key("evil"))
 	w.approve(1, rid)
-	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.guardians[:1], 1, 20), w.ownerSigner())
+	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians[:1], 1, 20), w.ownerSigner())
 	// The guardian change came after the recovery, so it is pending too.
 
 	nextSigner := txbuild.NewSigner(w.owner, "key-1", next)

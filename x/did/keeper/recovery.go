@@ -15,9 +15,16 @@ const ownerVote = "owner"
 // optional next-key commitment. The initiation counts as the guardian's
 // approval; a pending guardian change is superseded.
 func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, error) {
-	head, rec, _, err := e.current()
+	head, rec, _, err := e.currentForGuardian()
 	if err != nil {
 		return Outcome{}, err
+	}
+	rs, err := e.loadRecoveries()
+	if err != nil {
+		return Outcome{}, err
+	}
+	if op.RecoveryId != rs.NextId+1 {
+		return Outcome{}, types.ErrWrongRecoveryID.Wrapf("the initiation names recovery id %d, the next recovery of %s gets id %d; read it again (custos recovery status) and rebuild the tx", op.RecoveryId, e.id, rs.NextId+1)
 	}
 	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
 	if err != nil {
@@ -41,10 +48,6 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 		return Outcome{}, err
 	}
 	if err := e.refuseCompromised(nil, proposed); err != nil {
-		return Outcome{}, err
-	}
-	rs, err := e.loadRecoveries()
-	if err != nil {
 		return Outcome{}, err
 	}
 	for _, p := range rs.Pending {
@@ -144,7 +147,7 @@ func (e *execution) signedByGuardian(did string) (types.ID, error) {
 
 // recoveryApprove records a guardian's approval; a guardian counts once.
 func (e *execution) recoveryApprove(op *types.RecoveryApproveOp) (Outcome, error) {
-	head, _, _, err := e.current()
+	head, _, _, err := e.currentForGuardian()
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -194,7 +197,11 @@ func (e *execution) pendingRecovery(id uint64) (*types.RecoveryState, *types.Rec
 // guardian; once ⌈(n+1)/2⌉ of {owner, n guardians} voted, the recovery is
 // dropped.
 func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) {
-	head, rec, cur, err := e.current()
+	load := e.current
+	if op.Guardian != "" {
+		load = e.currentForGuardian
+	}
+	head, rec, cur, err := load()
 	if err != nil {
 		return Outcome{}, err
 	}

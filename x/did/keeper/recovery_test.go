@@ -50,11 +50,33 @@ func newWorld(t *testing.T, ownerDoc *types.Document) *recoveryWorld {
 		w.gkeys = append(w.gkeys, k)
 		w.guardians = append(w.guardians, w.create(k))
 	}
-	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.guardians, 2, testDelay), w.ownerSigner())
+	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians, 2, testDelay), w.ownerSigner())
 	return w
 }
 
 func (w *recoveryWorld) version() uint64 { return w.head(w.owner).Version }
+
+// rev is the revision of the owner's guardian state, which a set-guardians
+// names.
+func (w *recoveryWorld) rev() uint64 {
+	gs, err := keeper.GetGuardians(w.db, w.owner)
+	require.NoError(w.t, err)
+	if gs == nil {
+		return 0
+	}
+	return gs.Revision
+}
+
+// nextRID is the id the owner's next recovery gets, which an initiation
+// names.
+func (w *recoveryWorld) nextRID() uint64 {
+	rs, err := keeper.GetRecoveries(w.db, w.owner)
+	require.NoError(w.t, err)
+	if rs == nil {
+		return 1
+	}
+	return rs.NextId + 1
+}
 
 func (w *recoveryWorld) ownerSigner() txbuild.Signer {
 	return txbuild.NewSigner(w.owner, "key-1", w.ownerKey)
@@ -83,7 +105,7 @@ func (w *recoveryWorld) refused(body types.TxBody, want *types.Error, s ...txbui
 // recovery id.
 func (w *recoveryWorld) initiate(g int, frag string, newKey ed25519.PrivateKey) uint64 {
 	w.t.Helper()
-	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.guardians[g],
+	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[g],
 		[]types.VerificationMethod{vm(frag, pub(newKey))}, 1, nil)
 	out := w.ok(body, w.gSigner(g), txbuild.NewSigner(w.owner, frag, newKey))
 	require.Equal(w.t, types.EVENT_KIND_RECOVERY_INITIATED, out.Kind)
@@ -226,13 +248,13 @@ func TestThiefCannotCancelAlone(t *testing.T) {
 func TestGuardianChangeIsTimeLocked(t *testing.T) {
 	w := newWorld(t, nil)
 	accomplice := w.create(key("accomplice"))
-	out := w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), []types.ID{accomplice}, 1, 10), w.ownerSigner())
+	out := w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), []types.ID{accomplice}, 1, 10), w.ownerSigner())
 	require.Equal(t, w.now()+testDelay, out.Event.Effective)
 
 	// Meanwhile the old guardians still act and the accomplice does not.
 	acc := txbuild.NewSigner(accomplice, "key-1", key("accomplice"))
 	nk := key("accomplice-new")
-	w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), accomplice,
+	w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), accomplice,
 		[]types.VerificationMethod{vm("x", pub(nk))}, 1, nil), types.ErrNotGuardian, acc, txbuild.NewSigner(w.owner, "x", nk))
 	rid := w.initiate(0, "recovered-1", key("owner-new"))
 	gs, err := keeper.GetGuardians(w.db, w.owner)
@@ -248,7 +270,7 @@ func TestGuardianChangeIsTimeLocked(t *testing.T) {
 // Without a recovery, a guardian change takes effect after the delay.
 func TestGuardianChangeTakesEffect(t *testing.T) {
 	w := newWorld(t, nil)
-	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.guardians[:2], 1, 20), w.ownerSigner())
+	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians[:2], 1, 20), w.ownerSigner())
 	require.Empty(t, w.advance(testDelay-5))
 	timed := w.advance(10)
 	require.Len(t, timed, 1)
@@ -275,7 +297,7 @@ func TestGuardianCounting(t *testing.T) {
 		w.ok(txbuild.Update(testChain, w.guardians[0], w.head(w.guardians[0]).Version, doc),
 			w.gSigner(0), txbuild.NewSigner(w.guardians[0], "key-2", key("g1b")))
 		nk := key("owner-new")
-		out := w.ok(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.guardians[0],
+		out := w.ok(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
 			[]types.VerificationMethod{vm("r", pub(nk))}, 1, nil),
 			w.gSigner(0), txbuild.NewSigner(w.guardians[0], "key-2", key("g1b")), txbuild.NewSigner(w.owner, "r", nk))
 		require.Zero(t, out.Event.Effective, "one guardian is one approval, threshold is 2")
@@ -311,7 +333,7 @@ func TestGuardianCounting(t *testing.T) {
 		w.ok(txbuild.Deactivate(testChain, w.owner, w.version()), w.ownerSigner())
 		require.Empty(t, w.pending(), "deactivation drops pending recoveries")
 		nk := key("n2")
-		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.guardians[1],
+		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[1],
 			[]types.VerificationMethod{vm("r2", pub(nk))}, 1, nil), types.ErrDeactivated, w.gSigner(1), txbuild.NewSigner(w.owner, "r2", nk))
 		w.refused(txbuild.RecoveryApprove(testChain, w.owner, w.version(), w.guardians[1], rid), types.ErrDeactivated, w.gSigner(1))
 	})
@@ -319,14 +341,14 @@ func TestGuardianCounting(t *testing.T) {
 		w := newWorld(t, nil)
 		stranger := w.create(key("stranger"))
 		nk := key("n")
-		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), stranger,
+		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), stranger,
 			[]types.VerificationMethod{vm("r", pub(nk))}, 1, nil), types.ErrNotGuardian,
 			txbuild.NewSigner(stranger, "key-1", key("stranger")), txbuild.NewSigner(w.owner, "r", nk))
 	})
 	t.Run("the proposed key must prove possession", func(t *testing.T) {
 		w := newWorld(t, nil)
 		nk := key("n")
-		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.guardians[0],
+		w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
 			[]types.VerificationMethod{vm("r", pub(nk))}, 1, nil), types.ErrMissingPossession, w.gSigner(0))
 	})
 	t.Run("a guardian signing as another guardian is refused", func(t *testing.T) {
@@ -359,11 +381,11 @@ func TestSetGuardiansRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), tc.guardians, tc.threshold, tc.delay), tc.want, w.ownerSigner())
+			w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), tc.guardians, tc.threshold, tc.delay), tc.want, w.ownerSigner())
 		})
 	}
 	t.Run("a guardian signature does not authorize", func(t *testing.T) {
-		w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), g[:1], 1, 20), types.ErrUnknownSigner, w.gSigner(0))
+		w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), g[:1], 1, 20), types.ErrUnknownSigner, w.gSigner(0))
 	})
 }
 
@@ -377,8 +399,8 @@ func TestScheduledActionsPerBlockBounded(t *testing.T) {
 		k := key(n)
 		id := w.create(k)
 		s := txbuild.NewSigner(id, "key-1", k)
-		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians, 2, 10+int64(i)), s) // at once
-		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians[:1], 1, 10), s)      // after 10+i s
+		w.ok(txbuild.SetGuardians(testChain, id, 1, 0, w.guardians, 2, 10+int64(i)), s) // at once
+		w.ok(txbuild.SetGuardians(testChain, id, 1, 1, w.guardians[:1], 1, 10), s)      // after 10+i s
 		owners = append(owners, id)
 	}
 	first := w.advance(100) // all three are due
@@ -428,9 +450,9 @@ func TestScheduleCostIndependentOfPending(t *testing.T) {
 		k := key(fmt.Sprintf("pending-%d", i))
 		id := w.create(k)
 		s := txbuild.NewSigner(id, "key-1", k)
-		w.ok(txbuild.SetGuardians(testChain, id, 1, w.guardians, 2, 1000), s) // at once
+		w.ok(txbuild.SetGuardians(testChain, id, 1, 0, w.guardians, 2, 1000), s) // at once
 		// A change of guardians takes effect after the delay: scheduled.
-		sizes = append(sizes, written(w.sign(txbuild.SetGuardians(testChain, id, 1, w.guardians[:1], 1, 1000), s)))
+		sizes = append(sizes, written(w.sign(txbuild.SetGuardians(testChain, id, 1, 1, w.guardians[:1], 1, 1000), s)))
 	}
 	require.InDelta(t, sizes[0], sizes[pending-1], 16, "bytes written by the first and the %dth scheduling tx", pending)
 

@@ -13,9 +13,10 @@ func Commitment(threshold uint32, keys ...types.PublicKey) *types.NextKeys {
 	return n
 }
 
-// SetGuardians returns the body of setting id's guardians.
-func SetGuardians(chainID string, id types.ID, version uint64, guardians []types.ID, threshold uint32, delaySeconds int64) types.TxBody {
-	op := &types.SetGuardiansOp{Threshold: threshold, Delay: delaySeconds}
+// SetGuardians returns the body of setting id's guardians, built on its
+// version and on revision of its guardian state (0 before the first set).
+func SetGuardians(chainID string, id types.ID, version, revision uint64, guardians []types.ID, threshold uint32, delaySeconds int64) types.TxBody {
+	op := &types.SetGuardiansOp{Threshold: threshold, Delay: delaySeconds, ExpectedRevision: revision}
 	for _, g := range guardians {
 		op.Guardians = append(op.Guardians, g.String())
 	}
@@ -24,12 +25,13 @@ func SetGuardians(chainID string, id types.ID, version uint64, guardians []types
 }
 
 // RecoveryInitiate returns the body of guardian proposing newKeys (fragment
-// to key) as id's controller keys. Sign it with the guardian's keys and
-// with every new key (as id's fragments).
-func RecoveryInitiate(chainID string, id types.ID, version uint64, guardian types.ID, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys) types.TxBody {
+// to key) as id's controller keys, as recovery rid (the DID's next recovery
+// id). Sign it with the guardian's keys and with every new key (as id's
+// fragments).
+func RecoveryInitiate(chainID string, id types.ID, version, rid uint64, guardian types.ID, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys) types.TxBody {
 	return types.TxBody{ChainId: chainID, Did: id.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_RecoveryInitiate{RecoveryInitiate: &types.RecoveryInitiateOp{
-			Guardian: guardian.String(), NewKeys: newKeys, Threshold: threshold, NextKeys: next}}}
+			Guardian: guardian.String(), NewKeys: newKeys, Threshold: threshold, NextKeys: next, RecoveryId: rid}}}
 }
 
 // RecoveryApprove returns the body of guardian approving recovery rid of id.

@@ -105,6 +105,10 @@ var (
 	ErrRecoveryPending    = &Error{37, "recovery_pending", "this guardian already has a pending recovery of the DID"}
 	ErrPreRotation        = &Error{38, "pre_rotation_violation", "the change breaks the DID's pre-rotation commitment"}
 
+	// Codes 40-49: guardian and recovery rules.
+	ErrStaleGuardians  = &Error{40, "stale_guardians", "the DID's guardian state changed since the transaction was built: expected revision differs"}
+	ErrWrongRecoveryID = &Error{41, "wrong_recovery_id", "the initiation names a recovery id other than the DID's next one"}
+
 	// Codes 50-59: key material and text rules.
 	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
 	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
@@ -123,6 +127,7 @@ func AllErrors() []*Error {
 		ErrInvalidTime, ErrNodeUnavailable, ErrNotGuardian, ErrGuardianInactive,
 		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
 		ErrRecoveryPending, ErrPreRotation,
+		ErrStaleGuardians, ErrWrongRecoveryID,
 		ErrInvalidMemo, ErrKeyCompromised,
 	}
 }

@@ -1,0 +1,206 @@
+package keeper_test
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// Attacks on the guardian and recovery rules (issue 21), each as an
+// attacker would play it, with the rule that stops it.
+
+// guardians returns the owner's guardian state.
+func (w *recoveryWorld) guardianState() *types.GuardianState {
+	gs, err := keeper.GetGuardians(w.db, w.owner)
+	require.NoError(w.t, err)
+	require.NotNil(w.t, gs)
+	return gs
+}
+
+// setGuardiansTx is the owner's signed set-guardians tx, built on the
+// current state.
+func (w *recoveryWorld) setGuardiansTx(gs []types.ID, threshold uint32, delay int64, s ...txbuild.Signer) []byte {
+	if len(s) == 0 {
+		s = []txbuild.Signer{w.ownerSigner()}
+	}
+	return w.sign(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), gs, threshold, delay), s...)
+}
+
+// initiateTx is guardian g's signed proposal of newKey under frag.
+func (w *recoveryWorld) initiateTx(g int, frag string, newKey ed25519.PrivateKey) []byte {
+	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[g],
+		[]types.VerificationMethod{vm(frag, pub(newKey))}, 1, nil)
+	return w.sign(body, w.gSigner(g), txbuild.NewSigner(w.owner, frag, newKey))
+}
+
+// initiateKeysTx is guardian g's signed proposal of keys, threshold 1.
+func (w *recoveryWorld) initiateKeysTx(g int, keys ...fk) []byte {
+	var vms []types.VerificationMethod
+	signers := []txbuild.Signer{w.gSigner(g)}
+	for _, k := range keys {
+		vms = append(vms, vm(k.frag, pub(k.k)))
+		signers = append(signers, txbuild.NewSigner(w.owner, k.frag, k.k))
+	}
+	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[g], vms, 1, nil)
+	return w.sign(body, signers...)
+}
+
+func (w *recoveryWorld) approveTx(g int, rid uint64) []byte {
+	return w.sign(txbuild.RecoveryApprove(testChain, w.owner, w.version(), w.guardians[g], rid), w.gSigner(g))
+}
+
+// cancelTx is a cancel vote of guardian g, or of the owner for g < 0.
+func (w *recoveryWorld) cancelTx(g int, rid uint64) []byte {
+	if g < 0 {
+		return w.sign(txbuild.RecoveryCancel(testChain, w.owner, w.version(), types.ID{}, rid), w.ownerSigner())
+	}
+	return w.sign(txbuild.RecoveryCancel(testChain, w.owner, w.version(), w.guardians[g], rid), w.gSigner(g))
+}
+
+// refuseAny executes tx and requires a refusal that changed nothing.
+func (e *env) refuseAny(tx []byte) {
+	e.t.Helper()
+	var id types.ID
+	_, body, err := types.DecodeTx(tx, 1<<20)
+	require.NoError(e.t, err)
+	id, err = types.ParseID(body.Did)
+	require.NoError(e.t, err)
+	before := e.head(id)
+	hash := e.db.PendingRoot()
+	_, err = e.exec(tx)
+	require.Error(e.t, err, "a replay applied again")
+	require.NotNil(e.t, types.Registered(err))
+	require.Equal(e.t, hash, e.appHash(), "a refused tx changed the app hash")
+	require.Equal(e.t, before, e.head(id), "a refused tx changed the head")
+}
+
+func (w *recoveryWorld) apply(tx []byte) keeper.Outcome {
+	w.t.Helper()
+	out, err := w.exec(tx)
+	require.NoError(w.t, err)
+	return out
+}
+
+// Finding 2: every guardian and recovery operation applies at most once.
+// The exact signed bytes of each, replayed right after it applied and again
+// once the state has moved on (a guardian change taking effect, a
+// recovery dropped, the owner's update, a recovery executed), are refused
+// and change nothing.
+func TestReplayOfGuardianOpsRefused(t *testing.T) {
+	w := newWorld(t, nil)
+	type sent struct {
+		name string
+		tx   []byte
+	}
+	var applied []sent
+	do := func(name string, tx []byte) keeper.Outcome {
+		t.Helper()
+		out := w.apply(tx)
+		applied = append(applied, sent{name, tx})
+		w.refuseAny(tx) // at once
+		return out
+	}
+	replayAll := func(when string) {
+		t.Helper()
+		for _, s := range applied {
+			t.Run(when+"/"+s.name, func(t *testing.T) {
+				w.in(t).refuseAny(s.tx)
+			})
+		}
+		w.t = t
+	}
+	// The set-guardians that newWorld sent, rebuilt: signing is
+	// deterministic, so these are its exact bytes.
+	first := w.sign(txbuild.SetGuardians(testChain, w.owner, 1, 0, w.guardians, 2, testDelay), w.ownerSigner())
+	applied = append(applied, sent{"first set-guardians", first})
+
+	// The owner drops guardian g3; the change takes effect after the delay.
+	do("set-guardians dropping g3", w.setGuardiansTx(w.guardians[:2], 2, testDelay))
+	w.advance(testDelay + 1)
+	require.Len(t, w.guardianState().Current.Guardians, 2)
+	replayAll("after the change took effect")
+	require.Len(t, w.guardianState().Current.Guardians, 2, "a replay brought g3 back")
+
+	// g1 initiates a rogue recovery; the owner and g2 cancel it.
+	rid := do("initiate", w.initiateTx(0, "rogue", key("rogue"))).Event.RecoveryId
+	do("owner's cancel vote", w.cancelTx(-1, rid))
+	out := do("g2's cancel vote", w.cancelTx(1, rid))
+	require.Equal(t, types.EVENT_KIND_RECOVERY_CANCELLED, out.Kind)
+	replayAll("after the recovery was cancelled")
+	require.Empty(t, w.pending(), "a replay re-opened the vetoed recovery")
+
+	// The owner updates its document: the version moves on.
+	doc := w.current(w.owner).Document
+	doc.Services = []types.Service{{Id: "web", Type: "LinkedDomains", Endpoint: "https://example.org"}}
+	do("owner's update", w.sign(txbuild.Update(testChain, w.owner, w.version(), doc), w.ownerSigner()))
+	replayAll("after an update")
+	require.Empty(t, w.pending())
+
+	// A real recovery: g1 initiates, g2 approves, it executes.
+	rid = do("second initiate", w.initiateTx(0, "recovered-1", key("owner-new"))).Event.RecoveryId
+	out = do("approve", w.approveTx(1, rid))
+	w.advance(out.Event.Effective - w.now() + 1)
+	require.Equal(t, []string{"recovered-1"}, w.controllers())
+	replayAll("after the recovery executed")
+	require.Empty(t, w.pending())
+	require.Equal(t, []string{"recovered-1"}, w.controllers())
+}
+
+// Guardians' txs do not depend on the DID's version, which whoever holds
+// its current keys can advance at will: built on an older version, they
+// still apply. The owner's own txs stay tied to the version, set-guardians
+// also to the guardian state's revision, an initiation to the next
+// recovery id.
+func TestGuardianTxsSurviveOwnerUpdates(t *testing.T) {
+	w := newWorld(t, nil)
+	v := w.version()
+	update := func() {
+		t.Helper()
+		doc := w.current(w.owner).Document
+		doc.Services = []types.Service{{Id: fmt.Sprintf("s%d", w.version()), Type: "LinkedDomains", Endpoint: "https://example.org"}}
+		w.ok(txbuild.Update(testChain, w.owner, w.version(), doc), w.ownerSigner())
+	}
+	initiate := w.initiateTx(0, "recovered-1", key("owner-new"))
+	update()
+	rid := w.apply(initiate).Event.RecoveryId
+	approve := w.approveTx(1, rid)
+	cancel := w.cancelTx(2, rid)
+	update()
+	w.apply(cancel)
+	update()
+	out := w.apply(approve)
+	require.NotZero(t, out.Event.Effective)
+	require.Greater(t, w.version(), v+2)
+
+	nk := key("other-new")
+	cases := []struct {
+		name string
+		body types.TxBody
+		s    []txbuild.Signer
+		want *types.Error
+	}{
+		{"guardian tx naming a version not reached", txbuild.RecoveryApprove(testChain, w.owner, w.version()+1, w.guardians[2], rid),
+			[]txbuild.Signer{w.gSigner(2)}, types.ErrStaleVersion},
+		{"owner's cancel vote on an old version", txbuild.RecoveryCancel(testChain, w.owner, v, types.ID{}, rid),
+			[]txbuild.Signer{w.ownerSigner()}, types.ErrStaleVersion},
+		{"set-guardians on an old revision", txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev()-1, w.guardians[:2], 1, testDelay),
+			[]txbuild.Signer{w.ownerSigner()}, types.ErrStaleGuardians},
+		{"set-guardians on a future revision", txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev()+1, w.guardians[:2], 1, testDelay),
+			[]txbuild.Signer{w.ownerSigner()}, types.ErrStaleGuardians},
+		{"initiation naming a used id", txbuild.RecoveryInitiate(testChain, w.owner, w.version(), rid, w.guardians[2],
+			[]types.VerificationMethod{vm("r", pub(nk))}, 1, nil), []txbuild.Signer{w.gSigner(2), txbuild.NewSigner(w.owner, "r", nk)}, types.ErrWrongRecoveryID},
+		{"initiation naming an id ahead", txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID()+1, w.guardians[2],
+			[]types.VerificationMethod{vm("r", pub(nk))}, 1, nil), []txbuild.Signer{w.gSigner(2), txbuild.NewSigner(w.owner, "r", nk)}, types.ErrWrongRecoveryID},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w.in(t).refuse(w.sign(tc.body, tc.s...), tc.want)
+		})
+	}
+}
