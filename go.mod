@@ -10,6 +10,7 @@ require (
 	github.com/dgraph-io/badger/v4 v4.9.6
 	github.com/multiformats/go-multibase v0.2.0
 	github.com/oasisprotocol/curve25519-voi v0.0.0-20220708102147-0a8a51822cae
+	github.com/pelletier/go-toml/v2 v2.2.2
 	github.com/pokt-network/smt v0.14.1
 	github.com/prometheus/client_golang v1.21.0
 	github.com/spf13/cobra v1.10.2

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // Overrides are node settings given on the command line. They win over
@@ -80,27 +81,36 @@ func LoadConfig(home string, ov Overrides) (*cmtcfg.Config, error) {
 // keys to the fields' mapstructure tags as CometBFT's own loader (viper) does,
 // including its weak typing: a duration is a string such as "1s", a number
 // may be quoted and a list of strings may be one comma-separated string.
+// Every setting the document names must be a field of cfg: an unknown key
+// or a typo is an error naming it (all of them, in key order).
 func decodeConfig(data []byte, cfg *cmtcfg.Config) error {
-	entries, err := parseTOML(data)
+	settings, err := parseTOML(data)
 	if err != nil {
 		return err
 	}
 	fields := map[string]reflect.Value{}
 	configFields(reflect.ValueOf(cfg).Elem(), "", fields)
-	for _, e := range entries {
-		name := e.Key
-		if e.Table != "" {
-			name = e.Table + "." + e.Key
-		}
-		f, ok := fields[name]
-		if !ok {
-			return fmt.Errorf("line %d: unknown setting %q", e.Line, name)
-		}
-		if err := setField(f, e.Value); err != nil {
-			return fmt.Errorf("line %d: %s: %w", e.Line, name, err)
+	tables := map[string]bool{}
+	for name := range fields {
+		if table, _, ok := strings.Cut(name, "."); ok {
+			tables[table] = true
 		}
 	}
-	return nil
+	var errs []error
+	for _, s := range settings {
+		if m, ok := s.Value.(map[string]any); ok && len(m) == 0 && s.Plain && tables[s.Name] {
+			continue // an empty [table] of the config
+		}
+		f, ok := fields[s.Name]
+		if !ok || !s.Plain {
+			errs = append(errs, fmt.Errorf("unknown setting %q", s.Name))
+			continue
+		}
+		if err := setField(f, s.Value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", s.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // configFields indexes the settable fields of a CometBFT config struct by
@@ -220,8 +230,14 @@ func describe(v any) string {
 		return fmt.Sprintf("the integer %d", x)
 	case bool:
 		return fmt.Sprintf("the boolean %t", x)
+	case float64:
+		return fmt.Sprintf("the float %v", x)
 	case []any:
 		return "an array"
+	case map[string]any:
+		return "a table"
+	case toml.LocalDate, toml.LocalTime, toml.LocalDateTime, time.Time:
+		return fmt.Sprintf("the date or time %v", x)
 	}
 	return fmt.Sprintf("%T", v)
 }

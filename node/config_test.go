@@ -99,6 +99,7 @@ rpc_servers = "a:1, b:2,"
 trust_period = 5000
 [rpc]
 cors_allowed_methods = ["GET"]
+[blocksync]
 `)
 	got, err := LoadConfig(home, Overrides{})
 	require.NoError(t, err)
@@ -115,18 +116,28 @@ func TestLoadConfigErrors(t *testing.T) {
 		text string
 		err  string
 	}{
-		{name: "unknown top-level", text: "monikr = \"x\"", err: `line 1: unknown setting "monikr"`},
-		{name: "unknown table", text: "[rpcc]\nladdr = \"x\"", err: `line 2: unknown setting "rpcc.laddr"`},
+		{name: "unknown top-level", text: "monikr = \"x\"", err: `unknown setting "monikr"`},
+		{name: "typo in a table", text: "[rpc]\nladdrr = \"x\"", err: `unknown setting "rpc.laddrr"`},
+		{name: "unknown table", text: "[rpcc]\nladdr = \"x\"", err: `unknown setting "rpcc.laddr"`},
+		{name: "unknown empty table", text: "[rpcc]", err: `unknown setting "rpcc"`},
+		{name: "every unknown named", text: "a = 1\n[rpc]\nb = 2", err: "unknown setting \"a\"\nunknown setting \"rpc.b\""},
+		{name: "quoted key with a dot", text: "\"rpc.laddr\" = \"x\"", err: `unknown setting "rpc.laddr"`},
+		{name: "table nested too deep", text: "[rpc.laddr]\nx = 1", err: `unknown setting "rpc.laddr.x"`},
+		{name: "table for a setting", text: "moniker = {}", err: "moniker: want a string, got a table"},
 		{name: "home is not a setting", text: "home = \"/x\"", err: `unknown setting "home"`},
 		{name: "nested struct", text: "[p2p]\ntest_fuzz_config = 1", err: `unknown setting "p2p.test_fuzz_config"`},
 		{name: "string for bool", text: "filter_peers = \"maybe\"", err: `filter_peers: want true or false, got the string "maybe"`},
 		{name: "int for string", text: "moniker = 3", err: "moniker: want a string, got the integer 3"},
+		{name: "float for int", text: "[rpc]\nmax_body_bytes = 1.5", err: "rpc.max_body_bytes: want an integer that fits int64, got the float 1.5"},
+		{name: "date for string", text: "moniker = 1979-05-27", err: "moniker: want a string, got the date or time 1979-05-27"},
+		{name: "array for string", text: "moniker = []", err: "moniker: want a string, got an array"},
 		{name: "bad duration", text: "[consensus]\ntimeout_commit = \"1 sec\"", err: "want a duration"},
 		{name: "bool for duration", text: "[consensus]\ntimeout_commit = true", err: "want a duration"},
 		{name: "int overflow", text: "[statesync]\nchunk_fetchers = 3000000000", err: "want an integer that fits int32"},
 		{name: "negative uint", text: "[statesync]\nmax_snapshot_chunks = -1", err: "want an integer that fits uint32"},
 		{name: "list of ints", text: "[rpc]\ncors_allowed_origins = [1]", err: "want a list of strings, found the integer 1"},
-		{name: "syntax", text: "[rpc\n", err: "line 1: expected ']'"},
+		{name: "syntax", text: "[rpc\n", err: "line 1, column"},
+		{name: "key set twice", text: "[rpc]\nladdr = \"a\"\nladdr = \"b\"", err: "key laddr is already defined"},
 		{name: "fails validation", text: "[rpc]\nmax_open_connections = -1", err: "invalid node config"},
 	}
 	for _, tc := range tests {

@@ -1,53 +1,51 @@
 package node
 
 import (
-	"fmt"
-	"strconv"
+	"reflect"
 	"strings"
+	"testing"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/pelletier/go-toml/v2"
+	"github.com/stretchr/testify/require"
 )
 
-// encodeTOML writes entries back as TOML, for round-trip tests.
-func encodeTOML(entries []tomlEntry) []byte {
-	var b strings.Builder
-	table := ""
-	for _, e := range entries {
-		if e.Table != table {
-			table = e.Table
-			fmt.Fprintf(&b, "[%s]\n", table)
+// encodeConfig writes every setting of cfg as TOML, by the same field
+// names decodeConfig reads, for round-trip tests: a duration as its string,
+// a nil list as "" (decodeConfig's empty comma-separated list).
+func encodeConfig(t *testing.T, cfg *cmtcfg.Config) []byte {
+	t.Helper()
+	fields := map[string]reflect.Value{}
+	configFields(reflect.ValueOf(cfg).Elem(), "", fields)
+	doc := map[string]any{}
+	for name, f := range fields {
+		var v any
+		switch {
+		case f.Type() == durationType:
+			v = time.Duration(f.Int()).String()
+		case f.Kind() == reflect.Slice && f.IsNil():
+			v = ""
+		case f.Kind() == reflect.Slice:
+			v = f.Convert(reflect.TypeFor[[]string]()).Interface()
+		case f.CanUint():
+			v = int64(f.Uint())
+		default:
+			v = f.Interface()
 		}
-		fmt.Fprintf(&b, "%s = %s\n", e.Key, encodeTOMLValue(e.Value))
+		table, key, ok := strings.Cut(name, ".")
+		if !ok {
+			doc[name] = v
+			continue
+		}
+		sub, _ := doc[table].(map[string]any)
+		if sub == nil {
+			sub = map[string]any{}
+			doc[table] = sub
+		}
+		sub[key] = v
 	}
-	return []byte(b.String())
-}
-
-func encodeTOMLValue(v any) string {
-	switch x := v.(type) {
-	case string:
-		var b strings.Builder
-		b.WriteByte('"')
-		for _, r := range x {
-			switch {
-			case r == '"' || r == '\\':
-				b.WriteByte('\\')
-				b.WriteRune(r)
-			case r < 0x20 || r == 0x7f:
-				fmt.Fprintf(&b, "\\u%04x", r)
-			default:
-				b.WriteRune(r)
-			}
-		}
-		b.WriteByte('"')
-		return b.String()
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = encodeTOMLValue(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	}
-	panic(fmt.Sprintf("encodeTOML: unexpected %T", v))
+	out, err := toml.Marshal(doc)
+	require.NoError(t, err)
+	return out
 }
