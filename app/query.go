@@ -77,7 +77,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 	case types.QueryPathVersion:
 		var q types.QueryVersionRequest
 		if err := q.Unmarshal(data); err != nil {
-			return nil, types.ErrMalformedTx.Wrapf("query: %v", err)
+			return nil, types.ErrMalformedQuery.Wrapf("%s takes an encoded QueryVersionRequest: %v", types.QueryPathVersion, err)
 		}
 		id, head, err := registered(r, q.Did)
 		if err != nil {
@@ -124,7 +124,7 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		resp := types.QueryHistoryResponse{Entries: entries}
 		return resp.Marshal()
 	}
-	return nil, types.ErrInvalidOperation.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathState)
+	return nil, types.ErrMalformedQuery.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathState)
 }
 
 // registered parses did and reads its head; an unregistered DID is the
@@ -190,7 +190,7 @@ func (h *heightReader) Get(key []byte) ([]byte, error) {
 // key path of the state key, as CometBFT's light/rpc client expects.
 func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQuery {
 	if path != types.QueryPathState {
-		return queryError(types.ErrInvalidOperation.Wrapf("only %s answers with proofs; query each state key there", types.QueryPathState), height)
+		return queryError(types.ErrMalformedQuery.Wrapf("only %s answers with proofs; query each state key there", types.QueryPathState), height)
 	}
 	p, err := prover.Prove(a.db, height, key)
 	if err != nil {

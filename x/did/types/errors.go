@@ -112,6 +112,9 @@ var (
 	// Codes 50-59: key material and text rules.
 	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
 	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
+
+	// Codes 70-79: queries.
+	ErrMalformedQuery = &Error{70, "malformed_query", "the query's path or data is not one the app answers"}
 )
 
 // AllErrors lists every registered error in code order.
@@ -129,6 +132,7 @@ func AllErrors() []*Error {
 		ErrRecoveryPending, ErrPreRotation,
 		ErrStaleGuardians, ErrWrongRecoveryID,
 		ErrInvalidMemo, ErrKeyCompromised,
+		ErrMalformedQuery,
 	}
 }
 
