@@ -289,15 +289,13 @@ func buildReplay(w *advWorld) []advCase {
 		{name: "rotate", tx: rotate, want: types.ErrStaleVersion},
 		{name: "revoke", tx: revoke, want: types.ErrStaleVersion},
 		{name: "deactivate", tx: deactivate, want: types.ErrDeactivated},
-		{name: "recovery initiate while it is pending", tx: initiate, want: types.ErrRecoveryPending},
+		{name: "recovery initiate while it is pending", tx: initiate, want: types.ErrWrongRecoveryID},
 		{name: "recovery approve", tx: approve, want: types.ErrAlreadyCounted},
 		{name: "owner's cancel vote", tx: vote, want: types.ErrAlreadyCounted},
 		{name: "guardian's cancel vote of a cancelled recovery", tx: gveto, want: types.ErrRecoveryNotFound},
 		{name: "owner's cancel vote of a cancelled recovery", tx: veto, want: types.ErrRecoveryNotFound},
-		{name: "recovery initiate after a veto", tx: initiate2, want: types.ErrStaleVersion,
-			awaiting: "issue 21 finding 2: every operation consumes what its signed body names (the code may differ)"},
-		{name: "set guardians after the owner replaced them", tx: first, want: types.ErrStaleVersion,
-			awaiting: "issue 21 finding 2: every operation consumes what its signed body names (the code may differ)"},
+		{name: "recovery initiate after a veto", tx: initiate2, want: types.ErrWrongRecoveryID},
+		{name: "set guardians after the owner replaced them", tx: first, want: types.ErrStaleGuardians},
 		{name: "control", tx: control},
 	}
 }

@@ -165,16 +165,29 @@ func (w *advWorld) document(id types.ID) types.Document {
 
 // guardiansBody is the owner's set-guardians body for id.
 func (w *advWorld) guardiansBody(id types.ID, version uint64, guardians []string, threshold uint32, delay int64) types.TxBody {
+	var revision uint64
+	gs, err := keeper.GetGuardians(w.a.Store(), id)
+	require.NoError(w.t, err)
+	if gs != nil {
+		revision = gs.Revision
+	}
 	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
-		Operation: &types.TxBody_SetGuardians{SetGuardians: &types.SetGuardiansOp{Guardians: guardians, Threshold: threshold, Delay: delay}}}
+		Operation: &types.TxBody_SetGuardians{SetGuardians: &types.SetGuardiansOp{Guardians: guardians, Threshold: threshold, Delay: delay,
+			ExpectedRevision: revision}}}
 }
 
 // initiateBody is guardian's initiation of a recovery of id to the
 // proposed keys.
 func (w *advWorld) initiateBody(id types.ID, version uint64, guardian string, keys []types.VerificationMethod, threshold uint32, next *types.NextKeys) types.TxBody {
+	rid := uint64(1)
+	rs, err := keeper.GetRecoveries(w.a.Store(), id)
+	require.NoError(w.t, err)
+	if rs != nil {
+		rid = rs.NextId + 1
+	}
 	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_RecoveryInitiate{RecoveryInitiate: &types.RecoveryInitiateOp{
-			Guardian: guardian, NewKeys: keys, Threshold: threshold, NextKeys: next}}}
+			Guardian: guardian, NewKeys: keys, Threshold: threshold, NextKeys: next, RecoveryId: rid}}}
 }
 
 // approveBody is guardian's approval of recovery rid of id.
