@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -35,6 +37,9 @@ type App struct {
 
 	// The block being finalized.
 	height int64
+	// prewarmed is the hash of the last block ProcessProposal accepted:
+	// its signatures are verified and cached.
+	prewarmed []byte
 
 	// life lets Close wait for the checks and queries in flight: the
 	// node's ABCI client answers queued checks on a worker of its own,
@@ -57,6 +62,12 @@ func New(cfg Config) (*App, error) {
 	db, err := store.Open(filepath.Clean(cfg.DataDir), opts)
 	if err != nil {
 		return nil, err
+	}
+	if maxBytes, maxEntries := db.CommitCapacity(); maxBytes < keeper.MaxBlockWriteBytes+keeper.CommitReserve ||
+		maxEntries < (keeper.MaxBlockWriteBytes+keeper.CommitReserve)/keeper.EntryOverhead {
+		db.Close()
+		return nil, fmt.Errorf("app: the store commits at most %d bytes in %d entries at once, less than a block may write (%d bytes and %d of reserve)",
+			maxBytes, maxEntries, keeper.MaxBlockWriteBytes, keeper.CommitReserve)
 	}
 	a := &App{cfg: cfg, db: db, sigs: keeper.NewSigCache(cfg.SigCacheSize), seen: newAdmitted(cfg.SigCacheSize)}
 	if err := a.loadGenesisState(); err != nil {
@@ -222,7 +233,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		return nil, errors.New("app: FinalizeBlock before InitChain")
 	}
 	start := time.Now() // for the log line only
-	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix()}
+	budget := keeper.NewWriteBudget(keeper.MaxBlockWriteBytes)
+	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix(), Writes: budget}
 	st := a.db.Pending()
 	timed, err := a.keeper.BeginBlock(st, blk)
 	if err != nil {
@@ -237,9 +249,20 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// cached: results do not depend on it. Txs this node's CheckTx accepted
 	// had their signatures verified and cached there, so they are skipped
 	// (if the cache has forgotten one since, execution verifies it).
-	a.keeper.Prewarm(st, a.seen.unseen(req.Txs))
+	// ProcessProposal did this pass for the block it accepted.
+	if len(req.Hash) == 0 || !bytes.Equal(req.Hash, a.prewarmed) {
+		a.keeper.Prewarm(st, a.seen.unseen(req.Txs))
+	}
 	results := make([]*abci.ExecTxResult, len(req.Txs))
+	held := make(map[[32]byte]struct{}, len(req.Txs))
 	for i, tx := range req.Txs {
+		h := sha256.Sum256(tx)
+		if _, dup := held[h]; dup {
+			err := types.ErrDuplicateTx.Wrapf("tx %d of the block is the same", i)
+			results[i] = &abci.ExecTxResult{Code: types.ErrDuplicateTx.Code, Codespace: types.Codespace, Log: err.Error()}
+			continue
+		}
+		held[h] = struct{}{}
 		out, err := a.keeper.Execute(st, blk, tx)
 		if err != nil {
 			r := types.Registered(err)
@@ -260,7 +283,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err := a.db.PersistTree(); err != nil {
 		return nil, fmt.Errorf("app: height %d: %w", req.Height, err)
 	}
-	a.cfg.Logger.Info("block executed", "height", req.Height, "txs", len(req.Txs), "took", time.Since(start).Round(time.Millisecond))
+	a.cfg.Logger.Info("block executed", "height", req.Height, "txs", len(req.Txs), "writes", budget.Used(), "took", time.Since(start).Round(time.Millisecond))
 	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: appHash}, nil
 }
 

@@ -83,6 +83,16 @@ const Layout = 3
 // ErrLayout is returned by Open for a state written by another layout.
 var ErrLayout = errors.New("store: state written by another layout")
 
+// MemTableSize is the size of badger's memtables on disk. It fixes how
+// much one commit may write: badger refuses a transaction of 15% of a
+// memtable or more (CommitCapacity).
+const MemTableSize = 128 << 20
+
+// ErrCommitTooLarge is returned by Commit for a block whose entries do not
+// fit in one badger transaction. Nothing of the block is written: the
+// state stays at the last commit.
+var ErrCommitTooLarge = errors.New("store: the block's writes do not fit in one badger transaction")
+
 // ErrHeightUnavailable is returned for a height that was never committed or
 // has been pruned.
 var ErrHeightUnavailable = errors.New("store: height not available")
@@ -100,9 +110,12 @@ func Open(dir string, opts Options) (*DB, error) {
 		WithSyncWrites(false).
 		WithNumVersionsToKeep(1).
 		// A commit is one badger transaction, which may hold at most 15% of
-		// a memtable (19 MiB here). Measured (bench/results/history.md): 32 MiB costs
-		// more CPU per tx (more flushes and compaction), 256 MiB no less.
-		WithMemTableSize(128 << 20).
+		// a memtable: 20,132,659 bytes and 209,715 entries here
+		// (CommitCapacity). The app bounds what a block may write well
+		// below that (keeper.MaxBlockWriteBytes). Measured (bench/results/history.md):
+		// 32 MiB costs more CPU per tx (more flushes and compaction),
+		// 256 MiB no less.
+		WithMemTableSize(MemTableSize).
 		// Tree nodes are hashes: compressing them costs CPU for nothing.
 		WithCompression(options.None).
 		// One writer (the consensus connection): no conflicts to detect.
@@ -389,6 +402,15 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 		return nil, err
 	}
 	// 2. The block's entries, its root and the last-commit record: atomic.
+	// Badger refuses a transaction past its capacity at the write that
+	// crosses it; check the whole first, so the refusal names the block's
+	// figures (nothing is written either way).
+	orphans := db.nodes.takeOrphans()
+	size, entries := db.commitSize(len(orphans))
+	if maxSize, maxEntries := db.CommitCapacity(); size >= maxSize || entries >= maxEntries {
+		return nil, fmt.Errorf("%w: height %d writes %d bytes in %d entries, one transaction takes less than %d bytes and %d entries",
+			ErrCommitTooLarge, height, size, entries, maxSize, maxEntries)
+	}
 	txn := db.bdb.NewTransaction(true)
 	defer txn.Discard()
 	for _, k := range db.order {
@@ -402,7 +424,7 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 			return nil, fmt.Errorf("store: commit height %d: %w", height, err)
 		}
 	}
-	if err := db.writeMeta(txn, height, root); err != nil {
+	if err := db.writeMeta(txn, height, root, orphans); err != nil {
 		return nil, fmt.Errorf("store: commit height %d: %w", height, err)
 	}
 	if err := txn.Commit(); err != nil {
@@ -430,12 +452,12 @@ func (db *DB) Commit(height int64) ([]byte, error) {
 
 // writeMeta records the root and orphans of height and the last-commit
 // record.
-func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
+func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte, orphans [][]byte) error {
 	h := heightKey(height)
 	if err := txn.Set(prefixed(prefixRoot, h), root); err != nil {
 		return err
 	}
-	if orphans := db.nodes.takeOrphans(); len(orphans) > 0 {
+	if len(orphans) > 0 {
 		if err := txn.Set(prefixed(prefixOrphans, h), bytes.Join(orphans, nil)); err != nil {
 			return err
 		}
@@ -447,6 +469,41 @@ func (db *DB) writeMeta(txn *badger.Txn, height int64, root []byte) error {
 	}
 	return txn.Set(keyCommit, encodeCommit(Commit{Height: height, AppHash: root}))
 }
+
+// CommitCapacity returns what one commit may write: badger refuses a
+// transaction of maxBytes bytes or maxEntries entries or more, as it
+// counts them (commitSize). Both follow from the memtable size (15% of
+// it, and that divided by the largest skiplist node).
+func (db *DB) CommitCapacity() (maxBytes, maxEntries int64) {
+	return db.bdb.MaxBatchSize(), db.bdb.MaxBatchCount()
+}
+
+// commitSize returns the size and the number of entries of the badger
+// transaction that commits the state being built, as badger counts them:
+// each entry its key, its value, 2 bytes of metadata and 10 for the
+// version. (Badger counts a value of its value threshold, 1 MiB, or more
+// as a 12-byte pointer: counting it whole only overstates.)
+func (db *DB) commitSize(orphans int) (size, entries int64) {
+	add := func(key, value int) {
+		size += int64(key+value) + 2 + 10
+		entries++
+	}
+	for _, k := range db.order {
+		add(len(prefixFlat)+len(k), len(db.pending[string(k)]))
+	}
+	add(len(prefixRoot)+8, sha256.Size)
+	if orphans > 0 {
+		add(len(prefixOrphans)+8, orphans*sha256.Size)
+	}
+	add(len(keyLayout), 8)
+	add(len(keyCommit), 8+sha256.Size)
+	return size, entries
+}
+
+// PendingCommitSize returns the size, as badger counts it, and the number of
+// entries of the transaction that would commit the state being built now,
+// orphan lists aside (nodes keep them only when pruning).
+func (db *DB) PendingCommitSize() (size, entries int64) { return db.commitSize(0) }
 
 // prune deletes the nodes orphaned at height orphanHeight (they belonged only
 // to roots below it), except those written again since, which are live

@@ -8,23 +8,9 @@ import (
 // inception document on this chain, and every signing key of the document
 // must sign (proof of possession).
 func (e *execution) create(op *types.CreateOp) (Outcome, error) {
-	if e.body.ExpectedVersion != 0 {
-		return Outcome{}, types.ErrStaleVersion.Wrapf("a create expects version 0, the tx says %d", e.body.ExpectedVersion)
-	}
-	doc := op.Document
-	if doc.Id != "" {
-		return Outcome{}, types.ErrInvalidOperation.Wrap("the inception document's id must be empty: the DID is derived from it")
-	}
-	keys, err := types.ValidateDocument(&doc, e.k.params)
+	doc, keys, err := e.inception(op)
 	if err != nil {
 		return Outcome{}, err
-	}
-	inception, err := types.Inception(doc)
-	if err != nil {
-		return Outcome{}, types.ErrInvalidDocument.Wrapf("encode inception: %v", err)
-	}
-	if want := types.DeriveID(e.blk.ChainID, inception); want != e.id {
-		return Outcome{}, types.ErrDIDMismatch.Wrapf("the inception document derives %s, the tx names %s", want, e.id)
 	}
 	head, err := GetHead(e.st, e.id)
 	if err != nil {
@@ -53,4 +39,29 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 		NextKeysCommitted: doc.NextKeys != nil,
 	}
 	return e.commitVersion(&types.Head{}, doc, false, ev)
+}
+
+// inception runs the checks of a create that need no state: the expected
+// version, the inception document's rules and the DID it derives. It
+// returns the document and its keys.
+func (e *execution) inception(op *types.CreateOp) (types.Document, types.Keys, error) {
+	if e.body.ExpectedVersion != 0 {
+		return types.Document{}, types.Keys{}, types.ErrStaleVersion.Wrapf("a create expects version 0, the tx says %d", e.body.ExpectedVersion)
+	}
+	doc := op.Document
+	if doc.Id != "" {
+		return types.Document{}, types.Keys{}, types.ErrInvalidOperation.Wrap("the inception document's id must be empty: the DID is derived from it")
+	}
+	keys, err := types.ValidateDocument(&doc, e.k.params)
+	if err != nil {
+		return types.Document{}, types.Keys{}, err
+	}
+	inception, err := types.Inception(doc)
+	if err != nil {
+		return types.Document{}, types.Keys{}, types.ErrInvalidDocument.Wrapf("encode inception: %v", err)
+	}
+	if want := types.DeriveID(e.blk.ChainID, inception); want != e.id {
+		return types.Document{}, types.Keys{}, types.ErrDIDMismatch.Wrapf("the inception document derives %s, the tx names %s", want, e.id)
+	}
+	return doc, keys, nil
 }

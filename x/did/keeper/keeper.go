@@ -37,6 +37,9 @@ type Block struct {
 	Height  int64
 	// Time is the block header's time in whole Unix seconds.
 	Time int64
+	// Writes is what the rest of the block may write (nil: unbounded, for
+	// checks). Execute and BeginBlock take their writes from it.
+	Writes *WriteBudget
 }
 
 // Outcome describes an executed transaction.
@@ -126,11 +129,14 @@ type execution struct {
 
 type write struct {
 	key   []byte
-	value []byte
+	value []byte // nil: delete the key
 }
 
-// Execute runs one transaction. On success its writes are in st; on a
-// refusal (types.Registered(err) != nil) st is untouched.
+// Execute runs one transaction. On success its writes are in st and taken
+// from the block's write budget; on a refusal (types.Registered(err) !=
+// nil) st is untouched. A tx that passes every rule but whose writes do
+// not fit in what the block may still write is refused with
+// types.ErrBlockWriteLimit.
 func (k *Keeper) Execute(st Store, blk Block, txBytes []byte) (Outcome, error) {
 	e, err := k.prepare(st, blk, txBytes)
 	if err != nil {
@@ -143,10 +149,11 @@ func (k *Keeper) Execute(st Store, blk Block, txBytes []byte) (Outcome, error) {
 	if err := e.finish(); err != nil {
 		return Outcome{}, err
 	}
-	for _, w := range e.writes {
-		if err := st.Set(w.key, w.value); err != nil {
-			return Outcome{}, fmt.Errorf("keeper: write: %w", err)
-		}
+	if err := e.charge(); err != nil {
+		return Outcome{}, err
+	}
+	if err := e.apply(st); err != nil {
+		return Outcome{}, err
 	}
 	return out, nil
 }

@@ -10,23 +10,32 @@ import (
 // BeginBlock runs the timed actions whose time has come (block time at or
 // past their time), in schedule order, before the block's txs: guardian
 // changes take effect, unapproved recoveries expire, approved recoveries
-// execute. It runs at most ScheduledPerBlock of them; the rest stay due and
-// run first in the next blocks. It returns what each action did.
+// execute. It runs at most ScheduledPerBlock of them, and no more than
+// MaxScheduledWriteBytes of writes taken from the block's write budget
+// (blk.Writes, nil: unbounded); the rest stay due and run first in the
+// next blocks. An action whose writes exceed MaxScheduledWriteBytes could
+// never run: it is dropped, and only its entry deleted (no action writes
+// that much within the genesis limits). It returns what each action did.
 func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 	due, err := DueActions(st, blk.Time, k.scheduledPerBlock)
 	if err != nil {
 		return nil, err
 	}
-	for _, entry := range due {
-		if err := st.Delete(types.ScheduleEntryKey(entry)); err != nil {
-			return nil, fmt.Errorf("keeper: remove schedule entry: %w", err)
-		}
-	}
 	var outs []Outcome
+	var spent int64 // of the block's write budget
 	for _, entry := range due {
+		key := types.ScheduleEntryKey(entry)
+		if v, err := st.Get(key); err != nil || v == nil {
+			if err != nil {
+				return nil, err
+			}
+			continue // an action that ran before it in this block removed it
+		}
 		var id types.ID
 		copy(id[:], entry.Did)
 		e := &execution{k: k, st: st, blk: blk, id: id}
+		// The entry goes first; the action's own writes follow.
+		e.writes = []write{{key: key}}
 		out, ran, err := e.runScheduled(entry)
 		if err == nil {
 			err = e.finish()
@@ -37,10 +46,19 @@ func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 			}
 			return nil, err
 		}
-		for _, w := range e.writes {
-			if err := st.Set(w.key, w.value); err != nil {
-				return nil, fmt.Errorf("keeper: write: %w", err)
+		if b := blk.Writes; b != nil {
+			if e.cost() > MaxScheduledWriteBytes {
+				e.writes, ran = e.writes[:1], false
 			}
+			n := e.cost()
+			if n > b.left || spent+n > MaxScheduledWriteBytes {
+				break // it runs first in the next block
+			}
+			b.left -= n
+			spent += n
+		}
+		if err := e.apply(st); err != nil {
+			return nil, err
 		}
 		if ran {
 			outs = append(outs, out)

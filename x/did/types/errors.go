@@ -113,6 +113,10 @@ var (
 	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
 	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
 
+	// Codes 60-69: what one block may hold and write.
+	ErrBlockWriteLimit = &Error{60, "block_write_limit", "the block is full: what the transaction writes does not fit in what the block may still write; resubmit it"}
+	ErrDuplicateTx     = &Error{61, "duplicate_tx", "the block already holds this same transaction"}
+
 	// Codes 70-79: queries.
 	ErrMalformedQuery = &Error{70, "malformed_query", "the query's path or data is not one the app answers"}
 )
@@ -132,6 +136,7 @@ func AllErrors() []*Error {
 		ErrRecoveryPending, ErrPreRotation,
 		ErrStaleGuardians, ErrWrongRecoveryID,
 		ErrInvalidMemo, ErrKeyCompromised,
+		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
 	}
 }

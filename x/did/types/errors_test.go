@@ -83,6 +83,7 @@ func TestErrorCodesStable(t *testing.T) {
 		{types.ErrMemoTooLarge, 28, "memo_too_large"},
 		{types.ErrInvalidTime, 29, "invalid_time"},
 		{types.ErrNodeUnavailable, 30, "node_unavailable"},
+		{types.ErrBlockWriteLimit, 60, "block_write_limit"},
 	}
 	for _, p := range pinned {
 		t.Run(p.name, func(t *testing.T) {

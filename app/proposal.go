@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// PrepareProposal builds this node's block from the mempool's txs, in
+// their order: it leaves out every tx that ProcessProposal would refuse
+// (keeper.Proposal: undecodable, a create whose own signatures fail, a
+// duplicate) and every tx that would take the block's write estimate past
+// its bound, so that the block it proposes is one every honest node
+// accepts. The mempool's txs passed CheckTx, so their signatures are
+// cached: preparing verifies none again.
+func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
+	if a.keeper == nil {
+		return nil, fmt.Errorf("app: PrepareProposal before InitChain")
+	}
+	snap, err := a.db.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("app: prepare proposal at height %d: %w", req.Height, err)
+	}
+	defer snap.Close()
+	p := a.keeper.NewProposal(snap, a.chainID)
+	txs := make([][]byte, 0, len(req.Txs))
+	var refusals []error
+	for _, tx := range req.Txs {
+		err := p.VerifyOwnSignatures(tx)
+		if err == nil {
+			err = p.Add(tx)
+		}
+		if err != nil {
+			if types.Registered(err) == nil {
+				return nil, fmt.Errorf("app: prepare proposal at height %d: %w", req.Height, err)
+			}
+			refusals = append(refusals, err)
+			continue
+		}
+		txs = append(txs, tx)
+	}
+	if len(refusals) > 0 {
+		a.cfg.Logger.Info("proposal leaves txs out", "height", req.Height, "kept", len(txs), "left_out", len(refusals),
+			"first", refusals[0], "write_estimate", p.Writes())
+	}
+	return &abci.ResponsePrepareProposal{Txs: txs}, nil
+}
+
+// proposalChunk is how many txs ProcessProposal verifies together before
+// it checks them: a batch big enough to verify at the batch's price, small
+// enough that a junk block costs little more than its first bad tx.
+const proposalChunk = 64
+
+// ProcessProposal accepts a proposed block unless it holds a tx that every
+// honest node refuses whatever the state (keeper.Proposal), the same tx
+// twice, or txs whose write estimate exceeds the block's bound: an honest
+// proposer builds none of these (PrepareProposal). Stale versions and
+// authorization stay per-tx results.
+//
+// The checks that need no signature run over the whole block first. Then,
+// a chunk of txs at a time, the signatures CheckTx has not seen are
+// verified in one batch pass (as FinalizeBlock would) and the creates'
+// own signatures are checked, so a junk block is refused after its first
+// bad chunk. What was verified is cached, and FinalizeBlock of the block
+// accepted skips its own batch pass: no signature is verified twice.
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	if a.keeper == nil {
+		return nil, fmt.Errorf("app: ProcessProposal before InitChain")
+	}
+	snap, err := a.db.Snapshot()
+	if err != nil {
+		return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
+	}
+	defer snap.Close()
+	p := a.keeper.NewProposal(snap, a.chainID)
+	reject := func(i int, err error) (*abci.ResponseProcessProposal, error) {
+		if types.Registered(err) == nil {
+			return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
+		}
+		a.cfg.Logger.Info("proposal refused", "height", req.Height, "proposer", fmt.Sprintf("%X", req.ProposerAddress), "tx", i, "err", err)
+		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+	}
+	for i, tx := range req.Txs {
+		if err := p.Add(tx); err != nil {
+			return reject(i, err)
+		}
+	}
+	for lo := 0; lo < len(req.Txs); lo += proposalChunk {
+		chunk := req.Txs[lo:min(lo+proposalChunk, len(req.Txs))]
+		a.keeper.Prewarm(snap, a.seen.unseen(chunk))
+		for i, tx := range chunk {
+			if err := p.VerifyOwnSignatures(tx); err != nil {
+				return reject(lo+i, err)
+			}
+		}
+	}
+	a.prewarmed = append(a.prewarmed[:0], req.Hash...)
+	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
+}
