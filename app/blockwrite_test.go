@@ -19,9 +19,9 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// bigDID is a DID whose document is about 14 KB: an Ed25519 controller,
+// floodDID is a DID whose document is about 14 KB: an Ed25519 controller,
 // an X25519 keyAgreement key and 15 services of 900-byte endpoints.
-type bigDID struct {
+type floodDID struct {
 	id  types.ID
 	key ed25519.PrivateKey
 }
@@ -33,9 +33,9 @@ func x25519Of(t testing.TB, label string, i int) types.PublicKey {
 	return pk
 }
 
-// bigDIDs returns the signed creates of n big DIDs.
-func bigDIDs(t testing.TB, n int) ([]bigDID, [][]byte) {
-	dids := make([]bigDID, n)
+// floodDIDs returns the signed creates of n big DIDs.
+func floodDIDs(t testing.TB, n int) ([]floodDID, [][]byte) {
+	dids := make([]floodDID, n)
 	txs := make([][]byte, n)
 	for i := range dids {
 		var seed [32]byte
@@ -54,7 +54,7 @@ func bigDIDs(t testing.TB, n int) ([]bigDID, [][]byte) {
 		txs[i], err = txbuild.Sign(body, txbuild.NewSigner(id, "key-1", k))
 		require.NoError(t, err)
 		require.Less(t, len(txs[i]), 16*1024)
-		dids[i] = bigDID{id: id, key: k}
+		dids[i] = floodDID{id: id, key: k}
 	}
 	return dids, txs
 }
@@ -63,7 +63,7 @@ func bigDIDs(t testing.TB, n int) ([]bigDID, [][]byte) {
 // from version[i] (1 when version is nil): a change that needs one
 // signature and no proof of possession, about 200 bytes that rewrite the
 // whole 14 KB document as a new version.
-func floodRotations(t testing.TB, dids []bigDID, label string, version []uint64) [][]byte {
+func floodRotations(t testing.TB, dids []floodDID, label string, version []uint64) [][]byte {
 	txs := make([][]byte, len(dids))
 	for i, d := range dids {
 		v := uint64(1)
@@ -97,7 +97,7 @@ func TestWriteFloodCannotHaltCommit(t *testing.T) {
 	dir := t.TempDir()
 	a := newApp(t, dir)
 	initChain(t, a)
-	dids, creates := bigDIDs(t, 1500)
+	dids, creates := floodDIDs(t, 1500)
 	h := int64(0)
 	for len(creates) > 0 {
 		n := min(500, len(creates))

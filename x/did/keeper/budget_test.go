@@ -60,10 +60,10 @@ func TestWriteEstimateCoversHonestOps(t *testing.T) {
 			return w.sign(txbuild.Rotate(testChain, w.owner, w.version(), "enc", xpub("enc2")), w.ownerSigner())
 		}},
 		{"set guardians (a change, scheduled)", func() []byte {
-			return w.sign(txbuild.SetGuardians(testChain, w.owner, w.version(), w.guardians, 1, testDelay), w.ownerSigner())
+			return w.sign(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians, 1, testDelay), w.ownerSigner())
 		}},
 		{"recovery initiate", func() []byte {
-			return w.sign(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.guardians[0],
+			return w.sign(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
 				[]types.VerificationMethod{vm("r1", pub(key("r1")))}, 1, nil), w.gSigner(0), txbuild.NewSigner(w.owner, "r1", key("r1")))
 		}},
 		{"recovery approve", func() []byte {
