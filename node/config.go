@@ -101,13 +101,17 @@ func decodeConfig(data []byte, cfg *cmtcfg.Config) error {
 		if m, ok := s.Value.(map[string]any); ok && len(m) == 0 && s.Plain && tables[s.Name] {
 			continue // an empty [table] of the config
 		}
+		at := ""
+		if s.Line > 0 {
+			at = fmt.Sprintf("line %d: ", s.Line)
+		}
 		f, ok := fields[s.Name]
 		if !ok || !s.Plain {
-			errs = append(errs, fmt.Errorf("unknown setting %q", s.Name))
+			errs = append(errs, fmt.Errorf("%sunknown setting %q", at, s.Name))
 			continue
 		}
 		if err := setField(f, s.Value); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name, err))
+			errs = append(errs, fmt.Errorf("%s%s: %w", at, s.Name, err))
 		}
 	}
 	return errors.Join(errs...)

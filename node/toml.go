@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // tomlSetting is one setting of a TOML document: its key path joined by
@@ -19,6 +20,9 @@ type tomlSetting struct {
 	// Plain is false when a part of the key path is empty or holds a dot
 	// (a quoted key such as "rpc.laddr" = 1): no setting is named so.
 	Plain bool
+	// Line is the line of the key that set it, or of the [table] header
+	// or inline table it came with (0 if unknown).
+	Line int
 }
 
 // parseTOML decodes a TOML document (TOML 1.0, github.com/pelletier/go-toml/v2)
@@ -36,8 +40,8 @@ func parseTOML(data []byte) ([]tomlSetting, error) {
 	err := toml.Unmarshal(data, &doc)
 	if err != nil && bytes.Contains(data, []byte(`\'`)) {
 		var again map[string]any
-		if toml.Unmarshal(unescapeQuotes(data), &again) == nil {
-			doc, err = again, nil
+		if unescaped := unescapeQuotes(data); toml.Unmarshal(unescaped, &again) == nil {
+			data, doc, err = unescaped, again, nil
 		}
 	}
 	if err != nil {
@@ -50,7 +54,82 @@ func parseTOML(data []byte) ([]tomlSetting, error) {
 	}
 	var out []tomlSetting
 	flattenTOML(nil, doc, &out)
+	lines := settingLines(data)
+	for i := range out {
+		out[i].Line = lineOf(lines, out[i].Name)
+	}
 	return out, nil
+}
+
+// settingLines maps the dotted path of every key a document sets, and of
+// every [table] header, to the line it is on. The map decoding that
+// parseTOML uses keeps no positions, so the document is walked once more
+// with the library's AST parser; its result only ever feeds error messages.
+func settingLines(data []byte) map[string]int {
+	lines := map[string]int{}
+	var p unstable.Parser
+	p.Reset(data)
+	var table []string
+	for p.NextExpression() {
+		e := p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			var line int
+			table, line = keyPath(&p, nil, e.Key())
+			if name := strings.Join(table, "."); lines[name] == 0 {
+				lines[name] = line
+			}
+		case unstable.KeyValue:
+			keyValueLines(&p, table, e, lines)
+		}
+	}
+	if p.Error() != nil {
+		return nil
+	}
+	return lines
+}
+
+func keyValueLines(p *unstable.Parser, prefix []string, kv *unstable.Node, lines map[string]int) {
+	path, line := keyPath(p, prefix, kv.Key())
+	if name := strings.Join(path, "."); lines[name] == 0 {
+		lines[name] = line
+	}
+	if v := kv.Value(); v.Kind == unstable.InlineTable {
+		for it := v.Children(); it.Next(); {
+			if n := it.Node(); n.Kind == unstable.KeyValue {
+				keyValueLines(p, path, n, lines)
+			}
+		}
+	}
+}
+
+// keyPath appends the parts of a key to prefix and returns the line of its
+// first part.
+func keyPath(p *unstable.Parser, prefix []string, it unstable.Iterator) ([]string, int) {
+	path, line := slices.Clip(prefix), 0
+	for it.Next() {
+		n := it.Node()
+		if line == 0 {
+			line = p.Shape(n.Raw).Start.Line
+		}
+		path = append(path, string(n.Data))
+	}
+	return path, line
+}
+
+// lineOf returns the line of name, or of its longest dotted prefix that
+// has one.
+func lineOf(lines map[string]int, name string) int {
+	for {
+		if l, ok := lines[name]; ok {
+			return l
+		}
+		i := strings.LastIndexByte(name, '.')
+		if i < 0 {
+			return 0
+		}
+		name = name[:i]
+	}
 }
 
 func flattenTOML(path []string, table map[string]any, out *[]tomlSetting) {
