@@ -68,10 +68,7 @@ recovery and guardian change.`,
 			if have := fragmentOf(cur, info.PublicKey); have != "" {
 				return explain(types.ErrDuplicateKey.Wrapf("%q is already #%s of %s", newKey, have, id))
 			}
-			next, err := cloneDocument(cur)
-			if err != nil {
-				return err
-			}
+			next := cur.Clone()
 			for i := range next.VerificationMethods {
 				if next.VerificationMethods[i].Id == frag {
 					next.VerificationMethods[i].PublicKey = info.PublicKey.Multicodec()

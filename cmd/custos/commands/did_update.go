@@ -80,10 +80,7 @@ keys are not needed) and commit anew with --next-key.`,
 				return err
 			}
 			cur := &t.record.Document
-			doc, err := cloneDocument(cur)
-			if err != nil {
-				return err
-			}
+			doc := cur.Clone()
 			b := &docBuilder{kr: e.kr, names: map[string]string{}}
 			if err := u.apply(e, t, &doc, b); err != nil {
 				return err

@@ -84,19 +84,6 @@ func parseKeyID(id types.ID, s string) (string, error) {
 	return f, nil
 }
 
-// cloneDocument returns a deep copy of d through its canonical encoding,
-// so that fields added later are copied too.
-func cloneDocument(d *types.Document) (types.Document, error) {
-	b, err := d.Marshal()
-	if err != nil {
-		return types.Document{}, err
-	}
-	var c types.Document
-	if err := c.Unmarshal(b); err != nil {
-		return types.Document{}, err
-	}
-	return c, nil
-}
 
 // removeFragment drops f from doc's methods and every relationship.
 func removeFragment(doc *types.Document, f string) {

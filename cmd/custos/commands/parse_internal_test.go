@@ -72,8 +72,7 @@ func TestDocumentEdits(t *testing.T) {
 		CapabilityInvocation: []string{"a", "b"},
 		Threshold:            1,
 	}
-	c, err := cloneDocument(&doc)
-	require.NoError(t, err)
+	c := doc.Clone()
 	removeFragment(&c, "a")
 	require.Equal(t, []string{"b"}, c.Authentication)
 	require.Len(t, c.VerificationMethods, 1)

@@ -206,10 +206,7 @@ prints its recovery id, which the other guardians approve.`,
 // executes: its capabilityInvocation keys replaced by the proposed ones,
 // which also authenticate, and the new threshold.
 func recoveredDocument(cur *types.Document, vms []types.VerificationMethod, threshold uint32) (types.Document, error) {
-	doc, err := cloneDocument(cur)
-	if err != nil {
-		return types.Document{}, err
-	}
+	doc := cur.Clone()
 	for _, f := range cur.CapabilityInvocation {
 		removeFragment(&doc, f)
 	}

@@ -286,7 +286,7 @@ func proposedKeys(vms []types.VerificationMethod) (types.Keys, error) {
 // the proposed ones (which also authenticate), the new threshold and
 // commitment. It returns the document, its keys and the fragments removed.
 func recoveredDocument(cur *types.Document, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys, p types.Params) (types.Document, types.Keys, []string, error) {
-	doc := cloneDocument(cur)
+	doc := cur.Clone()
 	removed := append([]string(nil), cur.CapabilityInvocation...)
 	for _, f := range removed {
 		doc.VerificationMethods = removeMethod(doc.VerificationMethods, f)

@@ -19,7 +19,7 @@ func (e *execution) revoke(op *types.RevokeKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	doc := cloneDocument(&rec.Document)
+	doc := rec.Document.Clone()
 	doc.VerificationMethods = removeMethod(doc.VerificationMethods, op.KeyId)
 	for _, r := range types.Relationships() {
 		doc.SetRefs(r, removeRef(doc.Refs(r), op.KeyId))

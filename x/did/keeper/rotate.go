@@ -26,7 +26,7 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	if cur.Contains(nk) {
 		return Outcome{}, types.ErrDuplicateKey.Wrap("the new key is already listed in the document")
 	}
-	doc := cloneDocument(&rec.Document)
+	doc := rec.Document.Clone()
 	if op.NextKeys != nil {
 		if err := types.ValidateNextKeys(op.NextKeys, e.k.params); err != nil {
 			return Outcome{}, err
@@ -60,22 +60,3 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	return e.outcome(head), nil
 }
 
-// cloneDocument returns a deep copy of d.
-func cloneDocument(d *types.Document) types.Document {
-	c := types.Document{
-		Id:                   d.Id,
-		VerificationMethods:  make([]types.VerificationMethod, len(d.VerificationMethods)),
-		Authentication:       append([]string(nil), d.Authentication...),
-		AssertionMethod:      append([]string(nil), d.AssertionMethod...),
-		KeyAgreement:         append([]string(nil), d.KeyAgreement...),
-		CapabilityInvocation: append([]string(nil), d.CapabilityInvocation...),
-		CapabilityDelegation: append([]string(nil), d.CapabilityDelegation...),
-		Services:             append([]types.Service(nil), d.Services...),
-		Threshold:            d.Threshold,
-		NextKeys:             d.NextKeys,
-	}
-	for i, vm := range d.VerificationMethods {
-		c.VerificationMethods[i] = types.VerificationMethod{Id: vm.Id, PublicKey: append([]byte(nil), vm.PublicKey...)}
-	}
-	return c
-}
