@@ -84,7 +84,6 @@ func parseKeyID(id types.ID, s string) (string, error) {
 	return f, nil
 }
 
-
 // removeFragment drops f from doc's methods and every relationship.
 func removeFragment(doc *types.Document, f string) {
 	vms := doc.VerificationMethods[:0]

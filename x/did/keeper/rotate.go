@@ -59,4 +59,3 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	}
 	return e.outcome(head), nil
 }
-
