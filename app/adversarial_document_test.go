@@ -19,6 +19,7 @@ func documentFamilies() []advFamily {
 		{name: "create", build: buildCreate},
 		{name: "keys", build: buildKeys},
 		{name: "compromised", build: buildCompromised},
+		{name: "large", build: buildLarge},
 	}
 }
 
@@ -48,7 +49,7 @@ func xMethod(f, name string) types.VerificationMethod {
 	return types.VerificationMethod{Id: f, PublicKey: didtest.X25519(name).Multicodec()}
 }
 
-func service(id, typ, endpoint string) types.Service {
+func svcOf(id, typ, endpoint string) types.Service {
 	return types.Service{Id: id, Type: typ, Endpoint: endpoint}
 }
 
@@ -65,8 +66,8 @@ func buildDocument(w *advWorld) []advCase {
 	svc := func(s types.Service) []byte {
 		return doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) { d.Services = append(d.Services, s) })
 	}
-	ep := func(e string) []byte { return svc(service("svc", "LinkedDomains", e)) }
-	typ := func(t string) []byte { return svc(service("svc", t, "https://example.com")) }
+	ep := func(e string) []byte { return svc(svcOf("svc", "LinkedDomains", e)) }
+	typ := func(t string) []byte { return svc(svcOf("svc", t, "https://example.com")) }
 	rel := func(mut func(d *types.Document)) []byte {
 		return doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) {
 			d.VerificationMethods = append(d.VerificationMethods, xMethod("enc", fmt.Sprintf("document-enc-%d", n)))
@@ -111,7 +112,7 @@ func buildDocument(w *advWorld) []advCase {
 		{name: "authentication names an unknown key", tx: rel(func(d *types.Document) { d.Authentication = append(d.Authentication, "nope") }), want: types.ErrInvalidDocument},
 		{name: "capabilityInvocation names an unknown key", tx: rel(func(d *types.Document) { d.CapabilityInvocation = append(d.CapabilityInvocation, "nope") }), want: types.ErrInvalidDocument},
 		{name: "relationship names a service", tx: doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) {
-			d.Services = []types.Service{service("svc", "LinkedDomains", "https://example.com")}
+			d.Services = []types.Service{svcOf("svc", "LinkedDomains", "https://example.com")}
 			d.AssertionMethod = append(d.AssertionMethod, "svc")
 		}), want: types.ErrInvalidDocument},
 		{name: "assertionMethod lists a key twice", tx: rel(func(d *types.Document) { d.AssertionMethod = append(d.AssertionMethod, "k1") }), want: types.ErrInvalidDocument},
@@ -130,15 +131,15 @@ func buildDocument(w *advWorld) []advCase {
 		}), want: types.ErrLimitExceeded},
 		{name: "one service too many", tx: doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) {
 			for i := 0; i <= maxSvcs; i++ {
-				d.Services = append(d.Services, service(fmt.Sprintf("s%d", i), "LinkedDomains", "https://example.com"))
+				d.Services = append(d.Services, svcOf(fmt.Sprintf("s%d", i), "LinkedDomains", "https://example.com"))
 			}
 		}), want: types.ErrLimitExceeded},
 		{name: "endpoint one byte over", tx: ep(long), want: types.ErrLimitExceeded},
-		{name: "service id empty", tx: svc(service("", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
-		{name: "service id with a space", tx: svc(service("s 1", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
-		{name: "service id is a key's", tx: svc(service("k1", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
+		{name: "service id empty", tx: svc(svcOf("", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
+		{name: "service id with a space", tx: svc(svcOf("s 1", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
+		{name: "service id is a key's", tx: svc(svcOf("k1", "LinkedDomains", "https://example.com")), want: types.ErrInvalidDocument},
 		{name: "service listed twice", tx: doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) {
-			d.Services = []types.Service{service("s", "LinkedDomains", "https://a.example"), service("s", "LinkedDomains", "https://b.example")}
+			d.Services = []types.Service{svcOf("s", "LinkedDomains", "https://a.example"), svcOf("s", "LinkedDomains", "https://b.example")}
 		}), want: types.ErrInvalidDocument},
 		{name: "service type empty", tx: typ(""), want: types.ErrInvalidDocument},
 		{name: "service type with a right-to-left override", tx: typ("Linked\u202eDomains"), want: types.ErrInvalidDocument},
@@ -163,7 +164,7 @@ func buildDocument(w *advWorld) []advCase {
 		{name: "control", tx: doc(func(d *types.Document, _ map[string]ed25519.PrivateKey) {
 			d.VerificationMethods = append(d.VerificationMethods, xMethod("enc", "document-control"))
 			d.KeyAgreement = []string{"enc"}
-			d.Services = []types.Service{service("svc", "LinkedDomains", "https://example.com")}
+			d.Services = []types.Service{svcOf("svc", "LinkedDomains", "https://example.com")}
 			d.NextKeys = txbuild.Commitment(1, didtest.PubOf("document-control-next"))
 		})},
 	}
@@ -312,5 +313,68 @@ func buildCompromised(w *advWorld) []advCase {
 		{name: "re-added as a controller key", tx: readd("k4", true), want: types.ErrKeyCompromised},
 		{name: "rotated in", tx: didtest.Sign(txbuild.Rotate(advChain, c.ID, 2, "k1", didtest.Pub(stolen)), c.Signer("k1"), txbuild.NewSigner(c.ID, "k1", stolen)), want: types.ErrKeyCompromised},
 		{name: "control: a fresh key rotated in", tx: didtest.Sign(txbuild.Rotate(advChain, c.ID, 2, "k1", didtest.Pub(fresh)), c.Signer("k1"), txbuild.NewSigner(c.ID, "k1", fresh))},
+	}
+}
+
+// buildLarge: the DID with a document near the tx size limit, grown past
+// the limits.
+func buildLarge(w *advWorld) []advCase {
+	b := w.big
+	doc := w.document(b.ID)
+	grow := func(version uint64, services int) []byte {
+		d := didtest.CloneDoc(doc)
+		for i := 0; i < services; i++ {
+			ep := fmt.Sprintf("https://big.example/more/%d/", i)
+			d.Services = append(d.Services, svcOf(fmt.Sprintf("m%d", i), "LinkedDomains", ep+strings.Repeat("b", 1000-len(ep))))
+		}
+		return didtest.Sign(txbuild.Update(advChain, b.ID, version, d), b.Signer("k1"))
+	}
+	edit := func(mut func(d *types.Document)) []byte {
+		d := didtest.CloneDoc(doc)
+		mut(&d)
+		return didtest.Sign(txbuild.Update(advChain, b.ID, 1, d), b.Signer("k1"))
+	}
+	maxTx := int(types.DefaultParams().MaxTxBytes)
+	tooBig := grow(1, 4)
+	if len(tooBig) <= maxTx {
+		panic(fmt.Sprintf("the grown document's tx is %d bytes, not past the limit", len(tooBig)))
+	}
+	copyDoc := didtest.CloneDoc(b.Doc)
+	copyDoc.VerificationMethods[0].PublicKey = didtest.PubOf("large-copy").Multicodec()
+	for i := 0; i < 4; i++ {
+		copyDoc.Services = append(copyDoc.Services, svcOf(fmt.Sprintf("c%d", i), "LinkedDomains", "https://big.example/"+strings.Repeat("c", 1000)))
+	}
+	cp := didtest.New(advChain, copyDoc, map[string]ed25519.PrivateKey{"k1": didtest.Key("large-copy")})
+	rotated := didtest.Key("big/rotated")
+	return []advCase{
+		{name: "update past the tx size limit", tx: tooBig, want: types.ErrTxTooLarge},
+		{name: "create of a copy past the tx size limit", tx: cp.Create(), want: types.ErrTxTooLarge},
+		{name: "one service too many", tx: edit(func(d *types.Document) {
+			for i := len(d.Services); i <= int(types.DefaultParams().MaxServices); i++ {
+				d.Services = append(d.Services, svcOf(fmt.Sprintf("t%d", i), "LinkedDomains", "https://big.example/t"))
+			}
+		}), want: types.ErrLimitExceeded},
+		{name: "one method too many", tx: edit(func(d *types.Document) {
+			for i := len(d.VerificationMethods); i <= int(types.DefaultParams().MaxVerificationMethods); i++ {
+				d.VerificationMethods = append(d.VerificationMethods, xMethod(fmt.Sprintf("y%d", i), fmt.Sprintf("big/y%d", i)))
+			}
+		}), want: types.ErrLimitExceeded},
+		{name: "an endpoint one byte over", tx: edit(func(d *types.Document) {
+			d.Services[0].Endpoint += strings.Repeat("x", int(types.DefaultParams().MaxServiceEndpointBytes)+1-len(d.Services[0].Endpoint))
+		}), want: types.ErrLimitExceeded},
+		{name: "control: a small rotation of the large document", tx: didtest.Sign(txbuild.Rotate(advChain, b.ID, 1, "k1", didtest.Pub(rotated)), b.Signer("k1"), txbuild.NewSigner(b.ID, "k1", rotated))},
+		{name: "control: grown to just under the tx size limit", tx: func() []byte {
+			d := didtest.CloneDoc(doc)
+			d.VerificationMethods[0].PublicKey = didtest.Pub(rotated).Multicodec()
+			for i := 0; i < 3; i++ {
+				ep := fmt.Sprintf("https://big.example/more/%d/", i)
+				d.Services = append(d.Services, svcOf(fmt.Sprintf("m%d", i), "LinkedDomains", ep+strings.Repeat("b", 1000-len(ep))))
+			}
+			tx := didtest.Sign(txbuild.Update(advChain, b.ID, 2, d), txbuild.NewSigner(b.ID, "k1", rotated))
+			if len(tx) > maxTx || len(tx) < maxTx-1500 {
+				panic(fmt.Sprintf("the near-limit tx is %d bytes", len(tx)))
+			}
+			return tx
+		}()},
 	}
 }

@@ -20,10 +20,10 @@ func pbLen(field int, b []byte) []byte {
 
 func pbVarint(field int, v uint64) []byte { return binary.AppendUvarint(pbKey(field, 0), v) }
 
-func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+func pbCat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 // sigEntry encodes a Signature message.
-func sigEntry(url string, sig []byte) []byte { return cat(pbLen(1, []byte(url)), pbLen(2, sig)) }
+func sigEntry(url string, sig []byte) []byte { return pbCat(pbLen(1, []byte(url)), pbLen(2, sig)) }
 
 // withService returns d's inception document with one more service.
 func withService(d *didtest.DID, id string) types.Document {
@@ -81,38 +81,38 @@ func buildEncoding(w *advWorld) []advCase {
 		{name: "truncated in the body", tx: valid[:len(body)/2], want: types.ErrMalformedTx},
 		{name: "tag only", tx: valid[:1], want: types.ErrMalformedTx},
 		{name: "tag and length only", tx: valid[:3], want: types.ErrMalformedTx},
-		{name: "trailing zero byte", tx: cat(valid, []byte{0}), want: types.ErrMalformedTx},
-		{name: "trailing unknown field", tx: cat(valid, pbVarint(3, 1)), want: types.ErrNonCanonical},
-		{name: "body field twice", tx: cat(valid, pbLen(1, body)), want: types.ErrNonCanonical},
-		{name: "signatures before body", tx: cat(pbLen(2, sigEntry(url, sig)), pbLen(1, body)), want: types.ErrNonCanonical},
-		{name: "overlong body length", tx: cat(pbKey(1, 2), overlong(uint64(len(body))), body, pbLen(2, sigEntry(url, sig))), want: types.ErrNonCanonical},
-		{name: "overlong field tag", tx: cat([]byte{0x8a, 0x00}, binary.AppendUvarint(nil, uint64(len(body))), body, pbLen(2, sigEntry(url, sig))), want: types.ErrNonCanonical},
-		{name: "length past the end", tx: cat(pbKey(1, 2), binary.AppendUvarint(nil, 1<<40), body), want: types.ErrMalformedTx},
-		{name: "negative length", tx: cat(pbKey(1, 2), bytes.Repeat([]byte{0xff}, 9), []byte{0x01}, body), want: types.ErrMalformedTx},
-		{name: "body as a varint", tx: cat(pbVarint(1, 7), pbLen(2, sigEntry(url, sig))), want: types.ErrMalformedTx},
-		{name: "signature entry with unknown field", tx: cat(pbLen(1, body), pbLen(2, cat(sigEntry(url, sig), pbVarint(3, 1)))), want: types.ErrNonCanonical},
-		{name: "signature bytes as a varint", tx: cat(pbLen(1, body), pbLen(2, cat(pbLen(1, []byte(url)), pbVarint(2, 1)))), want: types.ErrMalformedTx},
-		{name: "signature entry truncated", tx: cat(pbLen(1, body), pbKey(2, 2), []byte{byte(len(url) + 70)}, pbLen(1, []byte(url))), want: types.ErrMalformedTx},
-		{name: "body with unknown field", tx: signed(cat(body, pbVarint(14, 1))), want: types.ErrNonCanonical},
-		{name: "body with empty memo sent", tx: signed(cat(body, pbLen(15, nil))), want: types.ErrNonCanonical},
-		{name: "body with chain id twice", tx: signed(cat(body, chainField)), want: types.ErrNonCanonical},
-		{name: "body fields out of order", tx: signed(cat(didField, chainField, rest)), want: types.ErrNonCanonical},
-		{name: "body with unknown operation", tx: signed(cat(chainField, didField, pbVarint(3, 1), pbLen(13, nil))), want: types.ErrNonCanonical},
-		{name: "body with two operations", tx: signed(cat(body, pbLen(8, nil))), want: types.ErrNonCanonical},
-		{name: "body with explicit version 0", tx: signed(cat(chainField, didField, pbVarint(3, 0), pbLen(8, nil))), want: types.ErrNonCanonical},
-		{name: "body chain id as a varint", tx: signed(cat(pbVarint(1, 1), didField, rest)), want: types.ErrMalformedTx},
+		{name: "trailing zero byte", tx: pbCat(valid, []byte{0}), want: types.ErrMalformedTx},
+		{name: "trailing unknown field", tx: pbCat(valid, pbVarint(3, 1)), want: types.ErrNonCanonical},
+		{name: "body field twice", tx: pbCat(valid, pbLen(1, body)), want: types.ErrNonCanonical},
+		{name: "signatures before body", tx: pbCat(pbLen(2, sigEntry(url, sig)), pbLen(1, body)), want: types.ErrNonCanonical},
+		{name: "overlong body length", tx: pbCat(pbKey(1, 2), overlong(uint64(len(body))), body, pbLen(2, sigEntry(url, sig))), want: types.ErrNonCanonical},
+		{name: "overlong field tag", tx: pbCat([]byte{0x8a, 0x00}, binary.AppendUvarint(nil, uint64(len(body))), body, pbLen(2, sigEntry(url, sig))), want: types.ErrNonCanonical},
+		{name: "length past the end", tx: pbCat(pbKey(1, 2), binary.AppendUvarint(nil, 1<<40), body), want: types.ErrMalformedTx},
+		{name: "negative length", tx: pbCat(pbKey(1, 2), bytes.Repeat([]byte{0xff}, 9), []byte{0x01}, body), want: types.ErrMalformedTx},
+		{name: "body as a varint", tx: pbCat(pbVarint(1, 7), pbLen(2, sigEntry(url, sig))), want: types.ErrMalformedTx},
+		{name: "signature entry with unknown field", tx: pbCat(pbLen(1, body), pbLen(2, pbCat(sigEntry(url, sig), pbVarint(3, 1)))), want: types.ErrNonCanonical},
+		{name: "signature bytes as a varint", tx: pbCat(pbLen(1, body), pbLen(2, pbCat(pbLen(1, []byte(url)), pbVarint(2, 1)))), want: types.ErrMalformedTx},
+		{name: "signature entry truncated", tx: pbCat(pbLen(1, body), pbKey(2, 2), []byte{byte(len(url) + 70)}, pbLen(1, []byte(url))), want: types.ErrMalformedTx},
+		{name: "body with unknown field", tx: signed(pbCat(body, pbVarint(14, 1))), want: types.ErrNonCanonical},
+		{name: "body with empty memo sent", tx: signed(pbCat(body, pbLen(15, nil))), want: types.ErrNonCanonical},
+		{name: "body with chain id twice", tx: signed(pbCat(body, chainField)), want: types.ErrNonCanonical},
+		{name: "body fields out of order", tx: signed(pbCat(didField, chainField, rest)), want: types.ErrNonCanonical},
+		{name: "body with unknown operation", tx: signed(pbCat(chainField, didField, pbVarint(3, 1), pbLen(13, nil))), want: types.ErrNonCanonical},
+		{name: "body with two operations", tx: signed(pbCat(body, pbLen(8, nil))), want: types.ErrNonCanonical},
+		{name: "body with explicit version 0", tx: signed(pbCat(chainField, didField, pbVarint(3, 0), pbLen(8, nil))), want: types.ErrNonCanonical},
+		{name: "body chain id as a varint", tx: signed(pbCat(pbVarint(1, 1), didField, rest)), want: types.ErrMalformedTx},
 		{name: "body garbage", tx: signed(bytes.Repeat([]byte{0xff}, 40)), want: types.ErrMalformedTx},
 		{name: "body truncated", tx: signed(body[:len(body)-3]), want: types.ErrMalformedTx},
-		{name: "document with unknown field", tx: signed(cat(chainField, didField, pbVarint(3, 1), pbLen(5, pbLen(1, cat(docBytes(withService(s, "svc")), pbVarint(11, 1)))))), want: types.ErrNonCanonical},
-		{name: "empty create operation", tx: signed(cat(chainField, didField, pbLen(4, nil))), want: types.ErrNonCanonical},
+		{name: "document with unknown field", tx: signed(pbCat(chainField, didField, pbVarint(3, 1), pbLen(5, pbLen(1, pbCat(docBytes(withService(s, "svc")), pbVarint(11, 1)))))), want: types.ErrNonCanonical},
+		{name: "empty create operation", tx: signed(pbCat(chainField, didField, pbLen(4, nil))), want: types.ErrNonCanonical},
 		{name: "envelope as the body", tx: signed(valid), want: types.ErrWrongChainID},
 		{name: "empty body", tx: signed(nil), want: types.ErrWrongChainID},
 		{name: "no body, only a signature", tx: pbLen(2, sigEntry(url, sig)), want: types.ErrWrongChainID},
 		{name: "body without a DID", tx: signed(chainField), want: types.ErrInvalidDID},
-		{name: "body without an operation", tx: signed(cat(chainField, didField, pbVarint(3, 1))), want: types.ErrNoOperation},
+		{name: "body without an operation", tx: signed(pbCat(chainField, didField, pbVarint(3, 1))), want: types.ErrNoOperation},
 		{name: "garbage of the largest size", tx: bytes.Repeat([]byte{0xff}, maxTx), want: types.ErrMalformedTx},
 		{name: "garbage one byte too large", tx: bytes.Repeat([]byte{0xff}, maxTx+1), want: types.ErrTxTooLarge},
-		{name: "valid tx padded past the size limit", tx: cat(valid, pbLen(3, make([]byte, maxTx))), want: types.ErrTxTooLarge},
+		{name: "valid tx padded past the size limit", tx: pbCat(valid, pbLen(3, make([]byte, maxTx))), want: types.ErrTxTooLarge},
 		{name: "control", tx: valid},
 	}
 	return cases

@@ -3,6 +3,7 @@ package app_test
 import (
 	"crypto/ed25519"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,26 +39,33 @@ func buildSetGuardians(w *advWorld) []advCase {
 		many[i] = didtest.Single(advChain, fmt.Sprintf("set-guardians-many-%d", i)).ID.String()
 	}
 	minDelay := types.DefaultParams().RecoveryMinDelay
+	revision := func(r uint64) []byte {
+		b := w.guardiansBody(s.ID, 1, []string{g1}, 1, advDay)
+		b.GetSetGuardians().ExpectedRevision = r
+		return didtest.Sign(b, s.Signer("k1"))
+	}
 	return []advCase{
-		{name: "itself", tx: set([]string{s.ID.String()}, 1, day), want: types.ErrInvalidGuardians},
-		{name: "a guardian twice", tx: set([]string{g1, g1}, 1, day), want: types.ErrInvalidGuardians},
-		{name: "a guardian of another method", tx: set([]string{"did:web:example.com"}, 1, day), want: types.ErrInvalidGuardians},
-		{name: "an empty guardian", tx: set([]string{""}, 1, day), want: types.ErrInvalidGuardians},
-		{name: "a guardian key URL", tx: set([]string{g1 + "#k1"}, 1, day), want: types.ErrInvalidGuardians},
-		{name: "an unregistered guardian", tx: set([]string{ghost.ID.String()}, 1, day), want: types.ErrGuardianInactive},
-		{name: "a deactivated guardian", tx: set([]string{g1, w.dead.ID.String()}, 1, day), want: types.ErrGuardianInactive},
-		{name: "threshold 0", tx: set([]string{g1}, 0, day), want: types.ErrInvalidGuardians},
-		{name: "threshold above the guardians", tx: set([]string{g1, g2}, 3, day), want: types.ErrInvalidGuardians},
+		{name: "itself", tx: set([]string{s.ID.String()}, 1, advDay), want: types.ErrInvalidGuardians},
+		{name: "a guardian twice", tx: set([]string{g1, g1}, 1, advDay), want: types.ErrInvalidGuardians},
+		{name: "a guardian of another method", tx: set([]string{"did:web:example.com"}, 1, advDay), want: types.ErrInvalidGuardians},
+		{name: "an empty guardian", tx: set([]string{""}, 1, advDay), want: types.ErrInvalidGuardians},
+		{name: "a guardian key URL", tx: set([]string{g1 + "#k1"}, 1, advDay), want: types.ErrInvalidGuardians},
+		{name: "an unregistered guardian", tx: set([]string{ghost.ID.String()}, 1, advDay), want: types.ErrGuardianInactive},
+		{name: "a deactivated guardian", tx: set([]string{g1, w.dead.ID.String()}, 1, advDay), want: types.ErrGuardianInactive},
+		{name: "threshold 0", tx: set([]string{g1}, 0, advDay), want: types.ErrInvalidGuardians},
+		{name: "threshold above the guardians", tx: set([]string{g1, g2}, 3, advDay), want: types.ErrInvalidGuardians},
 		{name: "no delay", tx: set([]string{g1}, 1, 0), want: types.ErrInvalidGuardians},
 		{name: "delay a second below the minimum", tx: set([]string{g1}, 1, minDelay-1), want: types.ErrInvalidGuardians},
-		{name: "negative delay", tx: set([]string{g1}, 1, -day), want: types.ErrInvalidGuardians},
+		{name: "negative delay", tx: set([]string{g1}, 1, -advDay), want: types.ErrInvalidGuardians},
 		{name: "delay above the maximum", tx: set([]string{g1}, 1, types.MaxDelay+1), want: types.ErrInvalidGuardians},
-		{name: "one guardian too many", tx: set(many, 1, day), want: types.ErrLimitExceeded},
+		{name: "one guardian too many", tx: set(many, 1, advDay), want: types.ErrLimitExceeded},
 		{name: "removal with a threshold", tx: set(nil, 1, 0), want: types.ErrInvalidGuardians},
-		{name: "removal with a delay", tx: set(nil, 0, day), want: types.ErrInvalidGuardians},
-		{name: "set by the guardian", tx: didtest.Sign(w.guardiansBody(s.ID, 1, []string{g1}, 1, day), w.guardians[0].Signer("k1")), want: types.ErrUnknownSigner},
-		{name: "unsigned", tx: didtest.Sign(w.guardiansBody(s.ID, 1, []string{g1}, 1, day)), want: types.ErrThresholdNotMet},
-		{name: "control", tx: set([]string{g1, g2}, 2, day), check: func(t *testing.T, w *advWorld) {
+		{name: "removal with a delay", tx: set(nil, 0, advDay), want: types.ErrInvalidGuardians},
+		{name: "revision ahead", tx: revision(1), want: types.ErrStaleGuardians},
+		{name: "revision at the largest value", tx: revision(math.MaxUint64), want: types.ErrStaleGuardians},
+		{name: "set by the guardian", tx: didtest.Sign(w.guardiansBody(s.ID, 1, []string{g1}, 1, advDay), w.guardians[0].Signer("k1")), want: types.ErrUnknownSigner},
+		{name: "unsigned", tx: didtest.Sign(w.guardiansBody(s.ID, 1, []string{g1}, 1, advDay)), want: types.ErrThresholdNotMet},
+		{name: "control", tx: set([]string{g1, g2}, 2, advDay), check: func(t *testing.T, w *advWorld) {
 			gs, err := keeper.GetGuardians(w.a.Store(), s.ID)
 			require.NoError(t, err)
 			require.Equal(t, []string{g1, g2}, gs.Current.Guardians)
@@ -65,45 +73,45 @@ func buildSetGuardians(w *advWorld) []advCase {
 	}
 }
 
-// ward is a DID with guardians g1 and g2 (threshold 2, a day's delay), a
+// advWard is a DID with guardians g1 and g2 (threshold 2, a advDay's delay), a
 // service svc0 and, once open is called, a recovery g1 initiated.
-type ward struct {
+type advWard struct {
 	*didtest.DID
 	w          *advWorld
 	g1, g2, g3 *didtest.DID
-	// setGuardians is the tx that gave the ward its guardians.
+	// setGuardians is the tx that gave the advWard its guardians.
 	setGuardians []byte
 }
 
-func newWard(w *advWorld, name string) ward {
+func newAdvWard(w *advWorld, name string) advWard {
 	d := didtest.Single(advChain, name)
 	doc := didtest.CloneDoc(d.Doc)
-	doc.Services = []types.Service{service("svc0", "LinkedDomains", "https://example.com/svc0")}
-	wd := ward{DID: didtest.New(advChain, doc, d.Keys), w: w, g1: w.guardians[0], g2: w.guardians[1], g3: w.guardians[2]}
+	doc.Services = []types.Service{svcOf("svc0", "LinkedDomains", "https://example.com/svc0")}
+	wd := advWard{DID: didtest.New(advChain, doc, d.Keys), w: w, g1: w.guardians[0], g2: w.guardians[1], g3: w.guardians[2]}
 	w.commitOK(wd.Create())
-	wd.setGuardians = didtest.Sign(w.guardiansBody(wd.ID, w.version(wd.ID), ids(wd.g1, wd.g2), 2, day), wd.Signer("k1"))
+	wd.setGuardians = didtest.Sign(w.guardiansBody(wd.ID, w.version(wd.ID), idStrings(wd.g1, wd.g2), 2, advDay), wd.Signer("k1"))
 	w.commitOK(wd.setGuardians)
 	return wd
 }
 
-// initiate is g's initiation of a recovery of the ward to the proposed
+// initiate is g's initiation of a recovery of the advWard to the proposed
 // keys vms, signed by g and by signers.
-func (wd ward) initiate(g *didtest.DID, vms []types.VerificationMethod, threshold uint32, next *types.NextKeys, signers ...txbuild.Signer) []byte {
+func (wd advWard) initiate(g *didtest.DID, vms []types.VerificationMethod, threshold uint32, next *types.NextKeys, signers ...txbuild.Signer) []byte {
 	return didtest.Sign(wd.w.initiateBody(wd.ID, wd.w.version(wd.ID), g.ID.String(), vms, threshold, next), append([]txbuild.Signer{g.Signer("k1")}, signers...)...)
 }
 
-// pop signs as the ward's proposed fragment f with k.
-func (wd ward) pop(f string, k ed25519.PrivateKey) txbuild.Signer {
+// pop signs as the advWard's proposed fragment f with k.
+func (wd advWard) pop(f string, k ed25519.PrivateKey) txbuild.Signer {
 	return txbuild.NewSigner(wd.ID, f, k)
 }
 
 // buildInitiate: recovery initiations by non-guardians, of invalid
 // proposals, or without the signatures they need.
 func buildInitiate(w *advWorld) []advCase {
-	wd := newWard(w, "initiate")
-	vms, nk := proposal("initiate/new")
+	wd := newAdvWard(w, "initiate")
+	vms, nk := proposedKey("initiate/new")
 	w.commitOK(wd.initiate(wd.g1, vms, 1, nil, wd.pop("r1", nk)))
-	vms2, nk2 := proposal("initiate/new-2")
+	vms2, nk2 := proposedKey("initiate/new-2")
 	pop := wd.pop("r1", nk2)
 	byG2 := func(vms []types.VerificationMethod, threshold uint32, next *types.NextKeys, signers ...txbuild.Signer) []byte {
 		return wd.initiate(wd.g2, vms, threshold, next, signers...)
@@ -115,9 +123,18 @@ func buildInitiate(w *advWorld) []advCase {
 		return []types.VerificationMethod{{Id: f, PublicKey: material}}
 	}
 	pub2 := didtest.Pub(nk2).Multicodec()
+	withID := func(rid uint64) []byte {
+		b := w.initiateBody(wd.ID, w.version(wd.ID), wd.g2.ID.String(), vms2, 1, nil)
+		b.GetRecoveryInitiate().RecoveryId = rid
+		return didtest.Sign(b, wd.g2.Signer("k1"), pop)
+	}
 	return []advCase{
+		{name: "naming recovery id 0", tx: withID(0), want: types.ErrWrongRecoveryID},
+		{name: "naming the pending recovery's id", tx: withID(1), want: types.ErrWrongRecoveryID},
+		{name: "naming an id past the next", tx: withID(3), want: types.ErrWrongRecoveryID},
+		{name: "naming the largest id", tx: withID(math.MaxUint64), want: types.ErrWrongRecoveryID},
 		{name: "by a DID that is no guardian", tx: wd.initiate(wd.g3, vms2, 1, nil, pop), want: types.ErrNotGuardian},
-		{name: "by the ward itself", tx: asGuardian(wd.ID.String(), wd.Signer("k1"), pop), want: types.ErrNotGuardian},
+		{name: "by the advWard itself", tx: asGuardian(wd.ID.String(), wd.Signer("k1"), pop), want: types.ErrNotGuardian},
 		{name: "by a guardian of another method", tx: asGuardian("did:web:example.com", pop), want: types.ErrInvalidDID},
 		{name: "by an empty guardian", tx: asGuardian("", pop), want: types.ErrInvalidDID},
 		{name: "a second one by the same guardian", tx: wd.initiate(wd.g1, vms2, 1, nil, pop), want: types.ErrRecoveryPending},
@@ -133,7 +150,7 @@ func buildInitiate(w *advWorld) []advCase {
 		{name: "proposing a bad commitment", tx: byG2(vms2, 1, &types.NextKeys{Digests: [][]byte{make([]byte, 31)}, Threshold: 1}, pop), want: types.ErrInvalidDocument},
 		{name: "without the new key's signature", tx: byG2(vms2, 1, nil), want: types.ErrMissingPossession},
 		{name: "the new key's signature by the guardian", tx: byG2(vms2, 1, nil, wd.pop("r1", wd.g2.Keys["k1"])), want: types.ErrBadSignature},
-		{name: "signed by the ward's key instead of the guardian's", tx: asGuardian(wd.g2.ID.String(), wd.Signer("k1"), pop), want: types.ErrUnknownSigner},
+		{name: "signed by the advWard's key instead of the guardian's", tx: asGuardian(wd.g2.ID.String(), wd.Signer("k1"), pop), want: types.ErrUnknownSigner},
 		{name: "the guardian's signature by another guardian", tx: asGuardian(wd.g2.ID.String(), txbuild.NewSigner(wd.g2.ID, "k1", wd.g3.Keys["k1"]), pop), want: types.ErrBadSignature},
 		{name: "signed by another guardian", tx: asGuardian(wd.g2.ID.String(), wd.g1.Signer("k1"), pop), want: types.ErrUnknownSigner},
 		{name: "not signed by the guardian", tx: asGuardian(wd.g2.ID.String(), pop), want: types.ErrThresholdNotMet},
@@ -148,8 +165,8 @@ func buildInitiate(w *advWorld) []advCase {
 // buildApproveCancel: approvals and cancel votes by the wrong party, of
 // the wrong recovery, or counted twice.
 func buildApproveCancel(w *advWorld) []advCase {
-	wd := newWard(w, "approve")
-	vms, nk := proposal("approve/new")
+	wd := newAdvWard(w, "approve")
+	vms, nk := proposedKey("approve/new")
 	w.commitOK(wd.initiate(wd.g1, vms, 1, nil, wd.pop("r1", nk)))
 	approve := func(g string, rid uint64, signers ...txbuild.Signer) []byte {
 		return didtest.Sign(w.approveBody(wd.ID, w.version(wd.ID), g, rid), signers...)
@@ -162,14 +179,14 @@ func buildApproveCancel(w *advWorld) []advCase {
 	owner := wd.Signer("k1")
 	return []advCase{
 		{name: "approval by a DID that is no guardian", tx: approve(g3, 1, sg3), want: types.ErrNotGuardian},
-		{name: "approval by the ward", tx: approve(wd.ID.String(), 1, owner), want: types.ErrNotGuardian},
+		{name: "approval by the advWard", tx: approve(wd.ID.String(), 1, owner), want: types.ErrNotGuardian},
 		{name: "approval by the initiator again", tx: approve(g1, 1, sg1), want: types.ErrAlreadyCounted},
 		{name: "approval of an unknown recovery", tx: approve(g2, 2, sg2), want: types.ErrRecoveryNotFound},
 		{name: "approval of recovery 0", tx: approve(g2, 0, sg2), want: types.ErrRecoveryNotFound},
 		{name: "approval with another guardian's signature", tx: approve(g2, 1, txbuild.NewSigner(wd.g2.ID, "k1", wd.g1.Keys["k1"])), want: types.ErrBadSignature},
 		{name: "approval signed by another guardian", tx: approve(g2, 1, sg1), want: types.ErrUnknownSigner},
 		{name: "approval signed by a non-guardian", tx: approve(g2, 1, sg3), want: types.ErrUnknownSigner},
-		{name: "approval signed by the ward", tx: approve(g2, 1, owner), want: types.ErrUnknownSigner},
+		{name: "approval signed by the advWard", tx: approve(g2, 1, owner), want: types.ErrUnknownSigner},
 		{name: "approval unsigned", tx: approve(g2, 1), want: types.ErrThresholdNotMet},
 		{name: "approval by a guardian of another method", tx: approve("did:web:example.com", 1, sg2), want: types.ErrInvalidDID},
 		{name: "cancel by a DID that is no guardian", tx: cancel(g3, 1, sg3), want: types.ErrNotGuardian},
@@ -231,7 +248,7 @@ func buildPreRotation(w *advWorld) []advCase {
 		{name: "deactivation revealing an uncommitted key", tx: reveal("x", x, k1, as("x", x)), want: types.ErrPreRotation},
 		{name: "deactivation revealing the current key", tx: reveal("c", p.Keys["k1"], k1, as("c", p.Keys["k1"])), want: types.ErrPreRotation},
 		{name: "deactivation revealing the committed key unsigned by it", tx: reveal("n", n1, k1), want: types.ErrPreRotation},
-		{name: "guardians set by the current key alone", tx: didtest.Sign(w.guardiansBody(p.ID, 1, ids(w.guardians[0]), 1, day), k1),
+		{name: "guardians set by the current key alone", tx: didtest.Sign(w.guardiansBody(p.ID, 1, idStrings(w.guardians[0]), 1, advDay), k1),
 			want: types.ErrPreRotation, awaiting: "issue 21 finding 5: guardian changes under pre-rotation (the fix may delay the change instead of refusing it)"},
 		{name: "control: rotation by the committed key", tx: rot(n1, fresh, as("k1", n1)), check: func(t *testing.T, w *advWorld) {
 			d := w.document(p.ID)
@@ -258,8 +275,8 @@ func buildReplay(w *advWorld) []advCase {
 
 	// A recovery still pending: approved by both guardians, one owner's
 	// cancel vote.
-	open := newWard(w, "replay-open")
-	vms, rk := proposal("replay-open/new")
+	open := newAdvWard(w, "replay-open")
+	vms, rk := proposedKey("replay-open/new")
 	initiate := open.initiate(open.g1, vms, 1, nil, open.pop("r1", rk))
 	w.commitOK(initiate)
 	approve := didtest.Sign(w.approveBody(open.ID, w.version(open.ID), open.g2.ID.String(), 1), open.g2.Signer("k1"))
@@ -267,8 +284,8 @@ func buildReplay(w *advWorld) []advCase {
 	w.commitOK(approve, vote)
 
 	// A recovery the owner and a guardian cancelled.
-	vetoed := newWard(w, "replay-vetoed")
-	vms2, rk2 := proposal("replay-vetoed/new")
+	vetoed := newAdvWard(w, "replay-vetoed")
+	vms2, rk2 := proposedKey("replay-vetoed/new")
 	initiate2 := vetoed.initiate(vetoed.g1, vms2, 1, nil, vetoed.pop("r1", rk2))
 	w.commitOK(initiate2)
 	veto := didtest.Sign(w.cancelBody(vetoed.ID, w.version(vetoed.ID), "", 1), vetoed.Signer("k1"))
@@ -276,12 +293,12 @@ func buildReplay(w *advWorld) []advCase {
 	w.commitOK(veto, gveto)
 
 	// A guardian set the owner then replaced: g1 removed for g3.
-	moved := newWard(w, "replay-moved")
+	moved := newAdvWard(w, "replay-moved")
 	first := moved.setGuardians
-	w.commitOK(didtest.Sign(w.guardiansBody(moved.ID, w.version(moved.ID), ids(moved.g3), 1, day), moved.Signer("k1")))
+	w.commitOK(didtest.Sign(w.guardiansBody(moved.ID, w.version(moved.ID), idStrings(moved.g3), 1, advDay), moved.Signer("k1")))
 
 	now := w.document(r.ID)
-	now.Services = append(now.Services, service("svc-4", "LinkedDomains", "https://example.com/svc-4"))
+	now.Services = append(now.Services, svcOf("svc-4", "LinkedDomains", "https://example.com/svc-4"))
 	control := didtest.Sign(txbuild.Update(advChain, r.ID, 4, now), r.Signer("k1"))
 	return []advCase{
 		{name: "create", tx: r.Create(), want: types.ErrDIDExists},

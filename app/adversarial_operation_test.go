@@ -22,11 +22,11 @@ func operationFamilies() []advFamily {
 	}
 }
 
-const day = int64(24 * 60 * 60)
+const advDay = int64(24 * 60 * 60)
 
 // proposal is a recovery's proposed controller key: fragment r1, the key
 // named name.
-func proposal(name string) ([]types.VerificationMethod, ed25519.PrivateKey) {
+func proposedKey(name string) ([]types.VerificationMethod, ed25519.PrivateKey) {
 	k := didtest.Key(name)
 	return []types.VerificationMethod{{Id: "r1", PublicKey: didtest.Pub(k).Multicodec()}}, k
 }
@@ -35,14 +35,14 @@ func proposal(name string) ([]types.VerificationMethod, ed25519.PrivateKey) {
 // target at version, signed as the owner (or guardian g) would sign it.
 func everyOp(w *advWorld, target *didtest.DID, version uint64, name string) map[string][]byte {
 	g := w.guardians[0]
-	newKeys, nk := proposal(name + "/recovery")
+	newKeys, nk := proposedKey(name + "/recovery")
 	owner := target.Signer("k1")
 	return map[string][]byte{
 		"update":              didtest.Sign(serviceUpdate(target, version, "svc"), owner),
 		"rotate":              didtest.Sign(txbuild.Rotate(advChain, target.ID, version, "k1", didtest.PubOf(name+"/rotated")), owner, txbuild.NewSigner(target.ID, "k1", didtest.Key(name+"/rotated"))),
 		"revoke":              didtest.Sign(txbuild.Revoke(advChain, target.ID, version, "k1", types.REVOCATION_REASON_RETIRED, 0), owner),
 		"deactivate":          didtest.Sign(txbuild.Deactivate(advChain, target.ID, version), owner),
-		"set guardians":       didtest.Sign(w.guardiansBody(target.ID, version, ids(g), 1, day), owner),
+		"set guardians":       didtest.Sign(w.guardiansBody(target.ID, version, idStrings(g), 1, advDay), owner),
 		"recovery initiate":   didtest.Sign(w.initiateBody(target.ID, version, g.ID.String(), newKeys, 1, nil), g.Signer("k1"), txbuild.NewSigner(target.ID, "r1", nk)),
 		"recovery approve":    didtest.Sign(w.approveBody(target.ID, version, g.ID.String(), 1), g.Signer("k1")),
 		"recovery cancel":     didtest.Sign(w.cancelBody(target.ID, version, "", 1), owner),
@@ -63,25 +63,21 @@ func buildTargets(w *advWorld) []advCase {
 	dead := everyOp(w, w.dead, 2, "targets-dead")
 	ahead := everyOp(w, live, 2, "targets-ahead")
 	behind := everyOp(w, live, 0, "targets-behind")
-	// A guardian's tx may name any version the DID has reached (the
-	// current key holder could otherwise keep it stale): at version 0 it
-	// is judged on, and refused for what it lacks here.
-	olderVersionOK := map[string]*types.Error{
-		"recovery initiate": types.ErrNotGuardian,
-		"recovery approve":  types.ErrNotGuardian,
-		"guardian cancel":   types.ErrNotGuardian,
-	}
 	var cases []advCase
+	// A guardian's tx may name any version the DID has reached (a thief
+	// holding the current keys could otherwise keep it stale): at version
+	// 0 it is refused for what comes next, the signer being no guardian.
+	guardianSigned := map[string]bool{"recovery initiate": true, "recovery approve": true, "guardian cancel": true}
 	for _, op := range opNames {
-		behindWant := types.ErrStaleVersion
-		if e, ok := olderVersionOK[op]; ok {
-			behindWant = e
+		old := types.ErrStaleVersion
+		if guardianSigned[op] {
+			old = types.ErrNotGuardian
 		}
 		cases = append(cases,
 			advCase{name: op + " of an unregistered DID", tx: missing[op], want: types.ErrDIDNotFound},
 			advCase{name: op + " of a deactivated DID", tx: dead[op], want: types.ErrDeactivated},
 			advCase{name: op + " at the next version", tx: ahead[op], want: types.ErrStaleVersion},
-			advCase{name: op + " at version 0", tx: behind[op], want: behindWant},
+			advCase{name: op + " at version 0", tx: behind[op], want: old},
 		)
 	}
 	far := func(v uint64) []byte { return didtest.Sign(serviceUpdate(live, v, "svc"), live.Signer("k1")) }
@@ -217,7 +213,7 @@ func buildDeactivate(w *advWorld) []advCase {
 	s := ownerWithExtras("deactivate")
 	m := didtest.MofN(advChain, "deactivate-2of3", 2, 3)
 	w.commitOK(s.Create(), m.Create())
-	newKeys, nk := proposal("deactivate/reveal")
+	newKeys, nk := proposedKey("deactivate/reveal")
 	return []advCase{
 		{name: "revealing keys without a commitment", tx: didtest.Sign(txbuild.DeactivateRevealing(advChain, s.ID, 1, newKeys), s.Signer("k1"), txbuild.NewSigner(s.ID, "r1", nk)), want: types.ErrInvalidOperation},
 		{name: "signed by the authentication key", tx: didtest.Sign(txbuild.Deactivate(advChain, s.ID, 1), s.Signer("k2")), want: types.ErrThresholdNotMet},

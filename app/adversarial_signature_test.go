@@ -27,7 +27,7 @@ func sigOf(d *didtest.DID, f string, sig []byte) types.Signature {
 }
 
 // flip returns sig with bit i flipped.
-func flip(sig []byte, i int) []byte {
+func flipBit(sig []byte, i int) []byte {
 	out := slices.Clone(sig)
 	out[i/8] ^= 1 << (i % 8)
 	return out
@@ -54,7 +54,7 @@ func ownerWithExtras(name string) *didtest.DID {
 	k2 := didtest.Key(name + "/k2")
 	doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: "k2", PublicKey: didtest.Pub(k2).Multicodec()})
 	doc.Authentication = append(doc.Authentication, "k2")
-	doc.Services = []types.Service{service("svc0", "LinkedDomains", "https://example.com/svc0")}
+	doc.Services = []types.Service{svcOf("svc0", "LinkedDomains", "https://example.com/svc0")}
 	keys := map[string]ed25519.PrivateKey{"k1": d.Keys["k1"], "k2": k2}
 	return didtest.New(advChain, doc, keys)
 }
@@ -87,8 +87,8 @@ func buildSignatures(w *advWorld) []advCase {
 		{name: "signature under another domain", tx: withK1(domain("custos/tx/v0\x00")), want: types.ErrBadSignature},
 		{name: "signature without the domain separator", tx: withK1(domain("custos/tx/v1")), want: types.ErrBadSignature},
 		{name: "signature over the envelope", tx: withK1(didtest.SigOver(k1, didtest.Envelope(body))), want: types.ErrBadSignature},
-		{name: "signature with R's bit flipped", tx: withK1(flip(good, 3)), want: types.ErrBadSignature},
-		{name: "signature with S's bit flipped", tx: withK1(flip(good, 260)), want: types.ErrBadSignature},
+		{name: "signature with R's bit flipped", tx: withK1(flipBit(good, 3)), want: types.ErrBadSignature},
+		{name: "signature with S's bit flipped", tx: withK1(flipBit(good, 260)), want: types.ErrBadSignature},
 		{name: "signature with S not reduced", tx: withK1(malleate(good)), want: types.ErrBadSignature},
 		{name: "signature names an unknown fragment", tx: tx(sigOf(s, "k9", good)), want: types.ErrUnknownSigner},
 		{name: "signature names a service", tx: tx(sigOf(s, "svc0", good)), want: types.ErrUnknownSigner},
@@ -97,7 +97,7 @@ func buildSignatures(w *advWorld) []advCase {
 		{name: "signature names an unregistered DID", tx: tx(sigOf(ghost, "k1", didtest.SigOver(ghost.Keys["k1"], body))), want: types.ErrUnknownSigner},
 		{name: "signature names the deactivated DID", tx: tx(sigOf(w.dead, "k1", didtest.SigOver(w.dead.Keys["k1"], body))), want: types.ErrUnknownSigner},
 		{name: "a good signature and a bad one", tx: tx(sigOf(s, "k1", good), sigOf(s, "k2", make([]byte, 64))), want: types.ErrBadSignature},
-		{name: "a bad signature and a good one", tx: tx(sigOf(s, "k1", flip(good, 0)), sigOf(s, "k1", good)), want: types.ErrBadSignature},
+		{name: "a bad signature and a good one", tx: tx(sigOf(s, "k1", flipBit(good, 0)), sigOf(s, "k1", good)), want: types.ErrBadSignature},
 		{name: "a good signature and an outsider's", tx: tx(sigOf(s, "k1", good), sigOf(g1, "k1", didtest.SigOver(g1.Keys["k1"], body))), want: types.ErrUnknownSigner},
 		{name: "only the authentication key signs", tx: tx(sigOf(s, "k2", didtest.SigOver(s.Keys["k2"], body))), want: types.ErrThresholdNotMet},
 		{name: "control", tx: tx(sigOf(s, "k1", good))},

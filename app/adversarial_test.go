@@ -68,10 +68,14 @@ type advWorld struct {
 	guardians [3]*didtest.DID
 	dead      *didtest.DID
 	big       *didtest.DID
+
+	// proposalChecked says the app checks proposals: its ProcessProposal
+	// rejects a block of garbage (the ABCI default accepts every block).
+	proposalChecked bool
 }
 
 // advBlockTime is the time of block h: one second apart. Recoveries and
-// guardian changes are never due within the run (their delay is a day).
+// guardian changes are never due within the run (their delay is a advDay).
 func advBlockTime(h int64) time.Time { return time.Unix(1_700_000_000+h, 0).UTC() }
 
 // advGenesis is the default genesis with a ten-year recovery expiry, so
@@ -96,15 +100,16 @@ func newAdvWorld(t *testing.T) *advWorld {
 		w.guardians[i] = didtest.Single(advChain, fmt.Sprintf("guardian-%d", i+1))
 	}
 	w.dead = didtest.Single(advChain, "dead")
-	w.big = bigDID()
+	w.big = advBigDID()
 	w.commitOK(w.guardians[0].Create(), w.guardians[1].Create(), w.guardians[2].Create(), w.dead.Create(), w.big.Create())
 	w.commitOK(didtest.Sign(txbuild.Deactivate(advChain, w.dead.ID, 1), w.dead.Signer("k1")))
+	w.proposalChecked = w.processProposal([][]byte{{0}})
 	return w
 }
 
-// bigDID has a document of about 14 KB: its key, 8 keyAgreement keys and
+// advBigDID has a document of about 14 KB: its key, 8 keyAgreement keys and
 // 12 services of 1,000-byte endpoints.
-func bigDID() *didtest.DID {
+func advBigDID() *didtest.DID {
 	d := didtest.Single(advChain, "big")
 	doc := d.Doc
 	for i := 0; i < 8; i++ {
@@ -161,33 +166,44 @@ func (w *advWorld) document(id types.ID) types.Document {
 
 // The bodies of guardian and recovery operations are built here, and only
 // here, from raw strings (so that a case can name an invalid DID) and from
-// the world's state (what the operation must name besides the version).
+// the world's state: what the operation names besides the version (the
+// guardian state's revision, the next recovery id).
 
 // guardiansBody is the owner's set-guardians body for id.
 func (w *advWorld) guardiansBody(id types.ID, version uint64, guardians []string, threshold uint32, delay int64) types.TxBody {
-	var revision uint64
-	gs, err := keeper.GetGuardians(w.a.Store(), id)
-	require.NoError(w.t, err)
-	if gs != nil {
-		revision = gs.Revision
-	}
 	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_SetGuardians{SetGuardians: &types.SetGuardiansOp{Guardians: guardians, Threshold: threshold, Delay: delay,
-			ExpectedRevision: revision}}}
+			ExpectedRevision: w.guardianRevision(id)}}}
 }
 
 // initiateBody is guardian's initiation of a recovery of id to the
 // proposed keys.
 func (w *advWorld) initiateBody(id types.ID, version uint64, guardian string, keys []types.VerificationMethod, threshold uint32, next *types.NextKeys) types.TxBody {
-	rid := uint64(1)
-	rs, err := keeper.GetRecoveries(w.a.Store(), id)
-	require.NoError(w.t, err)
-	if rs != nil {
-		rid = rs.NextId + 1
-	}
 	return types.TxBody{ChainId: advChain, Did: id.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_RecoveryInitiate{RecoveryInitiate: &types.RecoveryInitiateOp{
-			Guardian: guardian, NewKeys: keys, Threshold: threshold, NextKeys: next, RecoveryId: rid}}}
+			Guardian: guardian, NewKeys: keys, Threshold: threshold, NextKeys: next, RecoveryId: w.nextRecoveryID(id)}}}
+}
+
+// guardianRevision is the revision of id's guardian state, which a
+// set-guardians names.
+func (w *advWorld) guardianRevision(id types.ID) uint64 {
+	gs, err := keeper.GetGuardians(w.a.Store(), id)
+	require.NoError(w.t, err)
+	if gs == nil {
+		return 0
+	}
+	return gs.Revision
+}
+
+// nextRecoveryID is the id id's next recovery gets, which an initiation
+// names.
+func (w *advWorld) nextRecoveryID(id types.ID) uint64 {
+	rs, err := keeper.GetRecoveries(w.a.Store(), id)
+	require.NoError(w.t, err)
+	if rs == nil {
+		return 1
+	}
+	return rs.NextId + 1
 }
 
 // approveBody is guardian's approval of recovery rid of id.
@@ -204,7 +220,7 @@ func (w *advWorld) cancelBody(id types.ID, version uint64, guardian string, rid 
 }
 
 // ids returns the DIDs of ds as strings.
-func ids(ds ...*didtest.DID) []string {
+func idStrings(ds ...*didtest.DID) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
 		out[i] = d.ID.String()
@@ -264,9 +280,14 @@ func (w *advWorld) checkTx(tx []byte) *abci.ResponseCheckTx {
 type advTally struct {
 	tried, controls, awaiting  int
 	checkRefused, finalRefused map[string]int // by error name
-	families                   []string
-	perFamily                  map[string][3]int // tried, refused by CheckTx, refused by FinalizeBlock
-	stillAccepted              []string
+	// proposalRefused counts the txs whose one-tx block ProcessProposal
+	// rejected, by the error they get; proposalChecked is false when the
+	// app has no ProcessProposal check of its own.
+	proposalRefused map[string]int
+	proposalChecked bool
+	families        []string
+	perFamily       map[string][4]int // tried, refused by CheckTx, by ProcessProposal, by FinalizeBlock
+	stillAccepted   []string
 }
 
 func codeName(code uint32) string {
@@ -279,24 +300,87 @@ func codeName(code uint32) string {
 	return fmt.Sprintf("code_%d", code)
 }
 
-// runCase runs a crafted tx through CheckTx, then alone in a block through
-// FinalizeBlock and Commit, and checks its code and that a refusal left the
-// state as it was. It returns the two codes.
-func (w *advWorld) runCase(c advCase) (checkCode, finalCode uint32) {
+// advResult is what each stage answered for one crafted tx.
+type advResult struct {
+	check, final uint32
+	// rejected: ProcessProposal rejected the tx's one-tx block.
+	rejected bool
+}
+
+// proposalRejects reports whether ProcessProposal must reject a block that
+// holds c's tx: every honest node refuses the tx whatever the state and
+// whatever the block's earlier txs do. That is a tx refused on its bytes
+// alone (decoding, size, and the checks that need no state: chain id,
+// memo, signature count, target DID, operation, key URLs), and a create
+// refused on its own inception document and its signatures under the keys
+// that document lists. Stale versions, unknown or deactivated targets,
+// authorization by stored keys and every rule between operations stay
+// per-tx results: an earlier tx of the block may change them.
+func proposalRejects(c advCase) bool {
+	if c.want == nil {
+		return false
+	}
+	switch c.want {
+	case types.ErrMalformedTx, types.ErrNonCanonical, types.ErrTxTooLarge, types.ErrWrongChainID,
+		types.ErrMemoTooLarge, types.ErrInvalidMemo, types.ErrTooManySignatures, types.ErrNoOperation,
+		types.ErrInvalidDIDURL:
+		return true
+	}
+	_, body, err := types.DecodeTx(c.tx, types.DefaultParams().MaxTxBytes)
+	if err != nil {
+		return true
+	}
+	if _, err := types.ParseID(body.Did); err != nil {
+		return true
+	}
+	return body.GetCreate() != nil && c.want != types.ErrDIDExists
+}
+
+func (w *advWorld) processProposal(txs [][]byte) bool {
+	w.t.Helper()
+	h := w.height + 1
+	res, err := w.a.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: txs, Height: h, Time: advBlockTime(h)})
+	require.NoError(w.t, err, "ProcessProposal failed (a node fault, not a rejection)")
+	require.NotEqual(w.t, abci.ResponseProcessProposal_UNKNOWN, res.Status)
+	return res.Status == abci.ResponseProcessProposal_REJECT
+}
+
+func (w *advWorld) prepareProposal(txs [][]byte) [][]byte {
+	w.t.Helper()
+	h := w.height + 1
+	res, err := w.a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Txs: txs, MaxTxBytes: 4 << 20, Height: h, Time: advBlockTime(h)})
+	require.NoError(w.t, err)
+	return res.Txs
+}
+
+// runCase runs a crafted tx through CheckTx and ProcessProposal, then alone
+// in a block through FinalizeBlock and Commit (as a proposer that skipped
+// every check would), and checks each answer and that a refusal left the
+// state as it was.
+func (w *advWorld) runCase(c advCase) advResult {
 	w.t.Helper()
 	before := w.state()
 	chk := w.checkTx(c.tx)
+	var out advResult
+	out.check = chk.Code
+	if w.proposalChecked {
+		out.rejected = w.processProposal([][]byte{c.tx})
+	}
 	if c.awaiting == "" {
-		w.sameState(before, "%s: CheckTx", c.name)
+		w.sameState(before, "%s: CheckTx and ProcessProposal", c.name)
 	}
 	res := w.block(c.tx)
 	r := res.TxResults[0]
+	out.final = r.Code
 	if c.awaiting != "" {
 		if chk.Code != 0 && r.Code != 0 { // refused at last: then it must change nothing
 			require.Equal(w.t, before.appHash, fmt.Sprintf("%x", res.AppHash), "%s: FinalizeBlock's app hash", c.name)
 			w.sameState(before, "%s: FinalizeBlock and Commit", c.name)
 		}
-		return chk.Code, r.Code
+		return out
+	}
+	if w.proposalChecked {
+		require.Equal(w.t, proposalRejects(c), out.rejected, "%s: ProcessProposal of a block holding it rejected it: %v", c.name, out.rejected)
 	}
 	if c.want == nil {
 		require.Zero(w.t, chk.Code, "%s: control refused by CheckTx: %s", c.name, chk.Log)
@@ -305,21 +389,70 @@ func (w *advWorld) runCase(c advCase) (checkCode, finalCode uint32) {
 		if c.check != nil {
 			c.check(w.t, w)
 		}
-		return chk.Code, r.Code
+		return out
 	}
 	require.Equal(w.t, codeName(c.want.Code), codeName(chk.Code), "%s: CheckTx: %s", c.name, chk.Log)
 	require.Equal(w.t, types.Codespace, chk.Codespace, c.name)
 	require.Equal(w.t, codeName(c.want.Code), codeName(r.Code), "%s: FinalizeBlock: %s", c.name, r.Log)
 	require.Equal(w.t, before.appHash, fmt.Sprintf("%x", res.AppHash), "%s: FinalizeBlock's app hash", c.name)
 	w.sameState(before, "%s: FinalizeBlock and Commit", c.name)
-	return chk.Code, r.Code
+	return out
+}
+
+// runBlock finalizes and commits cases' txs as one block and requires
+// each to get its code and the state not to move.
+func (w *advWorld) runBlock(what string, cases []advCase) {
+	w.t.Helper()
+	before := w.state()
+	txs := make([][]byte, len(cases))
+	for i, c := range cases {
+		txs[i] = c.tx
+	}
+	res := w.block(txs...)
+	for i, r := range res.TxResults {
+		require.Equal(w.t, codeName(cases[i].want.Code), codeName(r.Code), "%s in %s: %s", cases[i].name, what, r.Log)
+	}
+	w.sameState(before, "%s", what)
+}
+
+// runFamilyBlocks puts a family's refused txs in blocks. An honest
+// proposer's PrepareProposal keeps exactly those a block may hold, and
+// ProcessProposal accepts that block and rejects the whole family; a
+// malicious proposer's block of them all still executes, each tx with its
+// code alone, and changes nothing.
+func (w *advWorld) runFamilyBlocks(family string, refused []advCase) {
+	w.t.Helper()
+	if w.proposalChecked {
+		var keep []advCase
+		for _, c := range refused {
+			if !proposalRejects(c) {
+				keep = append(keep, c)
+			}
+		}
+		all := make([][]byte, len(refused))
+		for i, c := range refused {
+			all[i] = c.tx
+		}
+		got := w.prepareProposal(all)
+		require.Len(w.t, got, len(keep), "PrepareProposal of family %s", family)
+		for i, c := range keep {
+			require.Equal(w.t, c.tx, got[i], "PrepareProposal of family %s: tx %d is not %s", family, i, c.name)
+		}
+		require.False(w.t, w.processProposal(got), "ProcessProposal rejected the block PrepareProposal built of family %s", family)
+		require.Equal(w.t, len(keep) < len(refused), w.processProposal(all), "ProcessProposal of the whole family %s", family)
+		if len(keep) > 0 {
+			w.runBlock("the honest block of family "+family, keep)
+		}
+	}
+	w.runBlock("the block of the whole family "+family, refused)
 }
 
 // TestAdversarialCatalogue runs every family of crafted txs. In verbose mode
 // it prints how many txs it tried and how each stage refused them.
 func TestAdversarialCatalogue(t *testing.T) {
 	w := newAdvWorld(t)
-	tally := advTally{checkRefused: map[string]int{}, finalRefused: map[string]int{}, perFamily: map[string][3]int{}}
+	tally := advTally{checkRefused: map[string]int{}, finalRefused: map[string]int{}, proposalRefused: map[string]int{},
+		perFamily: map[string][4]int{}, proposalChecked: w.proposalChecked}
 	seen := map[[32]byte]string{}
 	for _, f := range advFamilies() {
 		cases := f.build(w)
@@ -344,37 +477,30 @@ func TestAdversarialCatalogue(t *testing.T) {
 		tally.families = append(tally.families, f.name)
 		fam := tally.perFamily[f.name]
 		for _, c := range refused {
-			chk, fin := w.runCase(c)
+			r := w.runCase(c)
 			tally.tried++
 			fam[0]++
-			if chk != 0 {
-				tally.checkRefused[codeName(chk)]++
+			if r.check != 0 {
+				tally.checkRefused[codeName(r.check)]++
 				fam[1]++
 			}
-			if fin != 0 {
-				tally.finalRefused[codeName(fin)]++
+			if r.rejected {
+				tally.proposalRefused[c.want.Name]++
 				fam[2]++
 			}
+			if r.final != 0 {
+				tally.finalRefused[codeName(r.final)]++
+				fam[3]++
+			}
 		}
-		// A malicious proposer puts the whole family in one block: each
-		// tx gets the same code as alone, and the state does not move.
 		if len(refused) > 0 {
-			before := w.state()
-			txs := make([][]byte, len(refused))
-			for i, c := range refused {
-				txs[i] = c.tx
-			}
-			res := w.block(txs...)
-			for i, r := range res.TxResults {
-				require.Equal(t, codeName(refused[i].want.Code), codeName(r.Code), "%s in the family's block: %s", refused[i].name, r.Log)
-			}
-			w.sameState(before, "family %s in one block", f.name)
+			w.runFamilyBlocks(f.name, refused)
 		}
 		for _, c := range awaiting {
-			chk, fin := w.runCase(c)
+			r := w.runCase(c)
 			tally.awaiting++
-			if chk != c.want.Code || fin != c.want.Code {
-				tally.stillAccepted = append(tally.stillAccepted, fmt.Sprintf("%s (CheckTx %s, FinalizeBlock %s; awaiting %s)", c.name, codeName(chk), codeName(fin), c.awaiting))
+			if r.check != c.want.Code || r.final != c.want.Code {
+				tally.stillAccepted = append(tally.stillAccepted, fmt.Sprintf("%s (CheckTx %s, FinalizeBlock %s; awaiting %s)", c.name, codeName(r.check), codeName(r.final), c.awaiting))
 			} else {
 				t.Logf("%s: now refused with %s: the rule it awaited (%s) has landed; drop its awaiting mark", c.name, c.want.Name, c.awaiting)
 			}
@@ -397,12 +523,17 @@ func (tl advTally) log(t *testing.T) {
 		}
 		return n
 	}
+	pp := fmt.Sprint(sum(tl.proposalRefused))
+	if !tl.proposalChecked {
+		pp = "n/a (the app has no ProcessProposal check)"
+	}
 	t.Logf("adversarial catalogue: %d crafted txs tried; refused by CheckTx %d, by ProcessProposal %s, by FinalizeBlock %d; %d controls accepted; %d awaiting a rule",
-		tl.tried, sum(tl.checkRefused), "n/a (the app has no ProcessProposal yet)", sum(tl.finalRefused), tl.controls, tl.awaiting)
+		tl.tried, sum(tl.checkRefused), pp, sum(tl.finalRefused), tl.controls, tl.awaiting)
+	t.Logf("  ProcessProposal rejections by code: %s", formatCounts(tl.proposalRefused))
 	t.Logf("  FinalizeBlock refusals by code: %s", formatCounts(tl.finalRefused))
 	for _, f := range tl.families {
 		c := tl.perFamily[f]
-		t.Logf("  family %-14s tried %3d, refused by CheckTx %3d, by FinalizeBlock %3d", f, c[0], c[1], c[2])
+		t.Logf("  family %-14s tried %3d, refused by CheckTx %3d, by ProcessProposal %3d, by FinalizeBlock %3d", f, c[0], c[1], c[2], c[3])
 	}
 	for _, s := range tl.stillAccepted {
 		t.Logf("  still not refused: %s", s)
