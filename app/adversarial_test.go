@@ -23,10 +23,12 @@ import (
 
 // The adversarial catalogue: crafted txs, each with the registered error it
 // must get, run in-process against a real App (real badger) the way a user
-// sends them (CheckTx) and the way a malicious proposer would include them
-// in a block (FinalizeBlock + Commit, skipping every mempool check). A
-// refused tx must change nothing: neither the app hash nor any entry of
-// the flat state, in the tree or out of it.
+// sends them (CheckTx), the way validators judge a proposal holding them
+// (ProcessProposal; PrepareProposal for a family at once), and the way a
+// malicious proposer would include them in a block anyway (FinalizeBlock +
+// Commit, alone and then a whole family in one block). A refused tx must
+// change nothing: neither the app hash nor any entry of the flat state, in
+// the tree or out of it.
 //
 // The txs come from families (adversarial_*_test.go): each family builds
 // its own targets in setup blocks, then returns its crafted txs and, last,
@@ -68,10 +70,6 @@ type advWorld struct {
 	guardians [3]*didtest.DID
 	dead      *didtest.DID
 	big       *didtest.DID
-
-	// proposalChecked says the app checks proposals: its ProcessProposal
-	// rejects a block of garbage (the ABCI default accepts every block).
-	proposalChecked bool
 }
 
 // advBlockTime is the time of block h: one second apart. Recoveries and
@@ -103,7 +101,7 @@ func newAdvWorld(t *testing.T) *advWorld {
 	w.big = advBigDID()
 	w.commitOK(w.guardians[0].Create(), w.guardians[1].Create(), w.guardians[2].Create(), w.dead.Create(), w.big.Create())
 	w.commitOK(didtest.Sign(txbuild.Deactivate(advChain, w.dead.ID, 1), w.dead.Signer("k1")))
-	w.proposalChecked = w.processProposal([][]byte{{0}})
+	require.True(t, w.processProposal([][]byte{{0}}), "ProcessProposal accepted a block of garbage")
 	return w
 }
 
@@ -281,10 +279,8 @@ type advTally struct {
 	tried, controls, awaiting  int
 	checkRefused, finalRefused map[string]int // by error name
 	// proposalRefused counts the txs whose one-tx block ProcessProposal
-	// rejected, by the error they get; proposalChecked is false when the
-	// app has no ProcessProposal check of its own.
+	// rejected, by the error they get.
 	proposalRefused map[string]int
-	proposalChecked bool
 	families        []string
 	perFamily       map[string][4]int // tried, refused by CheckTx, by ProcessProposal, by FinalizeBlock
 	stillAccepted   []string
@@ -363,9 +359,7 @@ func (w *advWorld) runCase(c advCase) advResult {
 	chk := w.checkTx(c.tx)
 	var out advResult
 	out.check = chk.Code
-	if w.proposalChecked {
-		out.rejected = w.processProposal([][]byte{c.tx})
-	}
+	out.rejected = w.processProposal([][]byte{c.tx})
 	if c.awaiting == "" {
 		w.sameState(before, "%s: CheckTx and ProcessProposal", c.name)
 	}
@@ -379,9 +373,7 @@ func (w *advWorld) runCase(c advCase) advResult {
 		}
 		return out
 	}
-	if w.proposalChecked {
-		require.Equal(w.t, proposalRejects(c), out.rejected, "%s: ProcessProposal of a block holding it rejected it: %v", c.name, out.rejected)
-	}
+	require.Equal(w.t, proposalRejects(c), out.rejected, "%s: ProcessProposal of a block holding it rejected it: %v", c.name, out.rejected)
 	if c.want == nil {
 		require.Zero(w.t, chk.Code, "%s: control refused by CheckTx: %s", c.name, chk.Log)
 		require.Zero(w.t, r.Code, "%s: control refused by FinalizeBlock: %s", c.name, r.Log)
@@ -422,27 +414,25 @@ func (w *advWorld) runBlock(what string, cases []advCase) {
 // code alone, and changes nothing.
 func (w *advWorld) runFamilyBlocks(family string, refused []advCase) {
 	w.t.Helper()
-	if w.proposalChecked {
-		var keep []advCase
-		for _, c := range refused {
-			if !proposalRejects(c) {
-				keep = append(keep, c)
-			}
+	var keep []advCase
+	for _, c := range refused {
+		if !proposalRejects(c) {
+			keep = append(keep, c)
 		}
-		all := make([][]byte, len(refused))
-		for i, c := range refused {
-			all[i] = c.tx
-		}
-		got := w.prepareProposal(all)
-		require.Len(w.t, got, len(keep), "PrepareProposal of family %s", family)
-		for i, c := range keep {
-			require.Equal(w.t, c.tx, got[i], "PrepareProposal of family %s: tx %d is not %s", family, i, c.name)
-		}
-		require.False(w.t, w.processProposal(got), "ProcessProposal rejected the block PrepareProposal built of family %s", family)
-		require.Equal(w.t, len(keep) < len(refused), w.processProposal(all), "ProcessProposal of the whole family %s", family)
-		if len(keep) > 0 {
-			w.runBlock("the honest block of family "+family, keep)
-		}
+	}
+	all := make([][]byte, len(refused))
+	for i, c := range refused {
+		all[i] = c.tx
+	}
+	got := w.prepareProposal(all)
+	require.Len(w.t, got, len(keep), "PrepareProposal of family %s", family)
+	for i, c := range keep {
+		require.Equal(w.t, c.tx, got[i], "PrepareProposal of family %s: tx %d is not %s", family, i, c.name)
+	}
+	require.False(w.t, w.processProposal(got), "ProcessProposal rejected the block PrepareProposal built of family %s", family)
+	require.Equal(w.t, len(keep) < len(refused), w.processProposal(all), "ProcessProposal of the whole family %s", family)
+	if len(keep) > 0 {
+		w.runBlock("the honest block of family "+family, keep)
 	}
 	w.runBlock("the block of the whole family "+family, refused)
 }
@@ -452,7 +442,7 @@ func (w *advWorld) runFamilyBlocks(family string, refused []advCase) {
 func TestAdversarialCatalogue(t *testing.T) {
 	w := newAdvWorld(t)
 	tally := advTally{checkRefused: map[string]int{}, finalRefused: map[string]int{}, proposalRefused: map[string]int{},
-		perFamily: map[string][4]int{}, proposalChecked: w.proposalChecked}
+		perFamily: map[string][4]int{}}
 	seen := map[[32]byte]string{}
 	for _, f := range advFamilies() {
 		cases := f.build(w)
@@ -523,12 +513,8 @@ func (tl advTally) log(t *testing.T) {
 		}
 		return n
 	}
-	pp := fmt.Sprint(sum(tl.proposalRefused))
-	if !tl.proposalChecked {
-		pp = "n/a (the app has no ProcessProposal check)"
-	}
-	t.Logf("adversarial catalogue: %d crafted txs tried; refused by CheckTx %d, by ProcessProposal %s, by FinalizeBlock %d; %d controls accepted; %d awaiting a rule",
-		tl.tried, sum(tl.checkRefused), pp, sum(tl.finalRefused), tl.controls, tl.awaiting)
+	t.Logf("adversarial catalogue: %d crafted txs tried; refused by CheckTx %d, by ProcessProposal %d, by FinalizeBlock %d; %d controls accepted; %d awaiting a rule",
+		tl.tried, sum(tl.checkRefused), sum(tl.proposalRefused), sum(tl.finalRefused), tl.controls, tl.awaiting)
 	t.Logf("  ProcessProposal rejections by code: %s", formatCounts(tl.proposalRefused))
 	t.Logf("  FinalizeBlock refusals by code: %s", formatCounts(tl.finalRefused))
 	for _, f := range tl.families {
