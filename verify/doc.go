@@ -8,5 +8,7 @@
 // Invariant: Resolve returns a result only if every value it returns (or
 // the absence of the DID) is proved against a light-client-verified app
 // hash; any failure is an error that names what did not hold. There is no
-// unverified fallback.
+// unverified fallback. A latest-state answer (Resolve) is also fresh: its
+// height within Config.MaxLag blocks of every other node's latest height,
+// its header within Config.MaxAge of the local clock.
 package verify

@@ -152,9 +152,11 @@ with Merkle proofs against the app hash of a height, whose header a CometBFT
 light client verifies against the validators' signatures, from a trust point
 (--trust-height and --trust-hash, else the header remembered in
 <home>/light/trusted.json, else the genesis in <home>/config/genesis.json).
-Repeat --node: the first answers, the others are witnesses that cross-check
-the headers. Any failure exits non-zero, naming what failed; there is no
-unverified fallback.`,
+Repeat --node: the first that is up answers, the others are witnesses that
+cross-check the headers; the output names the witnesses that agreed and those
+unreachable or behind. The answer must be fresh: within --max-lag blocks of
+the witnesses' latest block, signed in a header at most --max-age old. Any
+failure exits non-zero, naming what failed; there is no unverified fallback.`,
 		Example: `  custos resolve $DID
   custos resolve $DID --version-id 1
   custos resolve $DID --resolver http://127.0.0.1:8080
