@@ -11,19 +11,26 @@ import (
 )
 
 func newDIDRotateCmd(opts *options, f *didFlags) *cobra.Command {
-	var keyID, newKey string
+	var keyID, newKey, since string
+	var compromised bool
 	tf := &txFlags{}
 	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
-		Use:   "rotate DID --key-id FRAGMENT --new-key NAME",
+		Use:   "rotate DID --key-id FRAGMENT --new-key NAME [--compromised [--compromised-since TIME]]",
 		Short: "Replace one key's material with a new keyring key, keeping its relationships",
 		Long: `Rotate replaces the key material of FRAGMENT with the keyring key NAME (of the
 same type). The fragment keeps its relationships; the old material is recorded
 as retired in the DID's history. The new key signs the rotation (proof of
 possession) along with the DID's controllers.
 
-If the old key may have been stolen, revoke it instead (custos did revoke-key
---compromised) after adding its replacement, so that the history says so.
+If the old key may have been stolen, add --compromised: the old material is
+recorded as compromised instead, in the same operation, and
+--compromised-since (RFC 3339, e.g. 2025-01-02T15:04:05Z; implies
+--compromised) says from when it should not be trusted: key status then
+answers compromised for that window, and verifiers reject what it signed
+there. This works for a DID with a single key, which cannot revoke it. A key
+found stolen only after it was rotated away can still be marked: custos did
+revoke-key --key-id FRAGMENT --public-key MULTIBASE --compromised-since TIME.
 
 Pre-rotation: --next-key NAME (repeatable) commits to the next controller
 keys. When the DID has such a commitment, rotating a capabilityInvocation key
@@ -34,7 +41,8 @@ recovery and guardian change.`,
 		Example: `  custos keys add alice-2
   custos did rotate $DID --key-id key-1 --new-key alice-2
   custos did rotate $DID --key-id key-2 --new-key bob-2 --signer alice --signer carol
-  custos did rotate $DID --key-id key-1 --new-key alice-next --next-key alice-next-2`,
+  custos did rotate $DID --key-id key-1 --new-key alice-next --next-key alice-next-2
+  custos did rotate $DID --key-id key-1 --new-key alice-2 --compromised-since 2025-01-02T03:00:00Z`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
 			id, err := parseDID(args[0])
@@ -42,6 +50,10 @@ recovery and guardian change.`,
 				return err
 			}
 			frag, err := parseKeyID(id, keyID)
+			if err != nil {
+				return err
+			}
+			sinceUnix, err := parseCompromisedSince(since, &compromised)
 			if err != nil {
 				return err
 			}
@@ -98,6 +110,7 @@ recovery and guardian change.`,
 			}
 			body := txbuild.Rotate(chainID, id, t.record.Version, frag, info.PublicKey)
 			body.GetRotateKey().NextKeys = commit
+			body.GetRotateKey().Compromised, body.GetRotateKey().CompromisedSince = compromised, sinceUnix
 			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
@@ -109,6 +122,8 @@ recovery and guardian change.`,
 	}
 	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to rotate, e.g. key-1 (required)")
 	cmd.Flags().StringVar(&newKey, "new-key", "", "keyring key that replaces it (required)")
+	cmd.Flags().BoolVar(&compromised, "compromised", false, "record the replaced key as compromised rather than retired")
+	cmd.Flags().StringVar(&since, "compromised-since", "", "RFC 3339 time from which the replaced key is not to be trusted (implies --compromised)")
 	_ = cmd.MarkFlagRequired("key-id")
 	_ = cmd.MarkFlagRequired("new-key")
 	tf.register(cmd.Flags())
@@ -117,11 +132,11 @@ recovery and guardian change.`,
 }
 
 func newDIDRevokeKeyCmd(opts *options, f *didFlags) *cobra.Command {
-	var keyID, since string
+	var keyID, since, material string
 	var compromised bool
 	tf := &txFlags{}
 	cmd := &cobra.Command{
-		Use:   "revoke-key DID --key-id FRAGMENT [--compromised [--compromised-since TIME]]",
+		Use:   "revoke-key DID --key-id FRAGMENT [--compromised [--compromised-since TIME]] [--public-key MULTIBASE]",
 		Short: "Remove a key from the DID and record it as retired or compromised",
 		Long: `Revoke-key removes the key from the document and from every relationship, and
 records it in the DID's history as retired, or with --compromised as
@@ -130,10 +145,19 @@ compromised. --compromised-since (RFC 3339, e.g. 2025-01-02T15:04:05Z; implies
 signatures made with it since that time as invalid.
 
 The DID must keep at least threshold capabilityInvocation keys: add a
-replacement first (custos did update --add-key) when revoking a controller.`,
+replacement first (custos did update --add-key) when revoking a controller,
+or rotate it with custos did rotate --compromised.
+
+A key found stolen after it left the document can still be recorded as
+compromised (--compromised is then required, and the document does not
+change): name its fragment, and if that fragment lists a newer key now, the
+stolen material with --public-key (its publicKeyMultibase, as key status and
+old versions show it). A record only ever widens: retired becomes compromised,
+and a compromised key takes an earlier --compromised-since, never a later one.`,
 		Example: `  custos did revoke-key $DID --key-id key-2
   custos did revoke-key $DID --key-id key-1 --compromised --signer bob
-  custos did revoke-key $DID --key-id key-1 --compromised-since 2025-01-02T15:04:05Z`,
+  custos did revoke-key $DID --key-id key-1 --compromised-since 2025-01-02T15:04:05Z
+  custos did revoke-key $DID --key-id key-1 --public-key z6Mk... --compromised-since 2025-01-02T03:00:00Z`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
 			id, err := parseDID(args[0])
@@ -144,16 +168,24 @@ replacement first (custos did update --add-key) when revoking a controller.`,
 			if err != nil {
 				return err
 			}
-			reason, sinceUnix := types.REVOCATION_REASON_RETIRED, int64(0)
-			if since != "" {
-				ts, err := time.Parse(time.RFC3339, since)
-				if err != nil {
-					return fmt.Errorf("invalid --compromised-since %q: give an RFC 3339 time, e.g. 2025-01-02T15:04:05Z", since)
-				}
-				sinceUnix, compromised = ts.Unix(), true
+			reason := types.REVOCATION_REASON_RETIRED
+			sinceUnix, err := parseCompromisedSince(since, &compromised)
+			if err != nil {
+				return err
 			}
 			if compromised {
 				reason = types.REVOCATION_REASON_COMPROMISED
+			}
+			var earlier []byte
+			if material != "" {
+				pk, err := types.ParseMultikey(material)
+				if err != nil {
+					return explain(fmt.Errorf("--public-key: %w", err))
+				}
+				if !compromised {
+					return fmt.Errorf("--public-key names an earlier key to record as compromised: add --compromised or --compromised-since")
+				}
+				earlier = pk.Multicodec()
 			}
 			e, err := f.env(cmd, opts)
 			if err != nil {
@@ -164,14 +196,16 @@ replacement first (custos did update --add-key) when revoking a controller.`,
 				return err
 			}
 			cur := &t.record.Document
-			if _, ok := cur.Method(frag); !ok {
-				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s)", id, frag, listKeys(cur)))
+			if _, ok := cur.Method(frag); !ok && !compromised {
+				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s); to record a key it listed before as compromised, add --compromised", id, frag, listKeys(cur)))
 			}
 			signers, err := controllerSigners(e.kr, id, cur, nil, tf.signers, frag)
 			if err != nil {
 				return err
 			}
-			c, err := e.submit(id, txbuild.Revoke(chainID, id, t.record.Version, frag, reason, sinceUnix), signers)
+			body := txbuild.Revoke(chainID, id, t.record.Version, frag, reason, sinceUnix)
+			body.GetRevokeKey().PublicKey = earlier
+			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
@@ -181,9 +215,24 @@ replacement first (custos did update --add-key) when revoking a controller.`,
 	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to revoke, e.g. key-2 (required)")
 	cmd.Flags().BoolVar(&compromised, "compromised", false, "record the key as compromised rather than retired")
 	cmd.Flags().StringVar(&since, "compromised-since", "", "RFC 3339 time from which the key is not to be trusted (implies --compromised)")
+	cmd.Flags().StringVar(&material, "public-key", "", "publicKeyMultibase of a key the fragment listed before its current one, to record as compromised")
 	_ = cmd.MarkFlagRequired("key-id")
 	tf.register(cmd.Flags())
 	return cmd
+}
+
+// parseCompromisedSince parses --compromised-since (RFC 3339; "" is 0, not
+// given); a time implies --compromised.
+func parseCompromisedSince(since string, compromised *bool) (int64, error) {
+	if since == "" {
+		return 0, nil
+	}
+	ts, err := time.Parse(time.RFC3339, since)
+	if err != nil {
+		return 0, fmt.Errorf("invalid --compromised-since %q: give an RFC 3339 time, e.g. 2025-01-02T15:04:05Z", since)
+	}
+	*compromised = true
+	return ts.Unix(), nil
 }
 
 func newDIDDeactivateCmd(opts *options, f *didFlags) *cobra.Command {

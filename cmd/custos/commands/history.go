@@ -88,6 +88,13 @@ func changes(did string, ev didjson.Event) string {
 	if len(ev.KeysRotated) > 0 {
 		parts = append(parts, "rotated "+frags(ev.KeysRotated))
 	}
+	if len(ev.KeysCompromised) > 0 {
+		marked := "old key of " + frags(ev.KeysCompromised) + " compromised"
+		if ev.CompromisedSince != "" {
+			marked += " since " + ev.CompromisedSince
+		}
+		parts = append(parts, marked)
+	}
 	if ev.Relationships && ev.Operation == "update" {
 		parts = append(parts, "relationships")
 	}

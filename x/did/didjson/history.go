@@ -20,6 +20,7 @@ type Event struct {
 	KeysAdded        []string `json:"keysAdded,omitempty"`
 	KeysRemoved      []string `json:"keysRemoved,omitempty"`
 	KeysRotated      []string `json:"keysRotated,omitempty"`
+	KeysCompromised  []string `json:"keysCompromised,omitempty"`
 	Reason           string   `json:"reason,omitempty"`
 	CompromisedSince string   `json:"compromisedSince,omitempty"`
 	Services         bool     `json:"servicesChanged,omitempty"`
@@ -88,7 +89,8 @@ func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
 		Sequence: e.Seq, Operation: OperationName(e.Kind), VersionID: strconv.FormatUint(e.Version, 10),
 		Height: e.Height, Time: FormatTime(e.Time), TxHash: strings.ToUpper(hex.EncodeToString(e.TxHash)),
 		KeysAdded: refs(e.KeysAdded), KeysRemoved: refs(e.KeysRemoved), KeysRotated: refs(e.KeysRotated),
-		Services: e.ServicesChanged, Relationships: e.RelationshipsChanged, Threshold: e.Threshold, Memo: e.Memo,
+		KeysCompromised: refs(e.KeysCompromised),
+		Services:        e.ServicesChanged, Relationships: e.RelationshipsChanged, Threshold: e.Threshold, Memo: e.Memo,
 	}
 	switch e.Reason {
 	case types.REVOCATION_REASON_RETIRED:

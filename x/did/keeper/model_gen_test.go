@@ -73,8 +73,20 @@ func (g *gen) next() mOp {
 		op.kind, op.frag = opRotate, g.someFrag(cur)
 		old, _ := cur.key(op.frag)
 		op.newKey = g.freshKey(cur, g.m.isEd(old) != g.chance(10))
+		switch g.rng.Intn(8) {
+		case 0:
+			op.reason = types.REVOCATION_REASON_COMPROMISED
+		case 1:
+			op.reason = types.REVOCATION_REASON_COMPROMISED
+			op.since = g.m.time - int64(g.rng.Intn(200)) + 100 // maybe in the future
+		case 2:
+			op.since = g.m.time - int64(g.rng.Intn(200)) // without compromised
+		}
 	case r < 96:
 		op.kind, op.frag = opRevoke, g.someFrag(cur)
+		if g.chance(4) {
+			op.frag = g.formerFrag(op.id, cur)
+		}
 		op.reason = types.RevocationReason(1 + g.rng.Intn(2))
 		switch g.rng.Intn(12) {
 		case 0:
@@ -210,4 +222,24 @@ func (g *gen) noise(op *mOp, cur mDoc) {
 		op.sigs = append(op.sigs, mSig{other, "a", g.rng.Intn(poolEd)})
 	}
 	g.rng.Shuffle(len(op.sigs), func(i, j int) { op.sigs[i], op.sigs[j] = op.sigs[j], op.sigs[i] })
+}
+
+// formerFrag is a fragment id had but cur does not list, when there is
+// one (in sorted order, for determinism), else "zz".
+func (g *gen) formerFrag(id types.ID, cur mDoc) string {
+	d := g.m.dids[id]
+	if d == nil {
+		return "zz"
+	}
+	var former []string
+	for f := range d.ever {
+		if _, ok := cur.key(f); !ok {
+			former = append(former, f)
+		}
+	}
+	if len(former) == 0 {
+		return "zz"
+	}
+	slices.Sort(former)
+	return former[g.rng.Intn(len(former))]
 }

@@ -90,9 +90,11 @@ type mOp struct {
 	doc     mDoc // create, update
 	frag    string
 	newKey  int // rotate
-	reason  types.RevocationReason
-	since   int64
-	sigs    []mSig
+	// reason is a revocation's; a rotation that marks the old key
+	// compromised has REVOCATION_REASON_COMPROMISED.
+	reason types.RevocationReason
+	since  int64
+	sigs   []mSig
 }
 
 func (o mOp) String() string {
@@ -104,7 +106,7 @@ func (o mOp) String() string {
 	case opCreate, opUpdate:
 		s += fmt.Sprintf(" doc=%v", o.doc)
 	case opRotate:
-		s += fmt.Sprintf(" %s->%d", o.frag, o.newKey)
+		s += fmt.Sprintf(" %s->%d reason=%d since=%d", o.frag, o.newKey, o.reason, o.since)
 	case opRevoke:
 		s += fmt.Sprintf(" %s reason=%d since=%d", o.frag, o.reason, o.since)
 	}
@@ -121,9 +123,35 @@ type mDID struct {
 	doc         mDoc
 	// ever lists every fragment that ever had a key of the DID.
 	ever map[string]bool
-	// compromised lists the pool keys ever revoked as compromised: they
+	// compromised lists the pool keys ever recorded as compromised: they
 	// never return to the DID.
 	compromised map[int]bool
+	// last is the last key period of every fragment in ever.
+	last map[string]mPeriod
+}
+
+// mPeriod is the last material a fragment named and how it ended.
+type mPeriod struct {
+	key    int
+	status types.KeyStatus
+	since  int64 // compromised since, 0 when not given
+	until  int64 // when it ended, 0 while valid
+}
+
+// compromisedFrom is when a compromised period counts as compromised from.
+func (p mPeriod) compromisedFrom() int64 {
+	if p.since != 0 && p.since < p.until {
+		return p.since
+	}
+	return p.until
+}
+
+// checkSince is the rule on a compromised_since.
+func (m *model) checkSince(since int64) *types.Error {
+	if since < 0 || since > m.time {
+		return types.ErrInvalidTime
+	}
+	return nil
 }
 
 type model struct {
@@ -154,6 +182,11 @@ func (m *model) step(op mOp) *types.Error {
 	}
 	cur := d.doc
 	var next mDoc
+	if op.kind == opRevoke {
+		if _, ok := cur.key(op.frag); !ok {
+			return m.markCompromised(d, op)
+		}
+	}
 	switch op.kind {
 	case opUpdate:
 		if err := m.validate(op.doc); err != nil {
@@ -161,6 +194,14 @@ func (m *model) step(op mOp) *types.Error {
 		}
 		next = op.doc
 	case opRotate:
+		switch {
+		case op.reason == types.REVOCATION_REASON_COMPROMISED:
+			if err := m.checkSince(op.since); err != nil {
+				return err
+			}
+		case op.since != 0:
+			return types.ErrInvalidOperation
+		}
 		old, ok := cur.key(op.frag)
 		switch {
 		case !ok:
@@ -215,9 +256,27 @@ func (m *model) step(op mOp) *types.Error {
 	if err := m.possession(&cur, next, proposed); err != nil {
 		return err
 	}
-	if op.kind == opRevoke && op.reason == types.REVOCATION_REASON_COMPROMISED {
+	if (op.kind == opRevoke || op.kind == opRotate) && op.reason == types.REVOCATION_REASON_COMPROMISED {
 		k, _ := cur.key(op.frag)
 		d.compromised[k] = true
+	}
+	for _, mm := range cur.methods {
+		nk, kept := next.key(mm.frag)
+		switch {
+		case op.kind == opDeactivate || !kept:
+			st := types.KEY_STATUS_RETIRED
+			if op.kind == opRevoke && op.reason == types.REVOCATION_REASON_COMPROMISED {
+				st = types.KEY_STATUS_COMPROMISED
+			}
+			d.last[mm.frag] = mPeriod{key: mm.key, status: st, since: op.since, until: m.time}
+		case nk != mm.key:
+			d.last[mm.frag] = mPeriod{key: nk, status: types.KEY_STATUS_VALID}
+		}
+	}
+	for _, mm := range next.methods {
+		if _, had := cur.key(mm.frag); !had {
+			d.last[mm.frag] = mPeriod{key: mm.key, status: types.KEY_STATUS_VALID}
+		}
 	}
 	d.version++
 	d.doc = next
@@ -245,9 +304,10 @@ func (m *model) create(op mOp) *types.Error {
 	if err := m.possession(nil, op.doc, proposed); err != nil {
 		return err
 	}
-	d := &mDID{version: 1, doc: op.doc, ever: map[string]bool{}, compromised: map[int]bool{}}
+	d := &mDID{version: 1, doc: op.doc, ever: map[string]bool{}, compromised: map[int]bool{}, last: map[string]mPeriod{}}
 	for _, mm := range op.doc.methods {
 		d.ever[mm.frag] = true
+		d.last[mm.frag] = mPeriod{key: mm.key, status: types.KEY_STATUS_VALID}
 	}
 	m.dids[op.id] = d
 	return nil
@@ -321,5 +381,47 @@ func (m *model) possession(cur *mDoc, next mDoc, proposed map[string]bool) *type
 			return types.ErrMissingPossession
 		}
 	}
+	return nil
+}
+
+// markCompromised is a revocation of a fragment the document no longer
+// lists: it records the fragment's last material compromised, only ever
+// to an earlier time, with the controllers' signatures.
+func (m *model) markCompromised(d *mDID, op mOp) *types.Error {
+	p, ok := d.last[op.frag]
+	switch {
+	case !ok:
+		return types.ErrKeyNotFound
+	case op.reason != types.REVOCATION_REASON_COMPROMISED:
+		return types.ErrInvalidOperation
+	}
+	if err := m.checkSince(op.since); err != nil {
+		return err
+	}
+	if d.doc.hasKey(p.key) {
+		return types.ErrInvalidOperation
+	}
+	q := p
+	q.status, q.since = types.KEY_STATUS_COMPROMISED, op.since
+	if p.status == types.KEY_STATUS_COMPROMISED && p.compromisedFrom() <= q.compromisedFrom() {
+		return types.ErrAlreadyCompromised
+	}
+	cur := d.doc
+	current, _, err := m.verify(op.id, &cur, cur, op.sigs)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range cur.capInv {
+		if current[f] {
+			n++
+		}
+	}
+	if n < int(cur.threshold) {
+		return types.ErrThresholdNotMet
+	}
+	d.last[op.frag] = q
+	d.compromised[p.key] = true
+	d.version++
 	return nil
 }

@@ -169,6 +169,8 @@ func (g *gen) compare(e *env, id types.ID) string {
 			return fmt.Sprintf("key record %s: %v, the model lists key %d", f, last.String(), k)
 		case (!listed || md.deactivated) && last.Status == types.KEY_STATUS_VALID:
 			return fmt.Sprintf("key record %s is open, the model has no such key", f)
+		case !listed && (last.Status != md.last[f].status || last.CompromisedSince != md.last[f].since):
+			return fmt.Sprintf("key record %s ends %v, the model says %+v", f, last.String(), md.last[f])
 		}
 	}
 	if len(head.Keys) != len(md.ever) {
@@ -246,6 +248,8 @@ func (g *gen) tx(t *testing.T, e *env, op mOp) []byte {
 		body = txbuild.Update(chain, op.id, op.version, g.render(op.doc, types.ID{}))
 	case opRotate:
 		body = txbuild.Rotate(chain, op.id, op.version, op.frag, g.pool[op.newKey])
+		body.GetRotateKey().Compromised = op.reason == types.REVOCATION_REASON_COMPROMISED
+		body.GetRotateKey().CompromisedSince = op.since
 	case opRevoke:
 		body = txbuild.Revoke(chain, op.id, op.version, op.frag, op.reason, op.since)
 	case opDeactivate:

@@ -190,15 +190,17 @@ func (e *execution) closeKey(fragment string, version uint64, status types.KeySt
 	return nil
 }
 
-// rotateKey stages closing fragment's period and opening one for pk.
-func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint64) error {
+// rotateKey stages closing fragment's period, with the status the old
+// material ends in, and opening one for pk.
+func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint64, status types.KeyStatus, compromisedSince int64) error {
 	rec, p, err := e.openPeriod(fragment)
 	if err != nil {
 		return err
 	}
-	p.Status = types.KEY_STATUS_RETIRED
+	p.Status = status
 	p.ValidUntilVersion = version
 	p.ValidUntil = e.blk.Time
+	p.CompromisedSince = compromisedSince
 	rec.Periods = append(rec.Periods, types.KeyPeriod{
 		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
 		ValidFromVersion: version, ValidFrom: e.blk.Time,

@@ -12,8 +12,8 @@ func (e *execution) revoke(op *types.RevokeKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if _, ok := cur.Get(op.KeyId); !ok {
-		return Outcome{}, types.ErrKeyNotFound.Wrapf("%s has no key %q", e.id, types.Truncate(op.KeyId))
+	if _, ok := cur.Get(op.KeyId); !ok || len(op.PublicKey) > 0 {
+		return e.markCompromised(op, head, rec, cur)
 	}
 	status, err := e.revocationStatus(op)
 	if err != nil {
@@ -53,12 +53,21 @@ func (e *execution) revocationStatus(op *types.RevokeKeyOp) (types.KeyStatus, er
 		}
 		return types.KEY_STATUS_RETIRED, nil
 	case types.REVOCATION_REASON_COMPROMISED:
-		if op.CompromisedSince < 0 || op.CompromisedSince > e.blk.Time {
-			return 0, types.ErrInvalidTime.Wrapf("compromised_since %d must be between 0 and the block time %d", op.CompromisedSince, e.blk.Time)
+		if err := e.checkCompromisedSince(op.CompromisedSince); err != nil {
+			return 0, err
 		}
 		return types.KEY_STATUS_COMPROMISED, nil
 	}
 	return 0, types.ErrInvalidOperation.Wrap("the revocation reason must be retired or compromised")
+}
+
+// checkCompromisedSince checks a compromised_since: 0 (not given) or a
+// time no later than the block's.
+func (e *execution) checkCompromisedSince(since int64) error {
+	if since < 0 || since > e.blk.Time {
+		return types.ErrInvalidTime.Wrapf("compromised_since %d must be between 0 and the block time %d", since, e.blk.Time)
+	}
+	return nil
 }
 
 func removeMethod(vms []types.VerificationMethod, fragment string) []types.VerificationMethod {

@@ -5,12 +5,22 @@ import (
 )
 
 // rotate replaces one key's material and keeps its relationships; the old
-// material is recorded as retired. The new key, if it signs, proves
-// possession.
+// material is recorded as retired, or as compromised (op.Compromised, with
+// its optional since-time) in the same step. The new key, if it signs,
+// proves possession.
 func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	head, rec, cur, err := e.current()
 	if err != nil {
 		return Outcome{}, err
+	}
+	status := types.KEY_STATUS_RETIRED
+	if op.Compromised {
+		if err := e.checkCompromisedSince(op.CompromisedSince); err != nil {
+			return Outcome{}, err
+		}
+		status = types.KEY_STATUS_COMPROMISED
+	} else if op.CompromisedSince != 0 {
+		return Outcome{}, types.ErrInvalidOperation.Wrap("compromised_since goes only with compromised")
 	}
 	old, ok := cur.Get(op.KeyId)
 	if !ok {
@@ -44,11 +54,14 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := e.rotateKey(op.KeyId, nk, head.Version+1); err != nil {
+	if err := e.rotateKey(op.KeyId, nk, head.Version+1, status, op.CompromisedSince); err != nil {
 		return Outcome{}, err
 	}
 	ev := types.HistoryEntry{Kind: types.EVENT_KIND_KEY_ROTATED, KeysRotated: []string{op.KeyId}, Threshold: doc.Threshold,
 		NextKeysCommitted: op.NextKeys != nil}
+	if op.Compromised {
+		ev.Reason, ev.CompromisedSince, ev.KeysCompromised = types.REVOCATION_REASON_COMPROMISED, op.CompromisedSince, []string{op.KeyId}
+	}
 	if _, err := e.commitVersion(head, doc, false, ev); err != nil {
 		return Outcome{}, err
 	}

@@ -37,7 +37,7 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 			err = e.closeKey(f, version, types.KEY_STATUS_RETIRED, 0)
 		case nk != cur.Keys[i]:
 			ev.KeysRotated = append(ev.KeysRotated, f)
-			err = e.rotateKey(f, nk, version)
+			err = e.rotateKey(f, nk, version, types.KEY_STATUS_RETIRED, 0)
 		}
 		if err != nil {
 			return Outcome{}, err

@@ -112,6 +112,8 @@ var (
 	// Codes 50-59: key material and text rules.
 	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
 	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
+	// ErrAlreadyCompromised: a key record is never downgraded.
+	ErrAlreadyCompromised = &Error{52, "already_compromised", "the key is already recorded as compromised from that time or earlier; a record only moves to an earlier time"}
 
 	// Codes 60-69: what one block may hold and write.
 	ErrBlockWriteLimit = &Error{60, "block_write_limit", "the block is full: what the transaction writes does not fit in what the block may still write; resubmit it"}
@@ -135,7 +137,7 @@ func AllErrors() []*Error {
 		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
 		ErrRecoveryPending, ErrPreRotation,
 		ErrStaleGuardians, ErrWrongRecoveryID,
-		ErrInvalidMemo, ErrKeyCompromised,
+		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised,
 		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
 	}
