@@ -169,15 +169,15 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	a.life.RLock()
 	defer a.life.RUnlock()
 	if a.closed {
-		return checkFailure(types.ErrNodeUnavailable.Wrap("the node is stopping")), nil
+		return ResultOf(types.ErrNodeUnavailable.Wrap("the node is stopping")).CheckTx(), nil
 	}
 	if a.keeper == nil {
-		return checkFailure(types.ErrNodeUnavailable.Wrap("the chain has not started")), nil
+		return ResultOf(types.ErrNodeUnavailable.Wrap("the chain has not started")).CheckTx(), nil
 	}
 	snap, err := a.db.Snapshot()
 	if err != nil {
 		a.cfg.Logger.Error("check tx: store failure", "err", err)
-		return checkFailure(types.ErrNodeUnavailable.Wrap(err.Error())), nil
+		return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx(), nil
 	}
 	defer snap.Close()
 	if req.Type == abci.CheckTxType_Recheck {
@@ -196,7 +196,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 			a.cfg.Logger.Error("check tx: store failure", "err", err)
 			err = types.ErrNodeUnavailable.Wrap(err.Error())
 		}
-		return checkFailure(err), nil
+		return ResultOf(err).CheckTx(), nil
 	}
 	a.seen.remember(req.Tx, out)
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
@@ -219,11 +219,6 @@ func (a *App) PrepareCheckTxs(txs [][]byte) {
 	}
 	defer snap.Close()
 	a.keeper.Prewarm(snap, txs)
-}
-
-func checkFailure(err error) *abci.ResponseCheckTx {
-	r := types.Registered(err)
-	return &abci.ResponseCheckTx{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
 }
 
 // FinalizeBlock executes the block's txs in order against the state being
@@ -258,19 +253,17 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	for i, tx := range req.Txs {
 		h := sha256.Sum256(tx)
 		if _, dup := held[h]; dup {
-			err := types.ErrDuplicateTx.Wrapf("tx %d of the block is the same", i)
-			results[i] = &abci.ExecTxResult{Code: types.ErrDuplicateTx.Code, Codespace: types.Codespace, Log: err.Error()}
+			results[i] = ResultOf(types.ErrDuplicateTx.Wrapf("tx %d of the block is the same", i)).ExecTx()
 			continue
 		}
 		held[h] = struct{}{}
 		out, err := a.keeper.Execute(st, blk, tx)
 		if err != nil {
-			r := types.Registered(err)
-			if r == nil {
+			if types.Registered(err) == nil {
 				return nil, fmt.Errorf("app: height %d tx %d: %w", req.Height, i, err)
 			}
 			a.cfg.Logger.Debug("tx refused", "height", req.Height, "index", i, "err", err)
-			results[i] = &abci.ExecTxResult{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
+			results[i] = ResultOf(err).ExecTx()
 			continue
 		}
 		did := out.DID.String()

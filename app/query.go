@@ -22,7 +22,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 	a.life.RLock()
 	defer a.life.RUnlock()
 	if a.closed {
-		return queryError(types.ErrNodeUnavailable.Wrap("the node is stopping"), req.Height), nil
+		return ResultOf(types.ErrNodeUnavailable.Wrap("the node is stopping")).Query(req.Height), nil
 	}
 	last := a.db.LastCommit().Height
 	height := req.Height
@@ -35,7 +35,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 		}
 	}
 	if height < 1 || height > last {
-		return queryError(types.ErrNodeUnavailable.Wrapf("height %d is not committed (last is %d)", req.Height, last), height), nil
+		return ResultOf(types.ErrNodeUnavailable.Wrapf("height %d is not committed (last is %d)", req.Height, last)).Query(height), nil
 	}
 	if req.Prove {
 		return a.proveState(req.Path, req.Data, height), nil
@@ -51,7 +51,7 @@ func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQu
 				err = types.ErrNodeUnavailable.Wrap("the node could not read its state")
 			}
 		}
-		return queryError(err, height), nil
+		return ResultOf(err).Query(height), nil
 	}
 	return &abci.ResponseQuery{Code: abci.CodeTypeOK, Key: req.Data, Value: value, Height: height, Codespace: types.Codespace}, nil
 }
@@ -144,11 +144,6 @@ func registered(r keeper.Reader, did string) (types.ID, *types.Head, error) {
 	return id, head, nil
 }
 
-func queryError(err error, height int64) *abci.ResponseQuery {
-	r := types.Registered(err)
-	return &abci.ResponseQuery{Code: r.Code, Codespace: types.Codespace, Log: err.Error(), Height: height}
-}
-
 // heightReader reads committed state as of one height.
 type heightReader struct {
 	db     *store.DB
@@ -190,15 +185,15 @@ func (h *heightReader) Get(key []byte) ([]byte, error) {
 // key path of the state key, as CometBFT's light/rpc client expects.
 func (a *App) proveState(path string, key []byte, height int64) *abci.ResponseQuery {
 	if path != types.QueryPathState {
-		return queryError(types.ErrMalformedQuery.Wrapf("only %s answers with proofs; query each state key there", types.QueryPathState), height)
+		return ResultOf(types.ErrMalformedQuery.Wrapf("only %s answers with proofs; query each state key there", types.QueryPathState)).Query(height)
 	}
 	p, err := prover.Prove(a.db, height, key)
 	if err != nil {
 		if errors.Is(err, store.ErrHeightUnavailable) {
-			return queryError(types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height), height)
+			return ResultOf(types.ErrNodeUnavailable.Wrapf("height %d has been pruned", height)).Query(height)
 		}
 		a.cfg.Logger.Error("prove failed", "height", height, "err", err)
-		return queryError(types.ErrNodeUnavailable.Wrap("the node could not prove its state"), height)
+		return ResultOf(types.ErrNodeUnavailable.Wrap("the node could not prove its state")).Query(height)
 	}
 	return &abci.ResponseQuery{
 		Code: abci.CodeTypeOK, Key: []byte(proof.KeyPath(key)), Value: p.Value, Height: height,

@@ -8,6 +8,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/proxy"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -199,8 +200,7 @@ func (c *batchedCheckClient) check(batch []*abcicli.ReqRes) {
 		if err != nil {
 			// A local client would return the error to the mempool, which
 			// panics on it; a queued check answers a failure instead.
-			r := types.Registered(types.ErrNodeUnavailable.Wrap(err.Error()))
-			res = &abci.ResponseCheckTx{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
+			res = app.ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx()
 		}
 		c.answer(rr, res)
 	}
