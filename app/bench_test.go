@@ -15,7 +15,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/bench"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
@@ -139,13 +139,11 @@ func blockMix(b *testing.B, perBlock, checkBatch int) {
 		height++
 		commitOK(b, a, height, txs)
 	}
-	warmTxs, ids, err := bench.Creates(goldenChain, "mix", 0, warm)
-	require.NoError(b, err)
+	warmTxs, ids := didtest.Creates(goldenChain, "mix", 0, warm)
 	for i := 0; i < warm; i += 2500 {
 		block(warmTxs[i:i+2500], false)
 	}
-	mix, err := bench.Mix(goldenChain, "mix", ids, 0, warm, perBlock*b.N)
-	require.NoError(b, err)
+	mix := didtest.Mix(goldenChain, "mix", ids, 0, warm, perBlock*b.N)
 	runtime.GC()
 	b.ResetTimer()
 	cpu0 := cpuSeconds(b)

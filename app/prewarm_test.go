@@ -11,7 +11,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/bench"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -55,12 +55,10 @@ func TestPrepareCheckTxs(t *testing.T) {
 	a := newApp(t, t.TempDir())
 	defer a.Close()
 	initChain(t, a)
-	warm, ids, err := bench.Creates(goldenChain, "prep", 0, 40)
-	require.NoError(t, err)
+	warm, ids := didtest.Creates(goldenChain, "prep", 0, 40)
 	commitOK(t, a, 1, warm)
 	// 40 creates, 20 rotations (2 signatures each), 20 updates.
-	mix, err := bench.Mix(goldenChain, "prep", ids, 0, 40, 80)
-	require.NoError(t, err)
+	mix := didtest.Mix(goldenChain, "prep", ids, 0, 40, 80)
 	const sigs = 40 + 2*20 + 20
 	hits0, verified0 := a.SigCacheStats()
 

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/bench"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -161,11 +161,9 @@ func TestProcessProposalVerifiesOnce(t *testing.T) {
 	a := newApp(t, t.TempDir())
 	defer a.Close()
 	initChain(t, a)
-	warm, ids, err := bench.Creates(goldenChain, "pp", 0, 40)
-	require.NoError(t, err)
+	warm, ids := didtest.Creates(goldenChain, "pp", 0, 40)
 	commitOK(t, a, 1, warm)
-	mix, err := bench.Mix(goldenChain, "pp", ids, 0, 40, 80) // 40 creates, 20 rotations, 20 updates
-	require.NoError(t, err)
+	mix := didtest.Mix(goldenChain, "pp", ids, 0, 40, 80) // 40 creates, 20 rotations, 20 updates
 	const sigs = 40 + 2*20 + 20
 	_, verified0 := a.SigCacheStats()
 	for _, tx := range mix[:40] {

@@ -1,5 +1,6 @@
 // Command custos-bench measures Custos beside CometBFT's kvstore on the same
-// local network and load (see package bench). `make bench` runs its suite.
+// local network and load (see package internal/bench). `make bench` runs its
+// suite.
 package main
 
 import (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custos-ledger/custos/bench"
+	"github.com/custos-ledger/custos/internal/bench"
 )
 
 func newRootCmd() *cobra.Command {

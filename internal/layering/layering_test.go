@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -123,6 +124,36 @@ func TestNoLibraryImportsCmd(t *testing.T) {
 			if strings.HasPrefix(imp, module+"/cmd/") {
 				t.Errorf("%s imports %s: libraries must not import commands", p.ImportPath, imp)
 			}
+		}
+	}
+}
+
+// importers names, for a package, the only packages that may import it
+// (test files aside: go list reports a package's non-test imports).
+var importers = []struct {
+	pkg, why string
+	allowed  []string
+}{
+	{"internal/bench", "the bench harness is a command's, not a library's", []string{"cmd/custos-bench"}},
+	{"internal/didtest", "deterministic test keys belong in tests and the bench", []string{"internal/bench"}},
+}
+
+// TestImportedOnlyBy fails when a package is imported by one that is not
+// among its allowed importers.
+func TestImportedOnlyBy(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, r := range importers {
+		target := module + "/" + r.pkg
+		found := false
+		for _, p := range pkgs {
+			found = found || p.ImportPath == target
+			rel := strings.TrimPrefix(p.ImportPath, module+"/")
+			if slices.Contains(p.Imports, target) && !slices.Contains(r.allowed, rel) {
+				t.Errorf("%s imports %s: %s", p.ImportPath, target, r.why)
+			}
+		}
+		if !found {
+			t.Errorf("no package %s: the rule %q checks nothing", target, r.why)
 		}
 	}
 }

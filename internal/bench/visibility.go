@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/testnet"
-	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
 // Visibility measures, on a running Custos cluster, the time from
@@ -18,10 +18,7 @@ import (
 // new version, over samples rotations. It returns the durations, sorted.
 func Visibility(ctx context.Context, cl *Cluster, samples int) ([]time.Duration, error) {
 	run := fmt.Sprintf("vis-%d", time.Now().UnixNano())
-	creates, ids, err := Creates(chainID, run, 0, samples)
-	if err != nil {
-		return nil, err
-	}
+	creates, ids := didtest.Creates(chainID, run, 0, samples)
 	fctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := cl.Commit(fctx, creates, 4); err != nil {
@@ -37,13 +34,7 @@ func Visibility(ctx context.Context, cl *Cluster, samples int) ([]time.Duration,
 	hc := &http.Client{Timeout: 2 * time.Second}
 	var out []time.Duration
 	for i, id := range ids {
-		k := key(run, i, 'c')
-		nk := key(run, i, 'r')
-		tx, err := txbuild.Sign(txbuild.Rotate(chainID, id, 1, "key-1", pub(nk)),
-			txbuild.NewSigner(id, "key-1", k), txbuild.NewSigner(id, "key-1", nk))
-		if err != nil {
-			return nil, err
-		}
+		tx := didtest.Rotation(chainID, run, id, i)
 		start := time.Now()
 		res, err := cl.Clients[i%len(cl.Clients)].BroadcastTxSync(ctx, tx)
 		if err != nil || res.Code != 0 {

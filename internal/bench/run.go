@@ -11,6 +11,7 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/testnet"
 )
 
@@ -188,14 +189,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 // have the sizes of the Custos txs of the same run.
 func workload(cfg Config, n int) (warm, measured [][]byte, err error) {
 	run := fmt.Sprintf("%s-%d", cfg.App, time.Now().UnixNano())
-	warmTxs, ids, err := Creates(chainID, run, 0, cfg.Warm)
-	if err != nil {
-		return nil, nil, err
-	}
-	mix, err := Mix(chainID, run, ids, 0, cfg.Warm, n)
-	if err != nil {
-		return nil, nil, err
-	}
+	warmTxs, ids := didtest.Creates(chainID, run, 0, cfg.Warm)
+	mix := didtest.Mix(chainID, run, ids, 0, cfg.Warm, n)
 	if cfg.App == AppCustos {
 		return warmTxs, mix, nil
 	}

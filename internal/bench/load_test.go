@@ -9,6 +9,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/x/did/keeper"
 )
@@ -25,16 +26,14 @@ func TestCommitThroughFullMempool(t *testing.T) {
 	chain := n.App().ChainID()
 	cl := &Cluster{Clients: []*rpchttp.HTTP{c}}
 
-	lost, _, err := Creates(chain, "offer", 0, 300)
-	require.NoError(t, err)
+	lost, _ := didtest.Creates(chain, "offer", 0, 300)
 	off := Offer(ctx, cl.Clients, lost, 0, 8, time.Minute, 0)
 	require.Positive(t, off.Reasons["mempool is full"], "the small mempool must refuse some: %v", off.Reasons)
 	require.Equal(t, off.Sent, off.Accepted+off.Rejected)
 	require.Positive(t, off.RTTp50, "accepted calls have a round trip")
 	require.GreaterOrEqual(t, off.RTTp99, off.RTTp50)
 
-	txs, ids, err := Creates(chain, "commit", 0, 300)
-	require.NoError(t, err)
+	txs, ids := didtest.Creates(chain, "commit", 0, 300)
 	require.NoError(t, cl.Commit(ctx, txs, 8))
 	st := n.App().Store()
 	for _, id := range ids {
@@ -52,8 +51,7 @@ func TestOfferBacksOffFromAFullMempool(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Home(t, func(c *cmtcfg.Config) { c.Mempool.Size = 20 }))
 	c := nodetest.Client(t, n)
 	nodetest.WaitForHeight(t, c, 1, 20*time.Second)
-	txs, _, err := Creates(n.App().ChainID(), "backoff", 0, 2000)
-	require.NoError(t, err)
+	txs, _ := didtest.Creates(n.App().ChainID(), "backoff", 0, 2000)
 	off := Offer(context.Background(), []*rpchttp.HTTP{c}, txs, 0, 8, 2*time.Second, 250*time.Millisecond)
 	full := off.Reasons["mempool is full"]
 	require.Positive(t, full, "the small mempool must refuse some: %v", off.Reasons)
