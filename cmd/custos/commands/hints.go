@@ -53,6 +53,8 @@ func hints() map[string]string {
 		"pre_rotation_violation":      "the DID has committed to its next keys: a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key); other changes keep the commitment; deactivation needs --reveal-key",
 		"invalid_memo":                "write the --memo as plain text on one line: no control characters, line breaks, or bidirectional and other invisible formatting characters",
 		"already_compromised":         "the key is already recorded as compromised from that time or earlier: nothing to do (`custos history DID` shows when)",
+		"block_write_limit":           "the block was full: run the command again, and the transaction goes into a later block",
+		"duplicate_tx":                "the same transaction is already in the block and applies once: nothing to do (`custos history DID` shows it)",
 		"key_compromised":             "this key was recorded as compromised for the DID and can never return to it: generate a new key (`custos keys add`) and use that",
 		"malformed_query":             "custos sent a query the node does not answer: check that the CLI and the node run the same version (`custos version`)",
 		"stale_guardians":             "the guardian set changed since the transaction was built; run the command again (`custos recovery status DID` shows the guardians now)",
