@@ -175,7 +175,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c.trust = kind
 	c.store = dbs.New(dbm.NewMemDB(), c.cfg.ChainID)
-	witnesses := c.reachableWitnesses(sts)
+	witnesses := c.reachableWitnesses(sts, opts.Height)
 	c.light, err = light.NewClient(ctx, c.cfg.ChainID, opts, c.nodes[primary].provider, witnesses, c.store, c.lightOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("verify: light client: %w", err)
@@ -223,12 +223,15 @@ func (c *Client) pickPrimary(sts []status) (int, error) {
 }
 
 // reachableWitnesses returns the providers of the nodes other than the
-// primary that answered; when none did, the primary itself, so that the
-// light client still checks the validators' signatures.
-func (c *Client) reachableWitnesses(sts []status) []provider.Provider {
+// primary that answered and have the trusted header at height (the light
+// client compares it with them; one without it would make the light client
+// wait out its long pause for a lagging witness); when there are none, the
+// primary itself, so that the light client still checks the validators'
+// signatures.
+func (c *Client) reachableWitnesses(sts []status, height int64) []provider.Provider {
 	var out []provider.Provider
 	for i, st := range sts {
-		if i != c.primary && st.err == nil {
+		if i != c.primary && st.err == nil && st.latest >= height {
 			out = append(out, c.nodes[i].provider)
 		}
 	}
