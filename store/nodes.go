@@ -134,5 +134,5 @@ func getCopy(txn *badger.Txn, key []byte) ([]byte, error) {
 		}
 		return nil, err
 	}
-	return item.ValueCopy(nil)
+	return valueCopy(item)
 }

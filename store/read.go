@@ -22,7 +22,7 @@ func (db *DB) RootAt(height int64) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		root, err = item.ValueCopy(nil)
+		root, err = valueCopy(item)
 		return err
 	})
 	return root, err

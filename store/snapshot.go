@@ -68,7 +68,7 @@ func (db *DB) openView() (*view, error) {
 		txn.Discard()
 		return nil, err
 	}
-	b, err := item.ValueCopy(nil)
+	b, err := valueCopy(item)
 	if err == nil {
 		v.commit, err = decodeCommit(b)
 	}
@@ -128,7 +128,7 @@ func (v *view) get(key []byte) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	default:
-		if val, err = item.ValueCopy(nil); err != nil {
+		if val, err = valueCopy(item); err != nil {
 			return nil, err
 		}
 	}

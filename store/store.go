@@ -120,11 +120,20 @@ func Open(dir string, opts Options) (*DB, error) {
 		WithCompression(options.None).
 		// One writer (the consensus connection): no conflicts to detect.
 		WithDetectConflicts(false).
-		WithCompactL0OnClose(true)
+		WithCompactL0OnClose(true).
+		// Checksums (docs/state.md, "Damage on disk"): every table block
+		// is checked when read from disk (a block in the cache was checked
+		// when it entered it), and every value read from the value log.
+		// Whole tables are checked once at open, by verifyTables, not by
+		// badger (OnTableRead), which would read them all a second time.
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true)
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithMemTableSize(16 << 20)
+	} else if err := verifyTables(bo); err != nil {
+		return nil, err
 	}
-	bdb, err := badger.Open(bo)
+	bdb, err := openBadger(bo)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
@@ -141,6 +150,18 @@ func Open(dir string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// openBadger opens badger, turning a panic on the calling goroutine (on
+// damaged files) into an error. verifyTables has checked the tables, whose
+// damage badger would meet on goroutines of its own.
+func openBadger(bo badger.Options) (bdb *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			bdb, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, oneLine(fmt.Sprint(r)))
+		}
+	}()
+	return badger.Open(bo)
+}
+
 func (db *DB) loadLast() error {
 	return db.bdb.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(keyCommit)
@@ -150,7 +171,7 @@ func (db *DB) loadLast() error {
 		if err != nil {
 			return err
 		}
-		v, err := item.ValueCopy(nil)
+		v, err := valueCopy(item)
 		if err != nil {
 			return err
 		}
@@ -181,7 +202,7 @@ func readLayout(txn *badger.Txn) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, err := item.ValueCopy(nil)
+	v, err := valueCopy(item)
 	if err != nil {
 		return 0, err
 	}
@@ -317,7 +338,7 @@ func (db *DB) PendingScan(prefix []byte, fn func(key, value []byte) bool) error 
 				key, value = mine[0], db.pending[mine[0]]
 				mine = mine[1:]
 			case committed:
-				v, err := it.Item().ValueCopy(nil)
+				v, err := valueCopy(it.Item())
 				if err != nil {
 					return err
 				}
