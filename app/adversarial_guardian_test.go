@@ -248,8 +248,17 @@ func buildPreRotation(w *advWorld) []advCase {
 		{name: "deactivation revealing an uncommitted key", tx: reveal("x", x, k1, as("x", x)), want: types.ErrPreRotation},
 		{name: "deactivation revealing the current key", tx: reveal("c", p.Keys["k1"], k1, as("c", p.Keys["k1"])), want: types.ErrPreRotation},
 		{name: "deactivation revealing the committed key unsigned by it", tx: reveal("n", n1, k1), want: types.ErrPreRotation},
-		{name: "guardians set by the current key alone", tx: didtest.Sign(w.guardiansBody(p.ID, 1, idStrings(w.guardians[0]), 1, advDay), k1),
-			want: types.ErrPreRotation, awaiting: "issue 21 finding 5: guardian changes under pre-rotation (the fix may delay the change instead of refusing it)"},
+		// Finding 5: the current key may set guardians, but under the
+		// commitment even the first set waits out its delay (the owner's
+		// rotation to the committed keys cancels it meanwhile).
+		{name: "control: guardians set by the current key alone wait out their delay", tx: didtest.Sign(w.guardiansBody(p.ID, 1, idStrings(w.guardians[0]), 1, advDay), k1),
+			check: func(t *testing.T, w *advWorld) {
+				gs, err := keeper.GetGuardians(w.a.Store(), p.ID)
+				require.NoError(t, err)
+				require.Empty(t, gs.Current.Guardians, "the first guardian set of a pre-rotated DID took effect at once")
+				require.NotNil(t, gs.Pending)
+				require.Equal(t, advBlockTime(w.height).Unix()+advDay, gs.PendingEffective)
+			}},
 		{name: "control: rotation by the committed key", tx: rot(n1, fresh, as("k1", n1)), check: func(t *testing.T, w *advWorld) {
 			d := w.document(p.ID)
 			require.Equal(t, didtest.Pub(n1).Multicodec(), d.VerificationMethods[0].PublicKey)

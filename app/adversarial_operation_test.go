@@ -66,12 +66,14 @@ func buildTargets(w *advWorld) []advCase {
 	var cases []advCase
 	// A guardian's tx may name any version the DID has reached (a thief
 	// holding the current keys could otherwise keep it stale): at version
-	// 0 it is refused for what comes next, the signer being no guardian.
-	guardianSigned := map[string]bool{"recovery initiate": true, "recovery approve": true, "guardian cancel": true}
+	// 0 it is refused for what comes next: the signer is no guardian, and
+	// the recovery an approval or a vote names does not exist.
+	guardianSigned := map[string]*types.Error{"recovery initiate": types.ErrNotGuardian,
+		"recovery approve": types.ErrRecoveryNotFound, "guardian cancel": types.ErrRecoveryNotFound}
 	for _, op := range opNames {
 		old := types.ErrStaleVersion
-		if guardianSigned[op] {
-			old = types.ErrNotGuardian
+		if e, ok := guardianSigned[op]; ok {
+			old = e
 		}
 		cases = append(cases,
 			advCase{name: op + " of an unregistered DID", tx: missing[op], want: types.ErrDIDNotFound},

@@ -96,6 +96,22 @@ func TestRecoveryScenarios(t *testing.T) {
 		require.Nil(t, w.recovery(g.owner.id).Guardians.Pending, "the recovery superseded the change")
 	})
 
+	t.Run("a thief removing every guardian after the initiation does not void the recovery", func(t *testing.T) {
+		w.t = t
+		g := w.guarded("thief-none", nil, 4)
+		rid := w.initiate(g, 0, "recovered-1", testKey("thief-none-new"))
+		// guardians set --none, in a later block: it takes effect before
+		// the recovery is ready.
+		w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, nil, 0, 0), g.owner.signer())
+		w.approve(g, 1, rid)
+		rs := w.recovery(g.owner.id)
+		// At the same second, the schedule runs the guardian change first.
+		require.LessOrEqual(t, rs.Guardians.PendingEffective, rs.Recoveries.Pending[0].Ready)
+		w.waitBlockTime(rs.Recoveries.Pending[0].Ready)
+		require.Equal(t, []string{"recovered-1"}, w.controllers(g.owner.id))
+		require.Len(t, w.recovery(g.owner.id).Guardians.Current.Guardians, 3, "the recovery restores the guardians it was initiated under")
+	})
+
 	t.Run("a thief with the owner's key cannot rotate away a pre-rotated DID", func(t *testing.T) {
 		w.t = t
 		owner := w.newDID("rotate-away", txbuild.Commitment(1, pubOf(testKey("rotate-away-next"))))

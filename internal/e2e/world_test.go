@@ -135,6 +135,10 @@ func (w *world) guarded(name string, next *types.NextKeys, delay int64) guarded 
 		ids = append(ids, gd.id)
 	}
 	w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, ids, 2, delay), g.owner.signer())
+	if gs := w.recovery(g.owner.id).Guardians; gs.Pending != nil {
+		// Under a pre-rotation commitment the first set waits out its delay.
+		w.waitBlockTime(gs.PendingEffective)
+	}
 	return g
 }
 

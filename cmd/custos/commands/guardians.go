@@ -54,9 +54,14 @@ itself), how many of them must approve a recovery (--threshold) and how long
 an approved recovery waits before it executes (--delay, at least the chain's
 recovery_min_delay), during which the owner can cancel it.
 
-The first set takes effect at once. A change to an existing set takes effect
-only after the current delay, so that a thief holding the DID's keys cannot
-swap the guardians quickly; a recovery initiated meanwhile supersedes it.
+The first set takes effect at once, unless the DID has a pre-rotation
+commitment: then it takes effect after its own --delay (the current keys
+alone must not install guardians who could recover the DID at once; a
+rotation to the committed keys cancels it meanwhile). A change to an
+existing set takes effect only after the current delay, so that a thief
+holding the DID's keys cannot swap the guardians quickly; a recovery
+initiated meanwhile supersedes it, and a pending recovery is judged against
+the guardians it was initiated under, whatever changes meanwhile.
 --none removes every guardian (also after the current delay).
 
 The DID's controller keys sign, as for custos did commands (--signer).`,

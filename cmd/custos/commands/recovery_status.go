@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ type recoveryOut struct {
 	Ready             string   `json:"ready,omitempty"`
 	CancelVotes       []string `json:"cancelVotes"`
 	CancelVotesNeeded int      `json:"cancelVotesNeeded"`
+	// Guardians is the set the recovery was initiated under, which its
+	// approvals and cancel votes count against.
+	Guardians *guardianSetOut `json:"guardians"`
 }
 
 // statusOut is what `custos recovery status` prints.
@@ -101,11 +105,15 @@ func renderStatus(id types.ID, res *types.QueryRecoveryResponse, now time.Time) 
 		out.PendingGuardians = renderGuardians(gs.Pending)
 		out.PendingGuardians.Effective = didjson.FormatTime(gs.PendingEffective)
 	}
-	need := (len(gs.Current.Guardians) + 2) / 2 // ⌈(n+1)/2⌉
 	for _, r := range res.Recoveries.Pending {
+		// A recovery is judged against the guardian set it was
+		// initiated under.
+		set := &r.Guardians
+		need := (len(set.Guardians) + 2) / 2 // ⌈(n+1)/2⌉
 		ro := recoveryOut{ID: r.Id, Initiator: r.Initiator, Threshold: r.Threshold, NextKeysCommitted: r.NextKeys != nil,
-			Approvals: append([]string{}, r.Approvals...), ApprovalsNeeded: gs.Current.Threshold,
-			Initiated: didjson.FormatTime(r.Initiated), CancelVotes: append([]string{}, r.CancelVotes...), CancelVotesNeeded: need}
+			Approvals: append([]string{}, r.Approvals...), ApprovalsNeeded: set.Threshold,
+			Initiated: didjson.FormatTime(r.Initiated), CancelVotes: append([]string{}, r.CancelVotes...), CancelVotesNeeded: need,
+			Guardians: renderGuardians(set)}
 		for _, vm := range r.NewKeys {
 			b := keyBinding{ID: id.String() + "#" + vm.Id}
 			if pk, err := types.ParsePublicKey(vm.PublicKey); err == nil {
@@ -160,13 +168,17 @@ func statusText(out statusOut, res *types.QueryRecoveryResponse, now time.Time) 
 		}
 		fmt.Fprintf(&b, "  new keys:     %s (threshold %d%s)\n", strings.Join(keys, ", "), r.Threshold, next)
 		fmt.Fprintf(&b, "  approvals:    %d of %d needed: %s\n", len(r.Approvals), r.ApprovalsNeeded, strings.Join(r.Approvals, ", "))
+		if !slices.Equal(r.Guardians.Guardians, res.Guardians.Current.Guardians) {
+			fmt.Fprintf(&b, "  guardians:    the %d it was initiated under (delay %s), not the current set: %s\n",
+				len(r.Guardians.Guardians), durationText(raw.Guardians.Delay), strings.Join(r.Guardians.Guardians, ", "))
+		}
 		if raw.Ready != 0 {
 			fmt.Fprintf(&b, "  ready:        %s: executes with the first block at or past it unless cancelled\n", when(raw.Ready, now))
 		} else {
 			if missing := int(r.ApprovalsNeeded) - len(r.Approvals); missing > 0 {
 				fmt.Fprintf(&b, "  ready:        not yet: needs %d more approval(s)\n", missing)
 			} else {
-				b.WriteString("  ready:        not yet: some approvals no longer count (a guardian was removed or deactivated)\n")
+				b.WriteString("  ready:        not yet: some approvals no longer count (a guardian was deactivated)\n")
 			}
 			fmt.Fprintf(&b, "  expires:      %s unless approved by then\n", when(raw.Expires, now))
 		}

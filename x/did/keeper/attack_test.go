@@ -204,3 +204,74 @@ func TestGuardianTxsSurviveOwnerUpdates(t *testing.T) {
 		})
 	}
 }
+
+// Finding 4: a thief holding the owner's key removes every guardian two
+// seconds after a guardian initiated; the removal was made first, with the
+// same delay, so it takes effect before the recovery's ready time. The
+// recovery is judged against the guardian set in force at its initiation
+// and executes; the thief's change does not outlive it.
+func TestGuardianRemovalDoesNotVoidRecovery(t *testing.T) {
+	w := newWorld(t, nil)
+	rid := w.initiate(0, "recovered-1", key("owner-new"))
+	w.advance(2)
+	w.apply(w.setGuardiansTx(nil, 0, 0)) // the thief: guardians set --none
+	w.advance(3)
+	out := w.approve(1, rid)
+	require.NotZero(t, out.Event.Effective)
+	w.advance(out.Event.Effective - w.now() + 1)
+	require.Equal(t, []string{"recovered-1"}, w.controllers(), "the thief's guardian change voided the recovery")
+	gs := w.guardianState()
+	require.Len(t, gs.Current.Guardians, 3, "the recovered DID keeps the guardians it was recovered by")
+	require.Nil(t, gs.Pending)
+}
+
+// Finding 4, variant: the thief swaps the guardians for an accomplice
+// after the initiation; the change takes effect before the second
+// approval. Approvals are still counted against the set in force at the
+// initiation, and the accomplice cannot act on that recovery.
+func TestGuardianSwapDoesNotVoidRecovery(t *testing.T) {
+	w := newWorld(t, nil)
+	acc := w.create(key("accomplice"))
+	rid := w.initiate(0, "recovered-1", key("owner-new"))
+	w.apply(w.setGuardiansTx([]types.ID{acc}, 1, 10))
+	w.advance(testDelay + 1) // the swap takes effect
+	require.Equal(t, []string{acc.String()}, w.guardianState().Current.Guardians)
+	// The accomplice's cancel vote does not count on this recovery.
+	w.refused(txbuild.RecoveryCancel(testChain, w.owner, w.version(), acc, rid), types.ErrNotGuardian,
+		txbuild.NewSigner(acc, "key-1", key("accomplice")))
+	out := w.approve(1, rid)
+	w.advance(out.Event.Effective - w.now() + 1)
+	require.Equal(t, []string{"recovered-1"}, w.controllers())
+	require.Len(t, w.guardianState().Current.Guardians, 3, "the thief's guardians outlived the recovery")
+}
+
+// Finding 5: a pre-rotated DID with no guardians. A thief holding only its
+// current key names an accomplice as guardian; the set must not take
+// effect at once, so the accomplice cannot recover the DID to the thief
+// before the owner, who sees the change, rotates with the committed keys
+// (which cancels it).
+func TestPreRotationGuardianBypass(t *testing.T) {
+	doc := txbuild.SimpleDocument("key-1", pub(key("owner")))
+	doc.NextKeys = txbuild.Commitment(1, pub(key("next-1")))
+	w := &recoveryWorld{env: newRecoveryEnv(t), ownerKey: key("owner")}
+	w.owner = w.createDoc(doc, fk{"key-1", w.ownerKey})
+	acc := w.create(key("accomplice"))
+	w.guardians, w.gkeys = []types.ID{acc}, []ed25519.PrivateKey{key("accomplice")}
+
+	out := w.apply(w.setGuardiansTx([]types.ID{acc}, 1, 10))
+	require.Greater(t, out.Event.Effective, w.now(), "the first guardian set of a pre-rotated DID took effect at once")
+	require.Empty(t, w.guardianState().Current.Guardians)
+	thief := key("thief")
+	w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), acc,
+		[]types.VerificationMethod{vm("t", pub(thief))}, 1, nil), types.ErrNotGuardian,
+		w.gSigner(0), txbuild.NewSigner(w.owner, "t", thief))
+
+	// The owner rotates with its committed next key: the change is cancelled.
+	next := key("next-1")
+	b := txbuild.Rotate(testChain, w.owner, w.version(), "key-1", pub(next))
+	b.GetRotateKey().NextKeys = txbuild.Commitment(1, pub(key("next-2")))
+	w.ok(b, txbuild.NewSigner(w.owner, "key-1", next))
+	require.Nil(t, w.guardianState().Pending)
+	require.Empty(t, w.advance(20))
+	require.Empty(t, w.guardianState().Current.Guardians)
+}

@@ -7,8 +7,9 @@ import (
 )
 
 // setGuardians sets the target's guardians, threshold and delay. The first
-// set takes effect at once; a change to an existing set waits out the
-// current delay (and a recovery initiated meanwhile supersedes it).
+// set takes effect at once, or under a pre-rotation commitment after its own
+// delay; a change to an existing set waits out the current delay (and a
+// recovery initiated meanwhile supersedes it).
 func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 	head, rec, cur, err := e.current()
 	if err != nil {
@@ -36,12 +37,22 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 		Kind: types.EVENT_KIND_GUARDIANS_SET, Guardians: cfg.Guardians,
 		GuardianThreshold: cfg.Threshold, Delay: cfg.Delay,
 	}
-	if len(gs.Current.Guardians) == 0 {
+	switch {
+	case len(gs.Current.Guardians) == 0 && (rec.Document.NextKeys == nil || len(cfg.Guardians) == 0):
 		gs.Current, gs.Pending, gs.PendingEffective = cfg, nil, 0
 		ev.Effective = e.blk.Time
-	} else {
+	default:
+		// A change waits out the current delay. Under a pre-rotation
+		// commitment the first set waits out its own delay: the current
+		// keys alone must not install guardians who could recover the DID
+		// at once, and the owner's rotation to the committed keys cancels
+		// the change meanwhile.
+		wait := gs.Current.Delay
+		if len(gs.Current.Guardians) == 0 {
+			wait = cfg.Delay
+		}
 		gs.Pending = &cfg
-		gs.PendingEffective = e.blk.Time + gs.Current.Delay
+		gs.PendingEffective = e.blk.Time + wait
 		ev.Effective = gs.PendingEffective
 		if err := e.scheduleAt(gs.PendingEffective, types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE, 0); err != nil {
 			return Outcome{}, err
@@ -96,18 +107,16 @@ func (e *execution) validateGuardians(op *types.SetGuardiansOp) (types.GuardianC
 	return cfg, nil
 }
 
-// guardianOf checks that did names a guardian of the target in its current
-// set, and returns its ID, document and keys; the guardian must be active.
-func (e *execution) guardianOf(did string) (types.ID, *types.Document, types.Keys, error) {
+// guardianOf checks that did names a guardian of the target in set (the
+// current set for an initiation, the recovery's own set for an approval or
+// a cancel vote), and returns its ID, document and keys; the guardian must
+// be active.
+func (e *execution) guardianOf(did string, set *types.GuardianConfig) (types.ID, *types.Document, types.Keys, error) {
 	gid, err := types.ParseID(did)
 	if err != nil {
 		return types.ID{}, nil, types.Keys{}, err
 	}
-	gs, err := e.loadGuardians()
-	if err != nil {
-		return types.ID{}, nil, types.Keys{}, err
-	}
-	if !slices.Contains(gs.Current.Guardians, gid.String()) {
+	if !slices.Contains(set.Guardians, gid.String()) {
 		return types.ID{}, nil, types.Keys{}, types.ErrNotGuardian.Wrapf("%s is not a guardian of %s", gid, e.id)
 	}
 	doc, keys, err := e.activeDID(gid)

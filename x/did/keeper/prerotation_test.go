@@ -10,11 +10,16 @@ import (
 )
 
 // preRotatedWorld is a recovery world whose owner committed to next key
-// "next-1" at creation.
+// "next-1" at creation. Under the commitment, the first guardian set takes
+// effect after its delay: the world waits it out.
 func preRotatedWorld(t *testing.T) *recoveryWorld {
 	doc := txbuild.SimpleDocument("key-1", pub(key("owner")))
 	doc.NextKeys = txbuild.Commitment(1, pub(key("next-1")))
-	return newWorld(t, &doc)
+	w := newWorld(t, &doc)
+	timed := w.advance(testDelay)
+	require.Len(t, timed, 1)
+	require.Equal(t, types.EVENT_KIND_GUARDIANS_CHANGED, timed[0].Kind)
+	return w
 }
 
 func rotateBody(w *recoveryWorld, frag string, to types.PublicKey, next *types.NextKeys) types.TxBody {

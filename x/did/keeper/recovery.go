@@ -13,7 +13,9 @@ const ownerVote = "owner"
 // recoveryInitiate opens a recovery of the target proposed by one of its
 // guardians: new controller keys (each proving possession), threshold and
 // optional next-key commitment. The initiation counts as the guardian's
-// approval; a pending guardian change is superseded.
+// approval; a pending guardian change is superseded. The recovery keeps the
+// guardian set in force now: it is judged against that set until it
+// executes.
 func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, error) {
 	head, rec, _, err := e.currentForGuardian()
 	if err != nil {
@@ -26,7 +28,11 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 	if op.RecoveryId != rs.NextId+1 {
 		return Outcome{}, types.ErrWrongRecoveryID.Wrapf("the initiation names recovery id %d, the next recovery of %s gets id %d; read it again (custos recovery status) and rebuild the tx", op.RecoveryId, e.id, rs.NextId+1)
 	}
-	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian)
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return Outcome{}, err
+	}
+	gid, gdoc, gkeys, err := e.guardianOf(op.Guardian, &gs.Current)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -60,6 +66,7 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 		Id: rs.NextId, Initiator: gid.String(), NewKeys: op.NewKeys, Threshold: op.Threshold,
 		NextKeys: op.NextKeys, Approvals: []string{gid.String()},
 		Initiated: e.blk.Time, Expires: e.blk.Time + e.k.params.RecoveryExpiry,
+		Guardians: cloneConfig(&gs.Current),
 	}
 	ev := types.HistoryEntry{
 		Kind: types.EVENT_KIND_RECOVERY_INITIATED, RecoveryId: r.Id, Guardian: gid.String(),
@@ -82,42 +89,39 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 }
 
 // maybeReady schedules r: its execution at approval time + delay once its
-// active approvals reach the guardian threshold, else its expiry.
+// active approvals reach the threshold of its guardian set, else its
+// expiry.
 func (e *execution) maybeReady(r *types.Recovery, ev *types.HistoryEntry) error {
 	if r.Ready != 0 {
 		return nil
 	}
-	gs, err := e.loadGuardians()
+	n, err := e.activeApprovals(r)
 	if err != nil {
 		return err
 	}
-	n, err := e.activeApprovals(r, gs)
-	if err != nil {
-		return err
-	}
-	if n < int(gs.Current.Threshold) {
+	if n < int(r.Guardians.Threshold) {
 		if len(r.Approvals) == 1 {
 			return e.scheduleAt(r.Expires, types.SCHEDULE_KIND_RECOVERY_EXPIRY, r.Id)
 		}
 		return nil
 	}
-	r.Ready = e.blk.Time + gs.Current.Delay
+	r.Ready = e.blk.Time + r.Guardians.Delay
 	ev.Effective = r.Ready
 	return e.scheduleAt(r.Ready, types.SCHEDULE_KIND_RECOVERY_READY, r.Id)
 }
 
-// activeApprovals counts the approvals of guardians that are in the current
-// set and active.
-func (e *execution) activeApprovals(r *types.Recovery, gs *types.GuardianState) (int, error) {
-	return e.activeGuardians(r.Approvals, gs)
+// activeApprovals counts the approvals of guardians of r's set that are
+// active.
+func (e *execution) activeApprovals(r *types.Recovery) (int, error) {
+	return e.activeGuardians(r.Approvals, &r.Guardians)
 }
 
-// activeGuardians counts the DIDs of dids that are guardians of the current
-// set and active; other entries (the owner's vote) are not counted.
-func (e *execution) activeGuardians(dids []string, gs *types.GuardianState) (int, error) {
+// activeGuardians counts the DIDs of dids that are guardians of set and
+// active; other entries (the owner's vote) are not counted.
+func (e *execution) activeGuardians(dids []string, set *types.GuardianConfig) (int, error) {
 	n := 0
 	for _, g := range dids {
-		if !slices.Contains(gs.Current.Guardians, g) {
+		if !slices.Contains(set.Guardians, g) {
 			continue
 		}
 		ok, err := e.isActive(g)
@@ -131,10 +135,10 @@ func (e *execution) activeGuardians(dids []string, gs *types.GuardianState) (int
 	return n, nil
 }
 
-// signedByGuardian checks that did is an active guardian of the target and
-// that its own controller keys, at its own threshold, signed the tx.
-func (e *execution) signedByGuardian(did string) (types.ID, error) {
-	gid, gdoc, gkeys, err := e.guardianOf(did)
+// signedByGuardian checks that did is an active guardian of set and that
+// its own controller keys, at its own threshold, signed the tx.
+func (e *execution) signedByGuardian(did string, set *types.GuardianConfig) (types.ID, error) {
+	gid, gdoc, gkeys, err := e.guardianOf(did, set)
 	if err != nil {
 		return types.ID{}, err
 	}
@@ -145,17 +149,18 @@ func (e *execution) signedByGuardian(did string) (types.ID, error) {
 	return gid, requireThreshold(gdoc, s[0])
 }
 
-// recoveryApprove records a guardian's approval; a guardian counts once.
+// recoveryApprove records the approval of a guardian of the recovery's
+// set; a guardian counts once.
 func (e *execution) recoveryApprove(op *types.RecoveryApproveOp) (Outcome, error) {
 	head, _, _, err := e.currentForGuardian()
 	if err != nil {
 		return Outcome{}, err
 	}
-	gid, err := e.signedByGuardian(op.Guardian)
+	_, r, err := e.pendingRecovery(op.RecoveryId)
 	if err != nil {
 		return Outcome{}, err
 	}
-	_, r, err := e.pendingRecovery(op.RecoveryId)
+	gid, err := e.signedByGuardian(op.Guardian, &r.Guardians)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -194,14 +199,18 @@ func (e *execution) pendingRecovery(id uint64) (*types.RecoveryState, *types.Rec
 }
 
 // recoveryCancel records a cancel vote by the owner (m controller keys) or a
-// guardian; once ⌈(n+1)/2⌉ of {owner, n guardians} voted, the recovery is
-// dropped.
+// guardian of the recovery's set; once ⌈(n+1)/2⌉ of {owner, n guardians of
+// that set} voted, the recovery is dropped.
 func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) {
 	load := e.current
 	if op.Guardian != "" {
 		load = e.currentForGuardian
 	}
 	head, rec, cur, err := load()
+	if err != nil {
+		return Outcome{}, err
+	}
+	rs, r, err := e.pendingRecovery(op.RecoveryId)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -215,34 +224,26 @@ func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) 
 			return Outcome{}, err
 		}
 	} else {
-		gid, err := e.signedByGuardian(op.Guardian)
+		gid, err := e.signedByGuardian(op.Guardian, &r.Guardians)
 		if err != nil {
 			return Outcome{}, err
 		}
 		voter = gid.String()
 	}
-	rs, r, err := e.pendingRecovery(op.RecoveryId)
-	if err != nil {
-		return Outcome{}, err
-	}
 	if slices.Contains(r.CancelVotes, voter) {
 		return Outcome{}, types.ErrAlreadyCounted.Wrapf("%s already voted to cancel recovery %d", voter, r.Id)
 	}
 	r.CancelVotes = append(r.CancelVotes, voter)
-	gs, err := e.loadGuardians()
+	votes, err := e.cancelVotes(r)
 	if err != nil {
 		return Outcome{}, err
 	}
-	votes, err := e.cancelVotes(r, gs)
-	if err != nil {
-		return Outcome{}, err
-	}
-	need := (len(gs.Current.Guardians) + 2) / 2 // ⌈(n+1)/2⌉
+	need := (len(r.Guardians.Guardians) + 2) / 2 // ⌈(n+1)/2⌉
 	ev := types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_CANCEL_VOTED, RecoveryId: r.Id, Guardian: voter,
 		Detail: fmt.Sprintf("%d of %d votes needed", votes, need)}
 	if votes >= need {
 		ev.Kind = types.EVENT_KIND_RECOVERY_CANCELLED
-		ev.Detail = fmt.Sprintf("cancelled by %d of %d votes (owner and guardians)", votes, len(gs.Current.Guardians)+1)
+		ev.Detail = fmt.Sprintf("cancelled by %d of %d votes (owner and guardians)", votes, len(r.Guardians.Guardians)+1)
 		rs.Pending = slices.DeleteFunc(rs.Pending, func(p types.Recovery) bool { return p.Id == op.RecoveryId })
 	}
 	if err := e.saveRecoveries(); err != nil {
@@ -254,10 +255,10 @@ func (e *execution) recoveryCancel(op *types.RecoveryCancelOp) (Outcome, error) 
 	return e.outcome(head), nil
 }
 
-// cancelVotes counts the owner's vote and those of active guardians of the
-// current set.
-func (e *execution) cancelVotes(r *types.Recovery, gs *types.GuardianState) (int, error) {
-	n, err := e.activeGuardians(r.CancelVotes, gs)
+// cancelVotes counts the owner's vote and those of active guardians of r's
+// set.
+func (e *execution) cancelVotes(r *types.Recovery) (int, error) {
+	n, err := e.activeGuardians(r.CancelVotes, &r.Guardians)
 	if slices.Contains(r.CancelVotes, ownerVote) {
 		n++
 	}
@@ -308,4 +309,9 @@ func recoveredDocument(cur *types.Document, newKeys []types.VerificationMethod, 
 		return types.Document{}, types.Keys{}, nil, err
 	}
 	return doc, keys, removed, nil
+}
+
+// cloneConfig returns a deep copy of a guardian set.
+func cloneConfig(c *types.GuardianConfig) types.GuardianConfig {
+	return types.GuardianConfig{Guardians: slices.Clone(c.Guardians), Threshold: c.Threshold, Delay: c.Delay}
 }

@@ -114,10 +114,12 @@ func (e *execution) runScheduled(entry types.ScheduleEntry) (Outcome, bool, erro
 
 // executeRecovery replaces the target's controller keys with the ones a
 // recovery proposed: the old controller keys are recorded as retired, the
-// version is bumped, and every other pending recovery and guardian change
-// is dropped. A recovery whose approvals no longer reach the threshold
-// (guardians deactivated or removed), or whose keys no longer fit the
-// document, is dropped instead.
+// version is bumped, every other pending recovery and guardian change is
+// dropped, and the guardian set the recovery was initiated under becomes
+// the DID's set again (a change made since does not outlive it). A recovery
+// whose approvals no longer reach its set's threshold (guardians
+// deactivated meanwhile), or whose keys no longer fit the document, is
+// dropped instead.
 func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry) (Outcome, bool, error) {
 	rs, err := e.loadRecoveries()
 	if err != nil {
@@ -128,10 +130,6 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 		return Outcome{}, false, nil
 	}
 	r := rs.Pending[i]
-	gs, err := e.loadGuardians()
-	if err != nil {
-		return Outcome{}, false, err
-	}
 	drop := func(why string) (Outcome, bool, error) {
 		rs.Pending = slices.Delete(rs.Pending, i, i+1)
 		if err := e.saveRecoveries(); err != nil {
@@ -140,12 +138,12 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 		err := e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_CANCELLED, RecoveryId: r.Id, Guardian: r.Initiator, Detail: why})
 		return e.outcome(head), err == nil, err
 	}
-	n, err := e.activeApprovals(&r, gs)
+	n, err := e.activeApprovals(&r)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	if n < int(gs.Current.Threshold) || len(gs.Current.Guardians) == 0 {
-		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, gs.Current.Threshold))
+	if n < int(r.Guardians.Threshold) || len(r.Guardians.Guardians) == 0 {
+		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, r.Guardians.Threshold))
 	}
 	rec, err := e.k.version(e.st, e.id, head.Version)
 	if err != nil {
@@ -192,6 +190,9 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if err := e.cancelGuardianChange(head, fmt.Sprintf("superseded by recovery %d", r.Id)); err != nil {
 		return Outcome{}, false, err
 	}
+	if err := e.restoreGuardians(head, &r); err != nil {
+		return Outcome{}, false, err
+	}
 	out = e.outcome(head)
 	return out, true, nil
 }
@@ -202,4 +203,29 @@ func keysOf(vms []types.VerificationMethod) []string {
 		out[i] = vm.Id
 	}
 	return out
+}
+
+// restoreGuardians makes the guardian set r was initiated under the
+// target's set again, logging it, when a change took effect meanwhile: a
+// thief holding the DID's keys must not keep guardians of its choosing
+// after the recovery that took the DID back.
+func (e *execution) restoreGuardians(head *types.Head, r *types.Recovery) error {
+	gs, err := e.loadGuardians()
+	if err != nil {
+		return err
+	}
+	if sameConfig(&gs.Current, &r.Guardians) {
+		return nil
+	}
+	gs.Current = cloneConfig(&r.Guardians)
+	if err := e.saveGuardians(); err != nil {
+		return err
+	}
+	return e.log(head, types.HistoryEntry{Kind: types.EVENT_KIND_GUARDIANS_CHANGED, Guardians: gs.Current.Guardians,
+		GuardianThreshold: gs.Current.Threshold, Delay: gs.Current.Delay, Effective: e.blk.Time,
+		RecoveryId: r.Id, Detail: fmt.Sprintf("restored by recovery %d: the guardian set it was initiated under", r.Id)})
+}
+
+func sameConfig(a, b *types.GuardianConfig) bool {
+	return slices.Equal(a.Guardians, b.Guardians) && a.Threshold == b.Threshold && a.Delay == b.Delay
 }
