@@ -1,24 +1,22 @@
 package resolver_test
 
 import (
-	"bufio"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/custos-ledger/custos/internal/httpload"
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/txbuild"
@@ -168,56 +166,21 @@ func BenchmarkResolveHTTP(b *testing.B) {
 	}
 }
 
-// A client makes requests on one connection: do sends the i-th request
-// and reads its answer whole.
-type client interface {
-	do(i int) error
-	close()
-}
-
 // rawClient returns a constructor of minimal HTTP/1.1 keep-alive clients
 // of random paths.
-func rawClient(b *testing.B, addr string, paths []string) func(seed int) client {
-	return func(seed int) client {
-		conn, err := net.Dial("tcp", addr)
+func rawClient(b *testing.B, addr string, paths []string) func(seed int) httpload.Client {
+	return func(seed int) httpload.Client {
+		c, err := httpload.Raw(addr, paths, uint64(seed))
 		if err != nil {
 			b.Fatal(err)
 		}
-		return &raw{conn: conn, br: bufio.NewReader(conn), paths: paths, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
+		return c
 	}
 }
-
-type raw struct {
-	conn  net.Conn
-	br    *bufio.Reader
-	paths []string
-	rng   *rand.Rand
-	req   []byte
-}
-
-func (c *raw) do(int) error {
-	p := c.paths[c.rng.IntN(len(c.paths))]
-	c.req = append(append(append(c.req[:0], "GET "...), p...), " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"...)
-	if _, err := c.conn.Write(c.req); err != nil {
-		return err
-	}
-	res, err := http.ReadResponse(c.br, nil)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if err == nil && res.StatusCode != http.StatusOK {
-		err = fmt.Errorf("%s: status %d", p, res.StatusCode)
-	}
-	return err
-}
-
-func (c *raw) close() { c.conn.Close() }
 
 // netHTTPClient returns a constructor of net/http clients of random paths.
-func netHTTPClient(b *testing.B, base string, paths []string) func(seed int) client {
-	return func(seed int) client {
+func netHTTPClient(b *testing.B, base string, paths []string) func(seed int) httpload.Client {
+	return func(seed int) httpload.Client {
 		tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
 		return &stdClient{tr: tr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}, base: base, paths: paths, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
 	}
@@ -231,7 +194,7 @@ type stdClient struct {
 	rng   *rand.Rand
 }
 
-func (c *stdClient) do(int) error {
+func (c *stdClient) Do() error {
 	p := c.base + c.paths[c.rng.IntN(len(c.paths))]
 	res, err := c.hc.Get(p)
 	if err != nil {
@@ -245,50 +208,25 @@ func (c *stdClient) do(int) error {
 	return err
 }
 
-func (c *stdClient) close() { c.tr.CloseIdleConnections() }
+func (c *stdClient) Close() error { c.tr.CloseIdleConnections(); return nil }
 
 // benchClients runs b.N requests over n concurrent clients and reports
 // the throughput and latency percentiles.
-func benchClients(b *testing.B, n int, newClient func(seed int) client) {
-	clients := make([]client, n)
+func benchClients(b *testing.B, n int, newClient func(seed int) httpload.Client) {
+	clients := make([]httpload.Client, n)
 	for i := range clients {
 		clients[i] = newClient(i)
-		defer clients[i].close()
+		defer clients[i].Close()
 	}
-	latencies := make([]time.Duration, b.N)
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
 	b.ResetTimer()
-	start := time.Now()
-	for c := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := c; i < b.N; i += n {
-				t0 := time.Now()
-				if err := clients[c].do(i); err != nil {
-					errs <- err
-					return
-				}
-				latencies[i] = time.Since(t0)
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	f, err := httpload.Run(clients, b.N, 0)
 	b.StopTimer()
-	select {
-	case err := <-errs:
+	if err != nil {
 		b.Fatal(err)
-	default:
 	}
-	slices.Sort(latencies)
-	pct := func(p float64) float64 {
-		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds())
-	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(pct(0.50), "p50-µs")
-	b.ReportMetric(pct(0.99), "p99-µs")
+	b.ReportMetric(f.PerSecond(), "req/s")
+	b.ReportMetric(float64(f.P50.Microseconds()), "p50-µs")
+	b.ReportMetric(float64(f.P99.Microseconds()), "p99-µs")
 }
 
 // BenchmarkHandler measures the resolver's own work per resolution,

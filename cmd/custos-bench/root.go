@@ -91,7 +91,7 @@ func newSuiteCmd() *cobra.Command {
 	var validators []int
 	var samples, stateDIDs int
 	var resolverDIDs []int
-	var resolverTime string
+	var resolverTime time.Duration
 	var apps []string
 	cmd := &cobra.Command{
 		Use:     "suite",
@@ -106,7 +106,7 @@ func newSuiteCmd() *cobra.Command {
 			return bench.Suite(context.Background(), bench.SuiteConfig{
 				Base: f.cfg, Validators: validators, Apps: apps, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
 				VisibilitySamples: samples, StateDIDs: stateDIDs,
-				ResolverDIDs: resolverDIDs, ResolverBenchtime: resolverTime,
+				ResolverDIDs: resolverDIDs, ResolverDuration: resolverTime,
 			})
 		},
 	}
@@ -119,7 +119,7 @@ func newSuiteCmd() *cobra.Command {
 	cmd.Flags().IntVar(&samples, "visibility-samples", 30, "rotations timed until every node's resolver serves them (0: skip)")
 	cmd.Flags().IntVar(&stateDIDs, "state-dids", 10000, "DIDs written to measure state bytes per DID (0: skip)")
 	cmd.Flags().IntSliceVar(&resolverDIDs, "resolver-dids", []int{10000, 1000000},
-		"state sizes for the HTTP resolver benchmark (go test ./resolver, run from the module root; empty: skip)")
-	cmd.Flags().StringVar(&resolverTime, "resolver-benchtime", "3s", "go test -benchtime of each resolver figure")
+		"state sizes for the HTTP resolver figures (empty: skip)")
+	cmd.Flags().DurationVar(&resolverTime, "resolver-duration", 3*time.Second, "how long each resolver figure resolves")
 	return cmd
 }

@@ -1,15 +1,17 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
+	"time"
+
+	"github.com/custos-ledger/custos/internal/httpload"
+	"github.com/custos-ledger/custos/resolver"
+	"github.com/custos-ledger/custos/store"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // ResolverFigure is one line of the resolver benchmark: HTTP resolution
@@ -22,60 +24,106 @@ type ResolverFigure struct {
 	P99us   float64 `json:"p99_us"`
 }
 
-// ResolverBench runs `go test ./resolver -bench BenchmarkResolveHTTP` with
-// dids DIDs in state (CUSTOS_BENCH_DIDS), from the module root, copying its
-// output to out, and returns the cache-on figures for 1 and 8 clients.
-func ResolverBench(dids int, benchtime string, out io.Writer) ([]ResolverFigure, error) {
-	pattern := fmt.Sprintf("BenchmarkResolveHTTP/dids=%d/cache=on/client=raw", dids)
-	cmd := exec.Command("go", "test", "./resolver", "-run", "^$", "-bench", pattern,
-		"-benchtime", benchtime, "-timeout", "90m")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("CUSTOS_BENCH_DIDS=%d", dids))
-	var buf bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&buf, out)
-	cmd.Stderr = out
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("resolver benchmark with %d DIDs: %w", dids, err)
+// inMemoryDIDs is the largest state ResolverBench keeps in memory; a
+// larger one goes to a temporary folder.
+const inMemoryDIDs = 200_000
+
+// ResolverBench writes dids one-key DIDs into a fresh store, serves it
+// with the HTTP resolver on 127.0.0.1 (cache on, large enough for every
+// DID), and resolves random DIDs for dur with 1, then 8, concurrent
+// raw keep-alive clients (package httpload), each after a short warm-up. It writes what it
+// does and measures to out.
+func ResolverBench(dids int, dur time.Duration, out io.Writer) ([]ResolverFigure, error) {
+	if dids < 1 || dur <= 0 {
+		return nil, fmt.Errorf("bench: resolver figures need DIDs and a duration, not %d and %v", dids, dur)
 	}
-	figs := ParseResolverBench(buf.String())
-	if len(figs) == 0 {
-		return nil, fmt.Errorf("resolver benchmark with %d DIDs printed no figures", dids)
+	start := time.Now()
+	opts := store.Options{InMemory: dids <= inMemoryDIDs, ReloadEvery: 64, OutOfTree: types.IsLogKey}
+	dir := ""
+	if !opts.InMemory {
+		var err error
+		if dir, err = os.MkdirTemp("", "custos-bench-resolver-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+	}
+	db, err := store.Open(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	ids, err := fillResolvable(db, dids)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.InMemory {
+		// Right after a bulk fill, badger's pending compactions take the
+		// CPUs for 15-20 s, and the first figure would be theirs. A node
+		// that has run for a while is settled.
+		if err := db.Flatten(); err != nil {
+			return nil, err
+		}
+	}
+	where := "in memory"
+	if dir != "" {
+		where = dir
+	}
+	fmt.Fprintf(out, "resolver: %d DIDs in state in %v (%s)\n", dids, time.Since(start).Round(time.Millisecond), where)
+
+	cfg := resolver.DefaultConfig()
+	cfg.ListenAddr = "127.0.0.1:0"
+	cfg.CacheEntries = max(cfg.CacheEntries, dids)
+	srv, err := resolver.New(cfg, resolver.NewLocalSource(db, nil), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		srv.Shutdown(context.Background())
+		<-srv.Err()
+	}()
+	paths := make([]string, len(ids))
+	for i, id := range ids {
+		paths[i] = resolver.PathIdentifiers + id.String()
+	}
+	var figs []ResolverFigure
+	for _, n := range []int{1, 8} {
+		f, err := resolveFor(srv.Addr().String(), paths, n, dur)
+		if err != nil {
+			return nil, fmt.Errorf("bench: resolver with %d DIDs, %d clients: %w", dids, n, err)
+		}
+		fig := ResolverFigure{DIDs: dids, Clients: n, ReqPerS: f.PerSecond(),
+			P50us: float64(f.P50.Microseconds()), P99us: float64(f.P99.Microseconds())}
+		fmt.Fprintf(out, "resolver: %d DIDs, %d clients: %d resolutions in %v: %.0f/s, p50 %.0f µs, p99 %.0f µs\n",
+			dids, n, f.Requests, f.Elapsed.Round(time.Millisecond), fig.ReqPerS, fig.P50us, fig.P99us)
+		figs = append(figs, fig)
 	}
 	return figs, nil
 }
 
-var benchLine = regexp.MustCompile(`^BenchmarkResolveHTTP/dids=(\d+)/cache=on/client=raw/clients=(\d+)\S*\s+\d+\s+\d+ ns/op(.*)$`)
-
-// ParseResolverBench reads the cache-on, raw-client lines of the resolver
-// benchmark's output.
-func ParseResolverBench(s string) []ResolverFigure {
-	var out []ResolverFigure
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		m := benchLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
-		if m == nil {
-			continue
+// resolveFor runs n raw clients of paths against addr for dur, after a
+// warm-up of up to a second that is not measured (as go test's runs that
+// size a benchmark are not).
+func resolveFor(addr string, paths []string, n int, dur time.Duration) (httpload.Figures, error) {
+	clients := make([]httpload.Client, 0, n)
+	defer func() {
+		for _, c := range clients {
+			c.Close()
 		}
-		f := ResolverFigure{}
-		f.DIDs, _ = strconv.Atoi(m[1])
-		f.Clients, _ = strconv.Atoi(m[2])
-		fields := strings.Fields(m[3])
-		for i := 0; i+1 < len(fields); i += 2 {
-			v, err := strconv.ParseFloat(fields[i], 64)
-			if err != nil {
-				continue
-			}
-			switch fields[i+1] {
-			case "req/s":
-				f.ReqPerS = v
-			case "p50-µs":
-				f.P50us = v
-			case "p99-µs":
-				f.P99us = v
-			}
+	}()
+	for i := range n {
+		c, err := httpload.Raw(addr, paths, uint64(i))
+		if err != nil {
+			return httpload.Figures{}, err
 		}
-		out = append(out, f)
+		clients = append(clients, c)
 	}
-	return out
+	if _, err := httpload.Run(clients, 0, min(dur, time.Second)); err != nil {
+		return httpload.Figures{}, err
+	}
+	return httpload.Run(clients, 0, dur)
 }
 
 // ResolverTable renders resolver figures as markdown.

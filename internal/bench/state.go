@@ -24,23 +24,9 @@ func StateSize(dir string, n, perBlock int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	k := keeper.New(types.DefaultParams(), nil)
-	st := db.Pending()
-	h := int64(0)
-	for done := 0; done < n; done += perBlock {
-		txs, _ := didtest.Creates(chainID, "state", done, min(perBlock, n-done))
-		h++
-		blk := keeper.Block{ChainID: chainID, Height: h, Time: 1_700_000_000 + h}
-		for _, tx := range txs {
-			if _, err := k.Execute(st, blk, tx); err != nil {
-				db.Close()
-				return 0, fmt.Errorf("bench: create: %w", err)
-			}
-		}
-		if _, err := db.Commit(h); err != nil {
-			db.Close()
-			return 0, err
-		}
+	if _, err := fill(db, "state", 0, n, perBlock); err != nil {
+		db.Close()
+		return 0, err
 	}
 	if err := db.Close(); err != nil {
 		return 0, err
@@ -57,4 +43,49 @@ func StateSize(dir string, n, perBlock int) (float64, error) {
 		return err
 	})
 	return float64(size) / float64(n), err
+}
+
+// fillResolvable writes what the resolver reads of genesis (the chain id
+// and the parameters) at height 1, then n one-key DIDs, 1,000 a block, and
+// returns the DIDs.
+func fillResolvable(db *store.DB, n int) ([]types.ID, error) {
+	params := types.DefaultParams()
+	raw, err := params.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PendingSet(types.ChainIDKey(), []byte(chainID)); err != nil {
+		return nil, err
+	}
+	if err := db.PendingSet(types.ParamsKey(), raw); err != nil {
+		return nil, err
+	}
+	if _, err := db.Commit(1); err != nil {
+		return nil, err
+	}
+	return fill(db, "resolver", 1, n, 1000)
+}
+
+// fill executes the creates of n one-key DIDs of run through the keeper,
+// perBlock a block, in the blocks after height, and returns the DIDs.
+func fill(db *store.DB, run string, height int64, n, perBlock int) ([]types.ID, error) {
+	k := keeper.New(types.DefaultParams(), nil)
+	st := db.Pending()
+	ids := make([]types.ID, 0, n)
+	h := height
+	for done := 0; done < n; done += perBlock {
+		txs, blockIDs := didtest.Creates(chainID, run, done, min(perBlock, n-done))
+		h++
+		blk := keeper.Block{ChainID: chainID, Height: h, Time: 1_700_000_000 + h}
+		for _, tx := range txs {
+			if _, err := k.Execute(st, blk, tx); err != nil {
+				return nil, fmt.Errorf("bench: create: %w", err)
+			}
+		}
+		if _, err := db.Commit(h); err != nil {
+			return nil, err
+		}
+		ids = append(ids, blockIDs...)
+	}
+	return ids, nil
 }

@@ -27,11 +27,10 @@ type SuiteConfig struct {
 	VisibilitySamples int
 	// StateDIDs DIDs are written to measure state bytes per DID (0: skip).
 	StateDIDs int
-	// ResolverDIDs are the state sizes the HTTP resolver benchmark runs
-	// with (go test ./resolver, from the module root), ResolverBenchtime
-	// each.
-	ResolverDIDs      []int
-	ResolverBenchtime string
+	// ResolverDIDs are the state sizes the HTTP resolver figures are
+	// taken with (ResolverBench), ResolverDuration each.
+	ResolverDIDs     []int
+	ResolverDuration time.Duration
 }
 
 // WriteJSON writes one result as a JSON line.
@@ -110,19 +109,19 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 	if len(s.ResolverDIDs) > 0 {
 		var figs []ResolverFigure
 		for _, n := range s.ResolverDIDs {
-			fmt.Fprintf(s.Base.Progress, "HTTP resolver benchmark with %d DIDs in state (filling takes a while for large states)\n", n)
+			fmt.Fprintf(s.Base.Progress, "HTTP resolver figures with %d DIDs in state (filling takes a while for large states)\n", n)
 			raw, err := os.Create(filepath.Join(s.OutDir, fmt.Sprintf("resolver-%d-latest.txt", n)))
 			if err != nil {
 				return err
 			}
-			f, err := ResolverBench(n, s.ResolverBenchtime, io.MultiWriter(raw, s.Base.Progress))
+			f, err := ResolverBench(n, s.ResolverDuration, io.MultiWriter(raw, s.Base.Progress))
 			raw.Close()
 			if err != nil {
 				return err
 			}
 			figs = append(figs, f...)
 		}
-		table += "\nHTTP resolution (`go test ./resolver -bench BenchmarkResolveHTTP`, cache on, keep-alive clients on 127.0.0.1, " +
+		table += fmt.Sprintf("\nHTTP resolution (random DIDs for %v a figure, cache on, keep-alive clients on 127.0.0.1, ", s.ResolverDuration) +
 			"client and server sharing the machine):\n" + ResolverTable(figs)
 	}
 	fmt.Fprint(s.Out, table)
