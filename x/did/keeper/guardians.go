@@ -53,10 +53,7 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 		}
 		gs.Pending = &cfg
 		gs.PendingEffective = e.blk.Time + wait
-		ev.Effective = gs.PendingEffective
-		if err := e.scheduleAt(gs.PendingEffective, types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE, 0); err != nil {
-			return Outcome{}, err
-		}
+		ev.Effective = gs.PendingEffective // the schedule follows the saved state
 	}
 	if err := e.saveGuardians(); err != nil {
 		return Outcome{}, err

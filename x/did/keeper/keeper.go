@@ -67,10 +67,14 @@ type Keeper struct {
 	versions *bounded.Map[versionRef, *types.VersionRecord]
 }
 
-// ScheduledPerBlock is the most timed actions one block runs: after a long
-// halt, the actions that came due meanwhile run over the next blocks, in
-// schedule order, instead of all in the first one.
-const ScheduledPerBlock = 1000
+// ScheduledPerBlock is the most timed actions one block runs (they also
+// share MaxScheduledWriteBytes of writes, which binds first when actions
+// write more than 1 KiB each): after a long halt, the actions that came due
+// meanwhile run over the next blocks, in schedule order, instead of all in
+// the first one. It is above what one block of txs can schedule (a 1 MiB
+// block holds about 5,200 set-guardians txs, whose actions write about
+// 1.3 KB each: about 3,200 fit in the write share).
+const ScheduledPerBlock = 4096
 
 // New returns a Keeper. A nil verifier verifies directly, without a cache.
 func New(params types.Params, v Verifier) *Keeper {
@@ -114,6 +118,9 @@ type execution struct {
 	// Loaded on first use, staged on every change (the last write wins).
 	guardians  *types.GuardianState
 	recoveries *types.RecoveryState
+	// sched is the target's timed actions as its guardian and recovery
+	// state imply them, as loaded and as last saved (schedule.go).
+	sched actions
 
 	// head is the target's head as last staged by log; finish writes it,
 	// with keys, the key records the execution changed. made is the
@@ -235,11 +242,15 @@ func (e *execution) run() (Outcome, error) {
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }
 
-// finish stages the target's head, with the key records the execution
-// changed, in fragment order.
+// finish stages the schedule entries the target's saved guardian and
+// recovery state now imply (reschedule) and the target's head, with the
+// key records the execution changed, in fragment order.
 func (e *execution) finish() error {
 	if e.dryRun {
 		return nil
+	}
+	if err := e.reschedule(); err != nil {
+		return err
 	}
 	if e.head == nil {
 		if len(e.keys) > 0 {

@@ -88,9 +88,9 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 	return e.outcome(head), nil
 }
 
-// maybeReady schedules r: its execution at approval time + delay once its
-// active approvals reach the threshold of its guardian set, else its
-// expiry.
+// maybeReady makes r ready, at approval time + delay, once its active
+// approvals reach the threshold of its guardian set. (The schedule follows
+// the saved state: a ready recovery's execution, else its expiry.)
 func (e *execution) maybeReady(r *types.Recovery, ev *types.HistoryEntry) error {
 	if r.Ready != 0 {
 		return nil
@@ -100,14 +100,11 @@ func (e *execution) maybeReady(r *types.Recovery, ev *types.HistoryEntry) error 
 		return err
 	}
 	if n < int(r.Guardians.Threshold) {
-		if len(r.Approvals) == 1 {
-			return e.scheduleAt(r.Expires, types.SCHEDULE_KIND_RECOVERY_EXPIRY, r.Id)
-		}
 		return nil
 	}
 	r.Ready = e.blk.Time + r.Guardians.Delay
 	ev.Effective = r.Ready
-	return e.scheduleAt(r.Ready, types.SCHEDULE_KIND_RECOVERY_READY, r.Id)
+	return nil
 }
 
 // activeApprovals counts the approvals of guardians of r's set that are

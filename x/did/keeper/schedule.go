@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
@@ -228,4 +229,89 @@ func (e *execution) restoreGuardians(head *types.Head, r *types.Recovery) error 
 
 func sameConfig(a, b *types.GuardianConfig) bool {
 	return slices.Equal(a.Guardians, b.Guardians) && a.Threshold == b.Threshold && a.Delay == b.Delay
+}
+
+// actions are a DID's timed actions as its guardian and recovery state
+// imply them, as the execution loaded that state and as it last saved it.
+type actions struct {
+	guardians, guardiansLoaded   []types.ScheduleEntry
+	recoveries, recoveriesLoaded []types.ScheduleEntry
+}
+
+// guardianActions are the timed actions a guardian state implies: its
+// pending change taking effect.
+func guardianActions(id types.ID, gs *types.GuardianState) []types.ScheduleEntry {
+	if gs.Pending == nil {
+		return nil
+	}
+	return []types.ScheduleEntry{{Time: gs.PendingEffective, Did: id[:], Kind: types.SCHEDULE_KIND_GUARDIANS_EFFECTIVE}}
+}
+
+// recoveryActions are the timed actions a recovery state implies: each
+// pending recovery's execution once it is ready, else its expiry.
+func recoveryActions(id types.ID, rs *types.RecoveryState) []types.ScheduleEntry {
+	out := make([]types.ScheduleEntry, 0, len(rs.Pending))
+	for _, r := range rs.Pending {
+		if r.Ready != 0 {
+			out = append(out, types.ScheduleEntry{Time: r.Ready, Did: id[:], Kind: types.SCHEDULE_KIND_RECOVERY_READY, RecoveryId: r.Id})
+		} else {
+			out = append(out, types.ScheduleEntry{Time: r.Expires, Did: id[:], Kind: types.SCHEDULE_KIND_RECOVERY_EXPIRY, RecoveryId: r.Id})
+		}
+	}
+	return out
+}
+
+// reschedule makes the schedule follow the target's saved guardian and
+// recovery state: the entries the state implied when loaded and no longer
+// implies are deleted (a change replaced or superseded, a recovery that
+// became ready, was cancelled or executed), and those it newly implies are
+// added. So the schedule holds exactly the live actions, never a dead
+// entry: a DID has at most one entry for its pending guardian change and
+// one per pending recovery (at most one per guardian).
+func (e *execution) reschedule() error {
+	was := append(slices.Clone(e.sched.guardiansLoaded), e.sched.recoveriesLoaded...)
+	now := append(slices.Clone(e.sched.guardians), e.sched.recoveries...)
+	keys := func(es []types.ScheduleEntry) map[string]types.ScheduleEntry {
+		m := make(map[string]types.ScheduleEntry, len(es))
+		for _, x := range es {
+			m[string(types.ScheduleEntryKey(x))] = x
+		}
+		return m
+	}
+	wasKeys, nowKeys := keys(was), keys(now)
+	for _, x := range was { // in state order: deterministic
+		k := types.ScheduleEntryKey(x)
+		if _, keep := nowKeys[string(k)]; keep || e.staged(k) {
+			continue
+		}
+		v, err := e.st.Get(k)
+		if err != nil {
+			return fmt.Errorf("keeper: read schedule entry: %w", err)
+		}
+		if v != nil {
+			e.writes = append(e.writes, write{key: k})
+		}
+	}
+	for _, x := range now {
+		k := types.ScheduleEntryKey(x)
+		if _, had := wasKeys[string(k)]; had && !e.staged(k) {
+			continue
+		}
+		x := x
+		if err := e.put(k, &x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// staged reports whether the execution has staged a write or a deletion of
+// key.
+func (e *execution) staged(key []byte) bool {
+	for _, w := range e.writes {
+		if bytes.Equal(w.key, key) {
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,8 @@ func (e *execution) loadGuardians() (*types.GuardianState, error) {
 			gs = &types.GuardianState{}
 		}
 		e.guardians = gs
+		e.sched.guardians = guardianActions(e.id, gs)
+		e.sched.guardiansLoaded = e.sched.guardians
 	}
 	return e.guardians, nil
 }
@@ -23,6 +25,7 @@ func (e *execution) loadGuardians() (*types.GuardianState, error) {
 // saveGuardians stages the guardian state with a new revision.
 func (e *execution) saveGuardians() error {
 	e.guardians.Revision++
+	e.sched.guardians = guardianActions(e.id, e.guardians)
 	return e.put(types.GuardiansKey(e.id), e.guardians)
 }
 
@@ -37,6 +40,8 @@ func (e *execution) loadRecoveries() (*types.RecoveryState, error) {
 			rs = &types.RecoveryState{}
 		}
 		e.recoveries = rs
+		e.sched.recoveries = recoveryActions(e.id, rs)
+		e.sched.recoveriesLoaded = e.sched.recoveries
 	}
 	return e.recoveries, nil
 }
@@ -44,14 +49,8 @@ func (e *execution) loadRecoveries() (*types.RecoveryState, error) {
 // saveRecoveries stages the recovery state with a new revision.
 func (e *execution) saveRecoveries() error {
 	e.recoveries.Revision++
+	e.sched.recoveries = recoveryActions(e.id, e.recoveries)
 	return e.put(types.RecoveriesKey(e.id), e.recoveries)
-}
-
-// scheduleAt adds a timed action for the target: one state entry of its
-// own, so its cost does not depend on how many others are pending.
-func (e *execution) scheduleAt(t int64, kind types.ScheduleKind, recoveryID uint64) error {
-	entry := types.ScheduleEntry{Time: t, Did: append([]byte(nil), e.id[:]...), Kind: kind, RecoveryId: recoveryID}
-	return e.put(types.ScheduleEntryKey(entry), &entry)
 }
 
 // findRecovery returns the index of the pending recovery with id, or -1.
