@@ -515,6 +515,13 @@ func (tl advTally) log(t *testing.T) {
 	}
 	t.Logf("adversarial catalogue: %d crafted txs tried; refused by CheckTx %d, by ProcessProposal %d, by FinalizeBlock %d; %d controls accepted; %d awaiting a rule",
 		tl.tried, sum(tl.checkRefused), sum(tl.proposalRefused), sum(tl.finalRefused), tl.controls, tl.awaiting)
+	var never []string
+	for _, e := range types.AllErrors() {
+		if tl.finalRefused[e.Name] == 0 {
+			never = append(never, e.Name)
+		}
+	}
+	t.Logf("  %d of the %d registered errors produced; never: %s", len(types.AllErrors())-len(never), len(types.AllErrors()), strings.Join(never, ", "))
 	t.Logf("  ProcessProposal rejections by code: %s", formatCounts(tl.proposalRefused))
 	t.Logf("  FinalizeBlock refusals by code: %s", formatCounts(tl.finalRefused))
 	for _, f := range tl.families {
