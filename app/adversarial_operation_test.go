@@ -19,6 +19,7 @@ func operationFamilies() []advFamily {
 		{name: "revoke", build: buildRevoke},
 		{name: "update", build: buildUpdate},
 		{name: "deactivate", build: buildDeactivate},
+		{name: "marking", build: buildMarking},
 	}
 }
 
@@ -225,5 +226,64 @@ func buildDeactivate(w *advWorld) []advCase {
 		{name: "control", tx: didtest.Sign(txbuild.Deactivate(advChain, m.ID, 1), m.Signers("k1", "k3")...), check: func(t *testing.T, w *advWorld) {
 			requireVersion(t, w, m.ID, 2)
 		}},
+	}
+}
+
+// buildMarking: recording a key as compromised in a rotation, and marking
+// a material the document no longer lists as compromised.
+func buildMarking(w *advWorld) []advCase {
+	d := ownerWithExtras("marking")
+	w.commitOK(d.Create())
+	a := d.Keys["k2"]
+	b, c := didtest.Key("marking/b"), didtest.Key("marking/c")
+	k1 := d.Signer("k1")
+	w.commitOK(didtest.Sign(txbuild.Rotate(advChain, d.ID, 1, "k2", didtest.Pub(b)), k1, txbuild.NewSigner(d.ID, "k2", b)))
+	toC := txbuild.Rotate(advChain, d.ID, 2, "k2", didtest.Pub(c))
+	toC.GetRotateKey().Compromised, toC.GetRotateKey().CompromisedSince = true, 1_500_000_000
+	w.commitOK(didtest.Sign(toC, k1, txbuild.NewSigner(d.ID, "k2", c)))
+	// Now k2 is c; a was retired, b recorded compromised from 1.5e9.
+	nk := didtest.Key("marking/k1-new")
+	rot := func(compromised bool, since int64, signers ...txbuild.Signer) []byte {
+		body := txbuild.Rotate(advChain, d.ID, 3, "k1", didtest.Pub(nk))
+		body.GetRotateKey().Compromised, body.GetRotateKey().CompromisedSince = compromised, since
+		if len(signers) == 0 {
+			signers = []txbuild.Signer{k1, txbuild.NewSigner(d.ID, "k1", nk)}
+		}
+		return didtest.Sign(body, signers...)
+	}
+	mark := func(f string, material []byte, reason types.RevocationReason, since int64, signers ...txbuild.Signer) []byte {
+		body := txbuild.Revoke(advChain, d.ID, 3, f, reason, since)
+		body.GetRevokeKey().PublicKey = material
+		if len(signers) == 0 {
+			signers = []txbuild.Signer{k1}
+		}
+		return didtest.Sign(body, signers...)
+	}
+	mc := func(k ed25519.PrivateKey) []byte { return didtest.Pub(k).Multicodec() }
+	compromised := types.REVOCATION_REASON_COMPROMISED
+	return []advCase{
+		{name: "rotation with a compromise time but not compromised", tx: rot(false, 1_600_000_000), want: types.ErrInvalidOperation},
+		{name: "rotation compromised since the future", tx: rot(true, 4_000_000_000), want: types.ErrInvalidTime},
+		{name: "rotation compromised since before 1970", tx: rot(true, -1), want: types.ErrInvalidTime},
+		{name: "rotation compromised, signed by the new key only", tx: rot(true, 1_600_000_000, txbuild.NewSigner(d.ID, "k1", nk)), want: types.ErrThresholdNotMet},
+		{name: "a past material marked retired", tx: mark("k2", mc(a), types.REVOCATION_REASON_RETIRED, 0), want: types.ErrInvalidOperation},
+		{name: "a past material marked with no reason", tx: mark("k2", mc(a), types.REVOCATION_REASON_UNSPECIFIED, 0), want: types.ErrInvalidOperation},
+		{name: "a past material marked since the future", tx: mark("k2", mc(a), compromised, 4_000_000_000), want: types.ErrInvalidTime},
+		{name: "a material the fragment never listed", tx: mark("k2", mc(didtest.Key("marking/x")), compromised, 0), want: types.ErrKeyNotFound},
+		{name: "a material listed under another fragment", tx: mark("k2", mc(d.Keys["k1"]), compromised, 0), want: types.ErrKeyNotFound},
+		{name: "a material of an unsupported type", tx: mark("k2", append([]byte{0xe7, 0x01, 0x02}, mc(a)[2:]...), compromised, 0), want: types.ErrUnsupportedKeyType},
+		{name: "the fragment's current material", tx: mark("k2", mc(c), compromised, 0), want: types.ErrInvalidOperation},
+		{name: "a fragment that never was", tx: mark("k9", nil, compromised, 0), want: types.ErrKeyNotFound},
+		{name: "a compromised record moved later", tx: mark("k2", mc(b), compromised, 1_600_000_000), want: types.ErrAlreadyCompromised},
+		{name: "a compromised record marked again", tx: mark("k2", mc(b), compromised, 1_500_000_000), want: types.ErrAlreadyCompromised},
+		{name: "a compromised record marked without a time", tx: mark("k2", mc(b), compromised, 0), want: types.ErrAlreadyCompromised},
+		{name: "a past material marked by the key it was", tx: mark("k2", mc(a), compromised, 1_400_000_000, d.Signer("k2")), want: types.ErrBadSignature},
+		{name: "a past material marked by no controller", tx: mark("k2", mc(a), compromised, 1_400_000_000, txbuild.NewSigner(d.ID, "k2", c)), want: types.ErrThresholdNotMet},
+		{name: "control: a retired material marked compromised", tx: mark("k2", mc(a), compromised, 1_400_000_000)},
+		{name: "control: a rotation recording the old key compromised", tx: func() []byte {
+			body := txbuild.Rotate(advChain, d.ID, 4, "k1", didtest.Pub(nk))
+			body.GetRotateKey().Compromised, body.GetRotateKey().CompromisedSince = true, 1_600_000_000
+			return didtest.Sign(body, k1, txbuild.NewSigner(d.ID, "k1", nk))
+		}()},
 	}
 }
