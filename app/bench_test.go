@@ -2,9 +2,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"runtime"
 	"runtime/pprof"
@@ -16,22 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/internal/didtest"
-	"github.com/custos-ledger/custos/x/did/txbuild"
 )
 
-// signedCreates returns n signed creates of one-key DIDs.
-func signedCreates(b testing.TB, n, offset int) [][]byte {
-	txs := make([][]byte, n)
-	for i := range txs {
-		var seed [32]byte
-		binary.BigEndian.PutUint64(seed[:], uint64(offset+i))
-		s := sha256.Sum256(seed[:])
-		k := ed25519.NewKeyFromSeed(s[:])
-		id, body, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(k)), "")
-		require.NoError(b, err)
-		txs[i], err = txbuild.Sign(body, txbuild.NewSigner(id, "key-1", k))
-		require.NoError(b, err)
-	}
+// signedCreates returns the signed creates of one-key DIDs offset to
+// offset+n-1 of a workload.
+func signedCreates(_ testing.TB, n, offset int) [][]byte {
+	txs, _ := didtest.Creates(goldenChain, "signed", offset, n)
 	return txs
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -24,18 +25,10 @@ const goldenChain = "custos-golden"
 // consensus break and needs a new AppVersion.
 const goldenAppHash = "5a75083a63232cf09f4b920011a545dc4aeb6abed1cad9235688aa686205ee6f" // AppVersion 4 (layout 3)
 
-func seedKey(name string) ed25519.PrivateKey {
-	s := sha256.Sum256([]byte("custos golden " + name))
-	return ed25519.NewKeyFromSeed(s[:])
-}
+// seedKey returns the key named name in the golden blocks' domain.
+func seedKey(name string) ed25519.PrivateKey { return didtest.KeyIn("golden", name) }
 
-func pubOf(k ed25519.PrivateKey) types.PublicKey {
-	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return pk
-}
+func pubOf(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
 // goldenBlocks returns a fixed sequence of blocks of signed txs and the
 // result code each tx must get.

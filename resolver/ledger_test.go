@@ -3,11 +3,11 @@ package resolver_test
 import (
 	"crypto/ecdh"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
@@ -65,29 +65,13 @@ func (l *ledger) block(dt int64, txs ...[]byte) {
 	require.NoError(l.t, err)
 }
 
-// key returns a deterministic Ed25519 key for a name.
-func key(name string) ed25519.PrivateKey {
-	seed := sha256.Sum256([]byte("custos resolver test " + name))
-	return ed25519.NewKeyFromSeed(seed[:])
-}
+// key returns the key named name in the resolver tests' domain.
+func key(name string) ed25519.PrivateKey { return didtest.KeyIn("resolver test", name) }
 
-func pub(k ed25519.PrivateKey) types.PublicKey {
-	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return pk
-}
+func pub(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
-// xkey returns a deterministic X25519 key for a name.
-func xkey(name string) *ecdh.PrivateKey {
-	seed := sha256.Sum256([]byte("custos resolver test x25519 " + name))
-	sk, err := ecdh.X25519().NewPrivateKey(seed[:])
-	if err != nil {
-		panic(err)
-	}
-	return sk
-}
+// xkey returns the X25519 key named name in the resolver tests' domain.
+func xkey(name string) *ecdh.PrivateKey { return didtest.X25519KeyIn("resolver test", name) }
 
 func xpub(name string) types.PublicKey {
 	pk, err := types.NewX25519(xkey(name).PublicKey().Bytes())

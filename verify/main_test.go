@@ -3,7 +3,6 @@ package verify_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -113,18 +113,10 @@ func waitHeight(c *rpchttp.HTTP, h int64) error {
 	}
 }
 
-func testKey(name string) ed25519.PrivateKey {
-	s := sha256.Sum256([]byte("custos verify " + name))
-	return ed25519.NewKeyFromSeed(s[:])
-}
+// testKey returns the key named name in the verifier tests' domain.
+func testKey(name string) ed25519.PrivateKey { return didtest.KeyIn("verify", name) }
 
-func pubOf(k ed25519.PrivateKey) types.PublicKey {
-	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return pk
-}
+func pubOf(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
 // submit commits a tx through the node and fails on a refusal.
 func submit(body types.TxBody, signers ...txbuild.Signer) (int64, error) {

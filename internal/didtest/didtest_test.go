@@ -3,6 +3,7 @@ package didtest_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"testing"
 
 	"github.com/oasisprotocol/curve25519-voi/curve"
@@ -81,4 +82,36 @@ func TestCreateIsSignedByEverySigningKey(t *testing.T) {
 		require.Equal(t, d.SigningFragments()[i], u.Fragment)
 		require.True(t, didtest.Pub(d.Keys[u.Fragment]).Verify(types.SignBytes(tx.Body), s.Signature))
 	}
+}
+
+// The seeds of named keys are fixed: tests in other packages (the golden
+// blocks among them) pin what follows from them.
+func TestKeySeeds(t *testing.T) {
+	for _, tc := range []struct {
+		got  ed25519.PrivateKey
+		seed string
+	}{
+		{didtest.Key("alice"), "custos didtest alice"},
+		{didtest.KeyIn("golden", "a1"), "custos golden a1"},
+		{didtest.KeyIn("test key", "owner"), "custos test key owner"},
+		{didtest.WorkloadKey("run", 258, 'c'), "custos bench run\x00\x00\x00\x00\x00\x00\x01\x02c"},
+	} {
+		s := sha256.Sum256([]byte(tc.seed))
+		require.Equal(t, ed25519.NewKeyFromSeed(s[:]), tc.got, "seed %q", tc.seed)
+	}
+	s := sha256.Sum256([]byte("custos resolver test x25519 bob"))
+	require.Equal(t, s[:], didtest.X25519KeyIn("resolver test", "bob").Bytes())
+	require.Equal(t, didtest.X25519("bob").Multicodec()[2:], didtest.X25519KeyIn("didtest", "bob").PublicKey().Bytes())
+}
+
+// OneKey's create is a create of a one-key DID signed by its key.
+func TestOneKey(t *testing.T) {
+	k := didtest.Key("one")
+	id, raw := didtest.OneKey("custos-test", k, "memo")
+	tx, body, err := types.DecodeTx(raw, 1<<20)
+	require.NoError(t, err)
+	require.Equal(t, id.String(), body.Did)
+	require.Equal(t, "memo", body.Memo)
+	require.Len(t, tx.Signatures, 1)
+	require.True(t, didtest.Pub(k).Verify(types.SignBytes(tx.Body), tx.Signatures[0].Signature))
 }

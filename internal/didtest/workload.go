@@ -33,12 +33,8 @@ func Creates(chainID, run string, from, n int) ([][]byte, []types.ID) {
 	txs := make([][]byte, 0, n)
 	ids := make([]types.ID, 0, n)
 	for i := from; i < from+n; i++ {
-		k := WorkloadKey(run, i, 'c')
-		id, body, err := txbuild.Create(chainID, txbuild.SimpleDocument("key-1", Pub(k)), "")
-		if err != nil {
-			panic("didtest: " + err.Error())
-		}
-		txs, ids = append(txs, Sign(body, txbuild.NewSigner(id, "key-1", k))), append(ids, id)
+		id, tx := OneKey(chainID, WorkloadKey(run, i, 'c'), "")
+		txs, ids = append(txs, tx), append(ids, id)
 	}
 	return txs, ids
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -11,30 +10,18 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-func testKey(name string) ed25519.PrivateKey {
-	s := sha256.Sum256([]byte("custos e2e " + name))
-	return ed25519.NewKeyFromSeed(s[:])
-}
+// testKey returns the key named name in the end-to-end tests' domain.
+func testKey(name string) ed25519.PrivateKey { return didtest.KeyIn("e2e", name) }
 
-func pubOf(k ed25519.PrivateKey) types.PublicKey {
-	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return pk
-}
+func pubOf(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
 // newCreate returns a signed create of a one-key DID.
-func newCreate(t testing.TB, chainID string, k ed25519.PrivateKey) (types.ID, []byte) {
-	id, body, err := txbuild.Create(chainID, txbuild.SimpleDocument("key-1", pubOf(k)), "")
-	require.NoError(t, err)
-	tx, err := txbuild.Sign(body, txbuild.NewSigner(id, "key-1", k))
-	require.NoError(t, err)
-	return id, tx
+func newCreate(_ testing.TB, chainID string, k ed25519.PrivateKey) (types.ID, []byte) {
+	return didtest.OneKey(chainID, k, "")
 }
 
 // commit broadcasts tx and waits for its block; it returns the height and

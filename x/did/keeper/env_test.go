@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
@@ -63,19 +64,10 @@ func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	return out, err
 }
 
-// key returns a deterministic Ed25519 key for a name.
-func key(name string) ed25519.PrivateKey {
-	seed := sha256.Sum256([]byte("custos test key " + name))
-	return ed25519.NewKeyFromSeed(seed[:])
-}
+// key returns the key named name in the keeper tests' domain.
+func key(name string) ed25519.PrivateKey { return didtest.KeyIn("test key", name) }
 
-func pub(k ed25519.PrivateKey) types.PublicKey {
-	pk, err := types.NewEd25519(k.Public().(ed25519.PublicKey))
-	if err != nil {
-		panic(err)
-	}
-	return pk
-}
+func pub(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
 func (e *env) sign(body types.TxBody, signers ...txbuild.Signer) []byte {
 	tx, err := txbuild.Sign(body, signers...)
@@ -85,9 +77,8 @@ func (e *env) sign(body types.TxBody, signers ...txbuild.Signer) []byte {
 
 // create registers a one-key DID and returns it.
 func (e *env) create(k ed25519.PrivateKey) types.ID {
-	id, body, err := txbuild.Create(testChain, txbuild.SimpleDocument("key-1", pub(k)), "")
-	require.NoError(e.t, err)
-	_, err = e.exec(e.sign(body, txbuild.NewSigner(id, "key-1", k)))
+	id, tx := didtest.OneKey(testChain, k, "")
+	_, err := e.exec(tx)
 	require.NoError(e.t, err)
 	return id
 }
