@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/MetaMask/go-did-it v1.0.0-pre1
+	github.com/cockroachdb/datadriven v1.0.3-0.20230413201302-be42291fc80f
 	github.com/cometbft/cometbft v0.38.26
 	github.com/cometbft/cometbft-db v0.14.1
 	github.com/cosmos/gogoproto v1.7.2
