@@ -73,7 +73,7 @@ func buildSetGuardians(w *advWorld) []advCase {
 	}
 }
 
-// advWard is a DID with guardians g1 and g2 (threshold 2, a advDay's delay), a
+// advWard is a DID with guardians g1 and g2 (threshold 2, a day's delay), a
 // service svc0 and, once open is called, a recovery g1 initiated.
 type advWard struct {
 	*didtest.DID

@@ -263,6 +263,7 @@ func TestAdversarialCatalogue(t *testing.T) {
 	}
 	require.GreaterOrEqual(t, tally.tried, 150, "the catalogue holds at least 150 crafted txs")
 	tally.log(t)
+	t.Run("the same blocks with caches off", w.replayWithoutCaches)
 }
 
 func (tl advTally) log(t *testing.T) {

@@ -30,10 +30,20 @@ type advWorld struct {
 	guardians [3]*didtest.DID
 	dead      *didtest.DID
 	big       *didtest.DID
+
+	// blocks records every block executed, with what it gave.
+	blocks []advBlock
+}
+
+// advBlock is an executed block: its txs, each tx's code, the app hash.
+type advBlock struct {
+	txs     [][]byte
+	codes   []uint32
+	appHash []byte
 }
 
 // advBlockTime is the time of block h: one second apart. Recoveries and
-// guardian changes are never due within the run (their delay is a advDay).
+// guardian changes are never due within the run (their delay is a day).
 func advBlockTime(h int64) time.Time { return time.Unix(1_700_000_000+h, 0).UTC() }
 
 // advGenesis is the default genesis with a ten-year recovery expiry, so
@@ -92,7 +102,40 @@ func (w *advWorld) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	require.Len(w.t, res.TxResults, len(txs))
 	_, err = w.a.Commit(context.Background(), &abci.RequestCommit{})
 	require.NoError(w.t, err, "height %d: Commit failed", w.height)
+	b := advBlock{txs: txs, appHash: res.AppHash}
+	for _, r := range res.TxResults {
+		b.codes = append(b.codes, r.Code)
+	}
+	w.blocks = append(w.blocks, b)
 	return res
+}
+
+// replayWithoutCaches executes the world's blocks again on a fresh app
+// whose signature cache is off, and which never saw the txs in CheckTx or
+// ProcessProposal: every tx must get the same code and every height the
+// same app hash. Caches may change cost, never a result.
+func (w *advWorld) replayWithoutCaches(t *testing.T) {
+	cfg := app.DefaultConfig(t.TempDir())
+	cfg.SigCacheSize = 0
+	a, err := app.New(cfg)
+	require.NoError(t, err)
+	defer a.Close()
+	ctx := context.Background()
+	_, err = a.InitChain(ctx, &abci.RequestInitChain{ChainId: advChain, AppStateBytes: advGenesis(t), InitialHeight: 1})
+	require.NoError(t, err)
+	for i, b := range w.blocks {
+		h := int64(i + 1)
+		res, err := a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: h, Time: advBlockTime(h), Txs: b.txs})
+		require.NoError(t, err)
+		for j, r := range res.TxResults {
+			require.Equal(t, codeName(b.codes[j]), codeName(r.Code), "height %d tx %d: %s", h, j, r.Log)
+		}
+		require.Equal(t, b.appHash, res.AppHash, "height %d", h)
+		_, err = a.Commit(ctx, &abci.RequestCommit{})
+		require.NoError(t, err)
+	}
+	hits, _ := a.SigCacheStats()
+	require.Zero(t, hits, "the signature cache was off")
 }
 
 // commitOK commits a block in which every tx must be accepted.
