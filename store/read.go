@@ -11,6 +11,21 @@ import (
 	"github.com/pokt-network/smt"
 )
 
+// ErrHeightUnavailable is returned for a height that was never committed or
+// has been pruned.
+var ErrHeightUnavailable = errors.New("store: height not available")
+
+// Get returns the committed value of key, or nil when it has none. It
+// reads through the shared view of the latest commit (see Snapshot).
+func (db *DB) Get(key []byte) ([]byte, error) {
+	s, err := db.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Get(key)
+}
+
 // RootAt returns the app hash committed at height.
 func (db *DB) RootAt(height int64) ([]byte, error) {
 	var root []byte
