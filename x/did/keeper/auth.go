@@ -34,7 +34,7 @@ func (e *execution) authorizeEdit(cur *types.Document, curKeys types.Keys, next 
 	if revealed, err = authorizeChange(cur, curKeys, next, nextKeys, s); err != nil {
 		return false, err
 	}
-	return revealed, requirePossession(&curKeys, nextKeys, s)
+	return revealed, e.requirePossession(&curKeys, nextKeys, s)
 }
 
 // verifySignatures checks every signature of the tx against the target's
@@ -129,13 +129,13 @@ func requireThreshold(doc *types.Document, s signed) error {
 // requirePossession checks that every signing key of next whose material
 // is not in cur is of prime order (types.PublicKey.CheckPrimeOrder) and
 // signed the tx with that material.
-func requirePossession(cur *types.Keys, next types.Keys, s signed) error {
+func (e *execution) requirePossession(cur *types.Keys, next types.Keys, s signed) error {
 	for i, f := range next.Fragments {
 		k := next.Keys[i]
 		if !k.Type().CanSign() || (cur != nil && cur.Contains(k)) {
 			continue
 		}
-		if err := k.CheckPrimeOrder(); err != nil {
+		if err := e.k.checkPrimeOrder(k); err != nil {
 			return types.ErrInvalidPublicKey.Wrapf("new key %q: %s", f, types.Detail(err))
 		}
 		if !s.next[f] {

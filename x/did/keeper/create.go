@@ -24,7 +24,7 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := requirePossession(nil, keys, s); err != nil {
+	if err := e.requirePossession(nil, keys, s); err != nil {
 		return Outcome{}, err
 	}
 	for i, f := range keys.Fragments {

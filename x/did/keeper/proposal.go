@@ -23,7 +23,7 @@ const MaxProposalWriteBytes = MaxBlockWriteBytes - MaxScheduledWriteBytes
 //     operation, the key URLs its signatures name);
 //   - a create whose inception document breaks a rule or whose signatures
 //     do not verify under the keys the document itself lists: these keys
-//     are in the tx, so this is a fact of the tx alone;
+//     are in the tx, so this is a fact of the tx alone (VerifyOwnSignatures);
 //   - a tx the block already holds;
 //   - a tx that takes the block's write estimate past
 //     MaxProposalWriteBytes.
@@ -89,9 +89,9 @@ func (p *Proposal) Add(raw []byte) error {
 
 // VerifyOwnSignatures checks the signatures of a create under the keys its
 // own inception document lists: every signature must name one of them and
-// verify, and every signing key must have signed, or the create fails
-// whatever the state. Other operations are signed by stored keys and are
-// not checked here. The tx must have passed Add's checks (a tx that does
+// verify, and every signing key must be of prime order and have signed, or
+// the create fails whatever the state. Other operations are signed by
+// stored keys and are not checked here. The tx must have passed Add's checks (a tx that does
 // not decode gets its decoding error).
 func (p *Proposal) VerifyOwnSignatures(raw []byte) error {
 	e, err := p.k.prepare(readOnly{p.r}, Block{ChainID: p.chainID}, raw)
@@ -110,7 +110,7 @@ func (p *Proposal) VerifyOwnSignatures(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	return requirePossession(nil, keys, s)
+	return e.requirePossession(nil, keys, s)
 }
 
 // writeEstimate is what a tx of txLen bytes on target is taken to write,

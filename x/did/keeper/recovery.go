@@ -50,7 +50,7 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 	if err := requireThreshold(gdoc, s[0]); err != nil {
 		return Outcome{}, err
 	}
-	if err := requirePossession(nil, proposed, s[1]); err != nil {
+	if err := e.requirePossession(nil, proposed, s[1]); err != nil {
 		return Outcome{}, err
 	}
 	if err := e.refuseCompromised(nil, proposed); err != nil {
