@@ -234,7 +234,16 @@ func (w *transcript) exec(tx []byte) string {
 	before, _ := keeper.GetHead(w.e.db, id)
 	root, ran := w.e.db.PendingRoot(), len(w.e.timed)
 	blk := w.e.nextBlock()
+	// CheckTx answers what the block will, when no timed action runs
+	// first.
+	due, derr := keeper.DueActions(w.e.db.Pending(), blk.Time, 1)
+	require.NoError(w.e.t, derr)
+	checked, cerr := w.e.check(tx)
 	out, err := w.e.exec(tx)
+	if len(due) == 0 {
+		require.Equal(w.e.t, types.Registered(err), types.Registered(cerr), "check and execution disagree")
+		require.Equal(w.e.t, out.Kind, checked.Kind, "check and execution disagree")
+	}
 	var b strings.Builder
 	for _, o := range w.e.timed[ran:] { // timed actions that came due in this block
 		fmt.Fprintf(&b, "(first in the block) %s\n", w.outcome(o, blk.Time))
