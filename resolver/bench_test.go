@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -181,34 +180,13 @@ func rawClient(b *testing.B, addr string, paths []string) func(seed int) httploa
 // netHTTPClient returns a constructor of net/http clients of random paths.
 func netHTTPClient(b *testing.B, base string, paths []string) func(seed int) httpload.Client {
 	return func(seed int) httpload.Client {
-		tr := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
-		return &stdClient{tr: tr, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}, base: base, paths: paths, rng: rand.New(rand.NewPCG(uint64(seed), 42))}
+		c, err := httpload.NetHTTP(base, paths, uint64(seed))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
 	}
 }
-
-type stdClient struct {
-	tr    *http.Transport
-	hc    *http.Client
-	base  string
-	paths []string
-	rng   *rand.Rand
-}
-
-func (c *stdClient) Do() error {
-	p := c.base + c.paths[c.rng.IntN(len(c.paths))]
-	res, err := c.hc.Get(p)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if err == nil && res.StatusCode != http.StatusOK {
-		err = fmt.Errorf("%s: status %d", p, res.StatusCode)
-	}
-	return err
-}
-
-func (c *stdClient) Close() error { c.tr.CloseIdleConnections(); return nil }
 
 // benchClients runs b.N requests over n concurrent clients and reports
 // the throughput and latency percentiles.

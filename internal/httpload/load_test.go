@@ -29,9 +29,13 @@ func server(t *testing.T) (addr string, served *atomic.Int64) {
 }
 
 func clients(t *testing.T, addr string, paths []string, n int) []httpload.Client {
+	return clientsOf(t, httpload.Raw, addr, paths, n)
+}
+
+func clientsOf(t *testing.T, client func(string, []string, uint64) (httpload.Client, error), addr string, paths []string, n int) []httpload.Client {
 	out := make([]httpload.Client, n)
 	for i := range out {
-		c, err := httpload.Raw(addr, paths, uint64(i))
+		c, err := client(addr, paths, uint64(i))
 		require.NoError(t, err)
 		t.Cleanup(func() { c.Close() })
 		out[i] = c
@@ -51,10 +55,15 @@ func TestRun(t *testing.T) {
 		{"count, one client", 1, 50, 0},
 		{"count, spread over clients", 4, 101, 0},
 		{"duration", 3, 0, 200 * time.Millisecond},
+		{"net/http", 2, 40, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			cs := clients(t, addr, paths, tc.clients)
+			if tc.name == "net/http" {
+				cs = clientsOf(t, httpload.NetHTTP, "http://"+addr, paths, tc.clients)
+			}
 			before := served.Load()
-			f, err := httpload.Run(clients(t, addr, paths, tc.clients), tc.n, tc.dur)
+			f, err := httpload.Run(cs, tc.n, tc.dur)
 			require.NoError(t, err)
 			if tc.n > 0 {
 				require.Equal(t, tc.n, f.Requests)
@@ -78,5 +87,9 @@ func TestRunRefuses(t *testing.T) {
 	require.ErrorContains(t, err, "neither a request count nor a duration")
 	_, err = httpload.Raw(addr, nil, 0)
 	require.ErrorContains(t, err, "no paths")
+	_, err = httpload.NetHTTP("http://"+addr, nil, 0)
+	require.ErrorContains(t, err, "no paths")
+	_, err = httpload.Run(clientsOf(t, httpload.NetHTTP, "http://"+addr, []string{"/missing"}, 1), 1, 0)
+	require.ErrorContains(t, err, "/missing: status 404")
 	require.Zero(t, httpload.Figures{}.PerSecond())
 }
