@@ -1,24 +1,20 @@
 package resolver_test
 
 import (
-	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/internal/httpload"
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/store"
-	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -63,8 +59,8 @@ func benchDIDs(b *testing.B) (*store.DB, []types.ID) {
 	return benchState.db, benchState.ids
 }
 
-// fillLedger writes n one-key DIDs through the keeper, 1,000 creates per
-// block, without consensus. Creates are signed ahead by every core. Large
+// fillLedger writes n one-key DIDs of a workload (didtest.Creates)
+// through the keeper, 1,000 creates per block, without consensus. Large
 // ledgers go to a temporary folder rather than memory.
 func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
 	start := time.Now()
@@ -85,31 +81,7 @@ func fillLedger(tb testing.TB, n int) (*store.DB, []types.ID, error) {
 	const perBlock = 1000
 	ids := make([]types.ID, 0, n)
 	for base := 0; base < n; base += perBlock {
-		m := min(perBlock, n-base)
-		txs := make([][]byte, m)
-		blockIDs := make([]types.ID, m)
-		var wg sync.WaitGroup
-		workers := runtime.GOMAXPROCS(0)
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := w; i < m; i += workers {
-					seed := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("custos resolver bench "), uint64(base+i)))
-					k := ed25519.NewKeyFromSeed(seed[:])
-					id, body, err := txbuild.Create(testChain, txbuild.SimpleDocument("key-1", pub(k)), "")
-					if err != nil {
-						panic(err)
-					}
-					tx, err := txbuild.Sign(body, txbuild.NewSigner(id, "key-1", k))
-					if err != nil {
-						panic(err)
-					}
-					txs[i], blockIDs[i] = tx, id
-				}
-			}()
-		}
-		wg.Wait()
+		txs, blockIDs := didtest.Creates(testChain, "resolver", base, min(perBlock, n-base))
 		l.block(1, txs...)
 		ids = append(ids, blockIDs...)
 	}
