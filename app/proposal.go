@@ -49,10 +49,11 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 	return &abci.ResponsePrepareProposal{Txs: txs}, nil
 }
 
-// proposalChunk is how many txs ProcessProposal verifies together before
-// it checks them: a batch big enough to verify at the batch's price, small
-// enough that a junk block costs little more than its first bad tx.
-const proposalChunk = 64
+// proposalChunk is how many signatures ProcessProposal verifies together
+// before it checks their txs: a batch big enough to verify at the batch's
+// price (0.6 times one by one from 8 up), small enough that a junk block
+// costs little more than its first bad tx.
+const proposalChunk = 128
 
 // ProcessProposal accepts a proposed block unless it holds a tx that every
 // honest node refuses whatever the state (keeper.Proposal), the same tx
@@ -61,7 +62,7 @@ const proposalChunk = 64
 // authorization stay per-tx results.
 //
 // The checks that need no signature run over the whole block first. Then,
-// a chunk of txs at a time, the signatures CheckTx has not seen are
+// about 128 signatures' worth of txs at a time, the signatures CheckTx has not seen are
 // verified in one batch pass (as FinalizeBlock would) and the creates'
 // own signatures are checked, so a junk block is refused after its first
 // bad chunk. What was verified is cached, and FinalizeBlock of the block
@@ -88,14 +89,19 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 			return reject(i, err)
 		}
 	}
-	for lo := 0; lo < len(req.Txs); lo += proposalChunk {
-		chunk := req.Txs[lo:min(lo+proposalChunk, len(req.Txs))]
-		a.keeper.Prewarm(snap, a.seen.unseen(chunk))
-		for i, tx := range chunk {
-			if err := p.VerifyOwnSignatures(tx); err != nil {
-				return reject(lo+i, err)
+	for lo := 0; lo < len(req.Txs); {
+		hi, sigs := lo, 0
+		for hi < len(req.Txs) && sigs < proposalChunk {
+			sigs += a.keeper.Signatures(req.Txs[hi])
+			hi++
+		}
+		a.keeper.Prewarm(snap, a.seen.unseen(req.Txs[lo:hi]))
+		for i := lo; i < hi; i++ {
+			if err := p.VerifyOwnSignatures(req.Txs[i]); err != nil {
+				return reject(i, err)
 			}
 		}
+		lo = hi
 	}
 	a.prewarmed = append(a.prewarmed[:0], req.Hash...)
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil

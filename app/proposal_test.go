@@ -108,8 +108,8 @@ func TestProcessProposalRefusesJunk(t *testing.T) {
 		code uint32 // the first refusal's code, as CheckTx gives it
 		sigs int    // the most signature verifications refusing may cost
 	}{
-		{name: "1500 bad-signature creates of 32 keys", txs: badSignatureCreates(t, 1500), keep: 0, code: types.ErrBadSignature.Code, sigs: 64 * 32},
-		{name: "200 bad-signature creates of 32 keys", txs: badSignatureCreates(t, 200), keep: 0, code: types.ErrBadSignature.Code, sigs: 64 * 32},
+		{name: "1500 bad-signature creates of 32 keys", txs: badSignatureCreates(t, 1500), keep: 0, code: types.ErrBadSignature.Code, sigs: 128 + 31},
+		{name: "200 bad-signature creates of 32 keys", txs: badSignatureCreates(t, 200), keep: 0, code: types.ErrBadSignature.Code, sigs: 128 + 31},
 		{name: "130 random 16 KiB txs", txs: randomTxs(130, 16*1024), keep: 0, code: types.ErrMalformedTx.Code},
 		{name: "one tx 141 times", txs: repeated(good[0], 141), keep: 1},
 		{name: "a tx over max_tx_bytes", txs: [][]byte{good[1], tooBig}, keep: 1, code: types.ErrTxTooLarge.Code},

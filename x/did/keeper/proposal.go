@@ -113,6 +113,16 @@ func (p *Proposal) VerifyOwnSignatures(raw []byte) error {
 	return e.requirePossession(nil, keys, s)
 }
 
+// Signatures returns how many signatures the tx carries (0 for a tx that
+// does not decode).
+func (k *Keeper) Signatures(raw []byte) int {
+	p, _, err := k.parse(raw)
+	if err != nil {
+		return 0
+	}
+	return len(p.tx.Signatures)
+}
+
 // writeEstimate is what a tx of txLen bytes on target is taken to write,
 // from the state the block builds on: what the target has that an
 // operation rewrites (its head, its guardian and recovery state, and its
