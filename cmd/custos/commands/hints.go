@@ -59,6 +59,7 @@ func hints() map[string]string {
 		"malformed_query":             "custos sent a query the node does not answer: check that the CLI and the node run the same version (`custos version`)",
 		"stale_guardians":             "the guardian set changed since the transaction was built; run the command again (`custos recovery status DID` shows the guardians now)",
 		"wrong_recovery_id":           "another recovery of the DID was opened since the transaction was built; run the command again (`custos recovery status DID` lists the pending ones)",
+		"invalid_restore_version":     "name a version the DID has reached with --restore-version (`custos history DID` lists them), or leave it out to restore the current one",
 	}
 }
 

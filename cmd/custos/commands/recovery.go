@@ -3,10 +3,12 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/custos-ledger/custos/x/did/didjson"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -99,8 +101,11 @@ func newRecoveryInitiateCmd(opts *options, f *didFlags) *cobra.Command {
 	nk := &nextKeyFlags{}
 	var newKeys []string
 	var threshold uint32
+	var restoreVersion uint64
+	var compromised bool
+	var since string
 	cmd := &cobra.Command{
-		Use:   "initiate DID --guardian GUARDIAN_DID --new-key NAME[=FRAGMENT] [--new-key ...]",
+		Use:   "initiate DID --guardian GUARDIAN_DID --new-key NAME[=FRAGMENT] [--new-key ...] [--restore-version N] [--compromised [--compromised-since TIME]]",
 		Short: "As a guardian, propose new controller keys for a DID",
 		Long: `Initiate opens a recovery of DID, proposed by the guardian GUARDIAN_DID: the
 DID's capabilityInvocation keys are to be replaced by the --new-key keys
@@ -112,11 +117,25 @@ proposed key, to prove that whoever asked for the recovery holds it: the
 proposed keys must be in this keyring. Fragments default to the next key-N
 the DID never used.
 
+The recovered document is built from one version of the DID, fixed now:
+--restore-version N (default: the current version). It keeps that version's
+methods, relationships and services, without its capabilityInvocation keys
+and without whatever a proposed key's fragment or material replaces. Nothing
+the current keys do later changes it: if a thief added a service or a key,
+name the last version before the theft (custos history lists them), and what
+the thief added is gone once the recovery executes. The command prints what
+the recovered document keeps.
+
+--compromised records every key the recovery removes as compromised instead
+of retired, and --compromised-since (RFC 3339; implies --compromised) from
+when: key status then answers compromised for the theft window.
+
 The initiation counts as this guardian's approval. Once the guardians'
 threshold approved, the recovery is ready after the guardians' delay; it
 prints its recovery id, which the other guardians approve.`,
 		Example: `  custos recovery initiate $DID --guardian $BOB --new-key alice-new --signer bob
-  custos recovery initiate $DID --guardian $BOB --new-key alice-new --new-key alice-backup --threshold 1 --next-key alice-next`,
+  custos recovery initiate $DID --guardian $BOB --new-key alice-new --new-key alice-backup --threshold 1 --next-key alice-next
+  custos recovery initiate $DID --guardian $BOB --new-key alice-new --restore-version 4 --compromised-since 2025-01-02T03:00:00Z`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
 			id, err := parseDID(args[0])
@@ -128,6 +147,10 @@ prints its recovery id, which the other guardians approve.`,
 			}
 			if threshold < 1 || int(threshold) > len(newKeys) {
 				return fmt.Errorf("invalid --threshold %d: give a number from 1 to %d (the number of --new-key keys)", threshold, len(newKeys))
+			}
+			sinceUnix, err := parseCompromisedSince(since, &compromised)
+			if err != nil {
+				return err
 			}
 			e, err := f.env(cmd, opts)
 			if err != nil {
@@ -142,6 +165,19 @@ prints its recovery id, which the other guardians approve.`,
 				return err
 			}
 			cur := &t.record.Document
+			base := t.record
+			if restoreVersion != 0 && restoreVersion != t.record.Version {
+				if restoreVersion > t.record.Version {
+					return explain(types.ErrRestoreVersion.Wrapf("--restore-version %d: %s is at version %d", restoreVersion, id, t.record.Version))
+				}
+				ctx, cancel := e.l.context(cmd)
+				res, err := e.l.Version(ctx, id, restoreVersion)
+				cancel()
+				if err != nil {
+					return err
+				}
+				base = res.Record
+			}
 			used := e.usedFragments(t, cur)
 			var vms []types.VerificationMethod
 			var bindings []keyBinding
@@ -165,7 +201,7 @@ prints its recovery id, which the other guardians approve.`,
 				signers = appendSigners(signers, plannedSigner{name: name, fragment: frag})
 				bindings = append(bindings, keyBinding{ID: id.String() + "#" + frag, Key: name, PublicKeyMultibase: info.PublicKey.Multibase()})
 			}
-			doc, err := recoveredDocument(cur, vms, threshold)
+			doc, err := recoveredDocument(&base.Document, vms, threshold)
 			if err != nil {
 				return err
 			}
@@ -186,28 +222,35 @@ prints its recovery id, which the other guardians approve.`,
 				return err
 			}
 			body := txbuild.RecoveryInitiate(chainID, id, t.record.Version, rs.Recoveries.NextId+1, gid, vms, threshold, commit)
+			op := body.GetRecoveryInitiate()
+			op.RestoreVersion, op.Compromised, op.CompromisedSince = base.Version, compromised, sinceUnix
 			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
-			return e.printEvent(id, c, bindings, nextOut)
+			return e.printEvent(id, c, bindings, nextOut, restoreSummary(base.Version, &doc, vms, compromised, sinceUnix))
 		}),
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&newKeys, "new-key", nil, "proposed controller key NAME[=FRAGMENT] from this keyring; repeatable")
 	fl.Uint32Var(&threshold, "threshold", 1, "how many of the new keys must sign later changes")
+	fl.Uint64Var(&restoreVersion, "restore-version", 0, "the version whose methods and services the recovered document keeps (default: the current one); name the last version before a theft")
+	fl.BoolVar(&compromised, "compromised", false, "record every key the recovery removes as compromised rather than retired")
+	fl.StringVar(&since, "compromised-since", "", "RFC 3339 time from which the removed keys are not to be trusted (implies --compromised)")
 	g.register(fl, true)
 	nk.register(fl)
 	_ = cmd.MarkFlagRequired("guardian")
 	return cmd
 }
 
-// recoveredDocument is what the ledger makes of cur when the recovery
-// executes: its capabilityInvocation keys replaced by the proposed ones,
-// which also authenticate, and the new threshold.
-func recoveredDocument(cur *types.Document, vms []types.VerificationMethod, threshold uint32) (types.Document, error) {
-	doc := cur.Clone()
-	for _, f := range cur.CapabilityInvocation {
+// recoveredDocument is what the ledger makes of base, the version a
+// recovery restores, when it executes (keeper's recoveredDocument, which
+// the ledger checks): its capabilityInvocation keys replaced by the
+// proposed ones, which also authenticate, and the new threshold. The ledger
+// also leaves out a method recorded compromised since.
+func recoveredDocument(base *types.Document, vms []types.VerificationMethod, threshold uint32) (types.Document, error) {
+	doc := base.Clone()
+	for _, f := range base.CapabilityInvocation {
 		removeFragment(&doc, f)
 	}
 	for _, vm := range vms {
@@ -221,6 +264,24 @@ func recoveredDocument(cur *types.Document, vms []types.VerificationMethod, thre
 	doc.Threshold = threshold
 	doc.NextKeys = nil
 	return doc, nil
+}
+
+// restoreSummary says what a recovered document keeps beside the proposed
+// keys.
+func restoreSummary(version uint64, doc *types.Document, vms []types.VerificationMethod, compromised bool, since int64) *restoreOut {
+	r := &restoreOut{Version: version, Methods: []string{}, Services: []string{}, Compromised: compromised}
+	for _, m := range doc.VerificationMethods {
+		if !slices.ContainsFunc(vms, func(v types.VerificationMethod) bool { return v.Id == m.Id }) {
+			r.Methods = append(r.Methods, m.Id)
+		}
+	}
+	for _, s := range doc.Services {
+		r.Services = append(r.Services, s.Id)
+	}
+	if compromised && since != 0 {
+		r.CompromisedSince = didjson.FormatTime(since)
+	}
+	return r
 }
 
 func newRecoveryApproveCmd(opts *options, f *didFlags) *cobra.Command {
@@ -261,7 +322,7 @@ is cancelled first.`,
 			if err != nil {
 				return err
 			}
-			return e.printEvent(id, c, nil, nil)
+			return e.printEvent(id, c, nil, nil, nil)
 		}),
 	}
 	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")
@@ -319,7 +380,7 @@ committed next keys (custos did rotate) cancels every pending recovery.`,
 			if err != nil {
 				return err
 			}
-			return e.printEvent(id, c, nil, nil)
+			return e.printEvent(id, c, nil, nil, nil)
 		}),
 	}
 	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")

@@ -39,6 +39,8 @@ type recoveryOut struct {
 	// Guardians is the set the recovery was initiated under, which its
 	// approvals and cancel votes count against.
 	Guardians *guardianSetOut `json:"guardians"`
+	// Restores is what the recovered document keeps beside the new keys.
+	Restores *restoreOut `json:"restores"`
 }
 
 // statusOut is what `custos recovery status` prints.
@@ -85,6 +87,19 @@ the ledger's delays run on. With --output json: {"did", "blockTime",
 			}
 			now := l.blockTime(ctx)
 			out := renderStatus(id, res, now)
+			for i := range out.Recoveries {
+				r := &res.Recoveries.Pending[i]
+				ro := &out.Recoveries[i]
+				ro.Restores = &restoreOut{Version: r.RestoreVersion, Compromised: r.Compromised}
+				if r.Compromised && r.CompromisedSince != 0 {
+					ro.Restores.CompromisedSince = didjson.FormatTime(r.CompromisedSince)
+				}
+				if v, err := l.Version(ctx, id, r.RestoreVersion); err == nil {
+					if doc, err := recoveredDocument(&v.Record.Document, r.NewKeys, r.Threshold); err == nil {
+						ro.Restores = restoreSummary(r.RestoreVersion, &doc, r.NewKeys, r.Compromised, r.CompromisedSince)
+					}
+				}
+			}
 			return opts.print(cmd.OutOrStdout(), out, statusText(out, res, now))
 		}),
 	}
@@ -167,6 +182,9 @@ func statusText(out statusOut, res *types.QueryRecoveryResponse, now time.Time) 
 			next = "; commits to next keys"
 		}
 		fmt.Fprintf(&b, "  new keys:     %s (threshold %d%s)\n", strings.Join(keys, ", "), r.Threshold, next)
+		if r.Restores != nil {
+			b.WriteString(r.Restores.text("  "))
+		}
 		fmt.Fprintf(&b, "  approvals:    %d of %d needed: %s\n", len(r.Approvals), r.ApprovalsNeeded, strings.Join(r.Approvals, ", "))
 		if !slices.Equal(r.Guardians.Guardians, res.Guardians.Current.Guardians) {
 			fmt.Fprintf(&b, "  guardians:    the %d it was initiated under (delay %s), not the current set: %s\n",

@@ -154,6 +154,7 @@ func TestRecovery(t *testing.T) {
 		"guardians: 2 of 3 must approve a recovery; delay 4s\n  " + bob,
 		"recovery 1: proposed by " + bob,
 		"new keys:     #key-2 " + pubKey(t, "alice-new") + " (threshold 1)",
+		"restores:     version 1, keeping methods none and services none beside the new keys",
 		"approvals:    1 of 2 needed: " + bob,
 		"ready:        not yet: needs 1 more approval(s)",
 		"expires:      ",

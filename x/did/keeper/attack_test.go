@@ -275,3 +275,137 @@ func TestPreRotationGuardianBypass(t *testing.T) {
 	require.Empty(t, w.advance(20))
 	require.Empty(t, w.guardianState().Current.Guardians)
 }
+
+// Finding 3: after the initiation, a thief holding the current key adds a
+// keyAgreement method (X25519: no proof of possession) under the fragment
+// the recovery proposes, or fills the document to its method limit. The
+// recovery still executes, with and without pre-rotation.
+func TestThiefCannotVoidPendingRecovery(t *testing.T) {
+	collide := func(w *recoveryWorld) types.Document {
+		doc := w.current(w.owner).Document
+		doc.VerificationMethods = append(doc.VerificationMethods, vm("recovered-1", w.xpub("thief-x")))
+		doc.KeyAgreement = append(doc.KeyAgreement, "recovered-1")
+		return doc
+	}
+	fill := func(w *recoveryWorld) types.Document {
+		doc := w.current(w.owner).Document
+		for i := len(doc.VerificationMethods); i < int(types.DefaultParams().MaxVerificationMethods); i++ {
+			f := fmt.Sprintf("x%d", i)
+			doc.VerificationMethods = append(doc.VerificationMethods, vm(f, w.xpub(f)))
+			doc.KeyAgreement = append(doc.KeyAgreement, f)
+		}
+		return doc
+	}
+	for _, pre := range []bool{false, true} {
+		for _, tc := range []struct {
+			name  string
+			thief func(*recoveryWorld) types.Document
+		}{{"fragment collision", collide}, {"method limit", fill}} {
+			t.Run(fmt.Sprintf("%s/pre-rotation=%v", tc.name, pre), func(t *testing.T) {
+				var w *recoveryWorld
+				if pre {
+					w = preRotatedWorld(t)
+				} else {
+					w = newWorld(t, nil)
+				}
+				w.ns = t.Name() + "/"
+				// Two new keys for the one the DID has: a full document
+				// would overflow.
+				out := w.apply(w.initiateKeysTx(0, fk{"recovered-1", key("owner-new")}, fk{"recovered-2", key("owner-new-2")}))
+				rid := out.Event.RecoveryId
+				w.ok(txbuild.Update(testChain, w.owner, w.version(), tc.thief(w)), w.ownerSigner())
+				out = w.approve(1, rid)
+				w.advance(out.Event.Effective - w.now() + 1)
+				require.Equal(t, []string{"recovered-1", "recovered-2"}, w.controllers(), "the thief voided the recovery")
+			})
+		}
+	}
+}
+
+// Finding 13: what a thief added while holding the key (a service
+// endpoint, a keyAgreement key) does not survive a recovery that restores
+// the version before the theft.
+func TestRecoveryRestoresVersion(t *testing.T) {
+	w := newWorld(t, nil)
+	before := w.current(w.owner)
+	doc := before.Document
+	doc.VerificationMethods = append(doc.VerificationMethods, vm("thief-x", xpub("thief-x")))
+	doc.KeyAgreement = append(doc.KeyAgreement, "thief-x")
+	doc.Services = append(doc.Services, types.Service{Id: "inbox", Type: "DIDCommMessaging", Endpoint: "https://thief.example"})
+	w.ok(txbuild.Update(testChain, w.owner, w.version(), doc), w.ownerSigner())
+
+	// The guardians restore the version before the theft.
+	nk := key("owner-new")
+	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
+		[]types.VerificationMethod{vm("recovered-1", pub(nk))}, 1, nil)
+	body.GetRecoveryInitiate().RestoreVersion = before.Version
+	out := w.ok(body, w.gSigner(0), txbuild.NewSigner(w.owner, "recovered-1", nk))
+	require.Equal(t, fmt.Sprintf("restores version %d", before.Version), out.Event.Detail)
+	rid := out.Event.RecoveryId
+	require.Equal(t, before.Version, w.pending()[0].RestoreVersion)
+	out = w.approve(1, rid)
+	w.advance(out.Event.Effective - w.now() + 1)
+	got := w.current(w.owner).Document
+	require.Equal(t, []string{"recovered-1"}, got.CapabilityInvocation)
+	require.Empty(t, got.Services, "the thief's service survived the recovery")
+	require.Empty(t, got.KeyAgreement, "the thief's keyAgreement key survived the recovery")
+	_, listed := got.Method("thief-x")
+	require.False(t, listed)
+	kr := w.keyRecord(w.owner, "thief-x")
+	require.Equal(t, types.KEY_STATUS_RETIRED, kr.Periods[0].Status, "the thief's key is closed by the recovery")
+}
+
+// Restore versions: the current one by default, an earlier one, not one the
+// DID has not reached; the recovered document must be valid when built from
+// it.
+func TestRecoveryRestoreVersionRules(t *testing.T) {
+	w := newWorld(t, nil)
+	nk := key("owner-new")
+	initiate := func(rv uint64) []byte {
+		body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
+			[]types.VerificationMethod{vm("recovered-1", pub(nk))}, 1, nil)
+		body.GetRecoveryInitiate().RestoreVersion = rv
+		return w.sign(body, w.gSigner(0), txbuild.NewSigner(w.owner, "recovered-1", nk))
+	}
+	w.refuse(initiate(w.version()+1), types.ErrRestoreVersion)
+	compromised := func(c bool, since int64) []byte {
+		body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
+			[]types.VerificationMethod{vm("recovered-1", pub(nk))}, 1, nil)
+		body.GetRecoveryInitiate().Compromised, body.GetRecoveryInitiate().CompromisedSince = c, since
+		return w.sign(body, w.gSigner(0), txbuild.NewSigner(w.owner, "recovered-1", nk))
+	}
+	w.refuse(compromised(false, w.now()), types.ErrInvalidOperation)
+	w.refuse(compromised(true, w.now()+10), types.ErrInvalidTime)
+	out := w.apply(initiate(0))
+	require.Equal(t, w.version(), w.pending()[0].RestoreVersion, "0 restores the version current at the initiation")
+	require.Equal(t, fmt.Sprintf("restores version %d", w.version()), out.Event.Detail)
+}
+
+// Finding 12, recovery part: the guardians' proposal marks the keys it
+// removes as compromised from the theft: key status answers compromised
+// for the theft window, and the history entry names them.
+func TestRecoveryMarksReplacedKeysCompromised(t *testing.T) {
+	w := newWorld(t, nil)
+	w.advance(100)
+	theft := w.now()
+	w.advance(100)
+	nk := key("owner-new")
+	body := txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), w.guardians[0],
+		[]types.VerificationMethod{vm("recovered-1", pub(nk))}, 1, nil)
+	body.GetRecoveryInitiate().Compromised, body.GetRecoveryInitiate().CompromisedSince = true, theft
+	rid := w.ok(body, w.gSigner(0), txbuild.NewSigner(w.owner, "recovered-1", nk)).Event.RecoveryId
+	out := w.approve(1, rid)
+	timed := w.advance(out.Event.Effective - w.now() + 1)
+	require.Len(t, timed, 1)
+	ev := timed[0].Event
+	require.Equal(t, types.EVENT_KIND_RECOVERY_EXECUTED, ev.Kind)
+	require.Equal(t, []string{"key-1"}, ev.KeysCompromised)
+	require.Equal(t, types.REVOCATION_REASON_COMPROMISED, ev.Reason)
+	require.Equal(t, theft, ev.CompromisedSince)
+	kr := w.keyRecord(w.owner, "key-1")
+	require.Equal(t, types.KEY_STATUS_COMPROMISED, kr.Periods[0].Status)
+	require.Equal(t, theft, kr.Periods[0].CompromisedSince)
+	require.Equal(t, "valid", w.statusAt(w.owner, "key-1", theft-1).Status)
+	require.Equal(t, "compromised", w.statusAt(w.owner, "key-1", theft).Status)
+	require.Equal(t, "valid", w.statusAt(w.owner, "recovered-1", w.now()).Status)
+}

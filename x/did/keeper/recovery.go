@@ -40,8 +40,16 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 	if err != nil {
 		return Outcome{}, err
 	}
-	if _, _, _, err := recoveredDocument(&rec.Document, op.NewKeys, op.Threshold, op.NextKeys, e.k.params); err != nil {
+	rv, err := e.restoreVersion(op, head, rec)
+	if err != nil {
 		return Outcome{}, err
+	}
+	if op.Compromised {
+		if err := e.checkCompromisedSince(op.CompromisedSince); err != nil {
+			return Outcome{}, err
+		}
+	} else if op.CompromisedSince != 0 {
+		return Outcome{}, types.ErrInvalidOperation.Wrap("compromised_since goes only with compromised")
 	}
 	s, err := e.verifyParties(party{id: gid, cur: &gkeys}, party{id: e.id, next: proposed})
 	if err != nil {
@@ -66,11 +74,16 @@ func (e *execution) recoveryInitiate(op *types.RecoveryInitiateOp) (Outcome, err
 		Id: rs.NextId, Initiator: gid.String(), NewKeys: op.NewKeys, Threshold: op.Threshold,
 		NextKeys: op.NextKeys, Approvals: []string{gid.String()},
 		Initiated: e.blk.Time, Expires: e.blk.Time + e.k.params.RecoveryExpiry,
-		Guardians: cloneConfig(&gs.Current),
+		Guardians: cloneConfig(&gs.Current), RestoreVersion: rv,
+		Compromised: op.Compromised, CompromisedSince: op.CompromisedSince,
 	}
 	ev := types.HistoryEntry{
 		Kind: types.EVENT_KIND_RECOVERY_INITIATED, RecoveryId: r.Id, Guardian: gid.String(),
 		KeysAdded: proposed.Fragments, Threshold: op.Threshold, NextKeysCommitted: op.NextKeys != nil,
+		Detail: fmt.Sprintf("restores version %d", rv),
+	}
+	if op.Compromised {
+		ev.Reason, ev.CompromisedSince = types.REVOCATION_REASON_COMPROMISED, op.CompromisedSince
 	}
 	if err := e.maybeReady(&r, &ev); err != nil {
 		return Outcome{}, err
@@ -278,34 +291,6 @@ func proposedKeys(vms []types.VerificationMethod) (types.Keys, error) {
 		}
 	}
 	return keys, nil
-}
-
-// recoveredDocument is cur with its capabilityInvocation keys replaced by
-// the proposed ones (which also authenticate), the new threshold and
-// commitment. It returns the document, its keys and the fragments removed.
-func recoveredDocument(cur *types.Document, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys, p types.Params) (types.Document, types.Keys, []string, error) {
-	doc := cur.Clone()
-	removed := append([]string(nil), cur.CapabilityInvocation...)
-	for _, f := range removed {
-		doc.VerificationMethods = removeMethod(doc.VerificationMethods, f)
-		for _, r := range types.Relationships() {
-			doc.SetRefs(r, removeRef(doc.Refs(r), f))
-		}
-	}
-	fresh := make([]string, 0, len(newKeys))
-	for _, vm := range newKeys {
-		doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: vm.Id, PublicKey: append([]byte(nil), vm.PublicKey...)})
-		fresh = append(fresh, vm.Id)
-	}
-	doc.CapabilityInvocation = fresh
-	doc.Authentication = append(doc.Authentication, fresh...)
-	doc.Threshold = threshold
-	doc.NextKeys = next
-	keys, err := types.ValidateDocument(&doc, p)
-	if err != nil {
-		return types.Document{}, types.Keys{}, nil, err
-	}
-	return doc, keys, removed, nil
 }
 
 // cloneConfig returns a deep copy of a guardian set.

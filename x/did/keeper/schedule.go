@@ -146,27 +146,55 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if n < int(r.Guardians.Threshold) || len(r.Guardians.Guardians) == 0 {
 		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, r.Guardians.Threshold))
 	}
-	rec, err := e.k.version(e.st, e.id, head.Version)
+	cur, err := e.k.version(e.st, e.id, head.Version)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	doc, keys, removed, err := recoveredDocument(&rec.Document, r.NewKeys, r.Threshold, r.NextKeys, e.k.params)
+	rv := r.RestoreVersion
+	if rv == 0 {
+		rv = head.Version
+	}
+	base, err := e.k.version(e.st, e.id, rv)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	doc, keys, err := recoveredDocument(&base.Document, r.NewKeys, r.Threshold, r.NextKeys, e.k.params, e.notCompromised)
 	if err != nil {
 		if types.Registered(err) == nil {
 			return Outcome{}, false, err
 		}
-		return drop("the proposed keys no longer fit the document: " + types.Detail(err))
+		return drop("the recovered document is not valid: " + types.Detail(err))
+	}
+	curKeys, err := types.KeysOf(&cur.Document)
+	if err != nil {
+		return Outcome{}, false, fmt.Errorf("keeper: stored document of %s: %w", e.id, err)
 	}
 	version := head.Version + 1
-	for _, f := range removed {
-		if err := e.closeKey(f, version, types.KEY_STATUS_RETIRED, 0); err != nil {
+	status, since := types.KEY_STATUS_RETIRED, int64(0)
+	if r.Compromised {
+		status, since = types.KEY_STATUS_COMPROMISED, r.CompromisedSince
+	}
+	var added, removed, rotated []string
+	for i, f := range curKeys.Fragments {
+		nk, kept := keys.Get(f)
+		switch {
+		case !kept:
+			removed = append(removed, f)
+			err = e.closeKey(f, version, status, since)
+		case nk != curKeys.Keys[i]:
+			rotated = append(rotated, f)
+			err = e.rotateKey(f, nk, version, status, since)
+		}
+		if err != nil {
 			return Outcome{}, false, err
 		}
 	}
-	for _, vm := range r.NewKeys {
-		pk, _ := keys.Get(vm.Id)
-		if err := e.openKey(vm.Id, pk, version); err != nil {
-			return Outcome{}, false, err
+	for i, f := range keys.Fragments {
+		if _, had := curKeys.Get(f); !had {
+			added = append(added, f)
+			if err := e.openKey(f, keys.Keys[i], version); err != nil {
+				return Outcome{}, false, err
+			}
 		}
 	}
 	others := slices.DeleteFunc(slices.Clone(rs.Pending), func(p types.Recovery) bool { return p.Id == r.Id })
@@ -175,9 +203,15 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 		return Outcome{}, false, err
 	}
 	ev := types.HistoryEntry{Kind: types.EVENT_KIND_RECOVERY_EXECUTED, RecoveryId: r.Id, Guardian: r.Initiator,
-		KeysAdded: keysOf(r.NewKeys), KeysRemoved: removed, Threshold: r.Threshold,
+		KeysAdded: added, KeysRemoved: removed, KeysRotated: rotated, Threshold: r.Threshold,
 		NextKeysCommitted: r.NextKeys != nil, RelationshipsChanged: true, Effective: entry.Time,
-		Detail: fmt.Sprintf("approved by %d guardians", n)}
+		ServicesChanged: !slices.Equal(cur.Document.Services, doc.Services),
+		Detail:          fmt.Sprintf("approved by %d guardians; restores version %d", n, rv)}
+	if r.Compromised {
+		ev.Reason, ev.CompromisedSince = types.REVOCATION_REASON_COMPROMISED, r.CompromisedSince
+		ev.KeysCompromised = append(slices.Clone(removed), rotated...)
+		slices.Sort(ev.KeysCompromised)
+	}
 	out, err := e.commitVersion(head, doc, false, ev)
 	if err != nil {
 		return Outcome{}, false, err
@@ -196,14 +230,6 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	}
 	out = e.outcome(head)
 	return out, true, nil
-}
-
-func keysOf(vms []types.VerificationMethod) []string {
-	out := make([]string, len(vms))
-	for i, vm := range vms {
-		out[i] = vm.Id
-	}
-	return out
 }
 
 // restoreGuardians makes the guardian set r was initiated under the
