@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 
 	"github.com/custos-ledger/custos/internal/didtest"
@@ -73,6 +74,18 @@ func buildEncoding(w *advWorld) []advCase {
 	didField := pbLen(2, []byte(s.ID.String()))
 	rest := body[len(chainField)+len(didField):] // expected version, operation
 
+	// The update's document encoded by hand, so that nested messages can
+	// be bent; unbent, it is the canonical encoding (checked below).
+	nested := func(p docParts) []byte {
+		return signed(pbCat(chainField, didField, pbVarint(3, 1), pbLen(5, pbCat(pbLen(1, p.encode(s)), p.opExtra))))
+	}
+	if got, want := (docParts{}).encode(s), docBytes(withService(s, "svc")); !bytes.Equal(got, want) {
+		panic(fmt.Sprintf("the hand-made document encoding differs from gogoproto's:\n%x\n%x", got, want))
+	}
+	if got, want := (docParts{next: true}).encode(s), docBytes(withNext(withService(s, "svc"))); !bytes.Equal(got, want) {
+		panic(fmt.Sprintf("the hand-made document encoding with next keys differs from gogoproto's:\n%x\n%x", got, want))
+	}
+
 	cases := []advCase{
 		{name: "empty", tx: nil, want: types.ErrMalformedTx},
 		{name: "zero byte", tx: []byte{0}, want: types.ErrMalformedTx},
@@ -104,6 +117,18 @@ func buildEncoding(w *advWorld) []advCase {
 		{name: "body garbage", tx: signed(bytes.Repeat([]byte{0xff}, 40)), want: types.ErrMalformedTx},
 		{name: "body truncated", tx: signed(body[:len(body)-3]), want: types.ErrMalformedTx},
 		{name: "document with unknown field", tx: signed(pbCat(chainField, didField, pbVarint(3, 1), pbLen(5, pbLen(1, pbCat(docBytes(withService(s, "svc")), pbVarint(11, 1)))))), want: types.ErrNonCanonical},
+		{name: "method with unknown field", tx: nested(docParts{vmExtra: pbVarint(3, 1)}), want: types.ErrNonCanonical},
+		{name: "method with its id sent empty", tx: nested(docParts{vmPrefix: pbLen(1, nil)}), want: types.ErrNonCanonical},
+		{name: "method with its fields out of order", tx: nested(docParts{vmSwap: true}), want: types.ErrNonCanonical},
+		{name: "service with unknown field", tx: nested(docParts{svcExtra: pbVarint(4, 1)}), want: types.ErrNonCanonical},
+		{name: "service with its fields out of order", tx: nested(docParts{svcSwap: true}), want: types.ErrNonCanonical},
+		{name: "document with its id sent empty", tx: nested(docParts{docPrefix: pbLen(1, nil)}), want: types.ErrNonCanonical},
+		{name: "document with threshold twice", tx: nested(docParts{docExtra: pbVarint(9, 1)}), want: types.ErrNonCanonical},
+		{name: "document with threshold as an overlong varint", tx: nested(docParts{threshold: pbCat(pbKey(9, 0), overlong(1))}), want: types.ErrNonCanonical},
+		{name: "next keys with unknown field", tx: nested(docParts{next: true, nextExtra: pbVarint(3, 1)}), want: types.ErrNonCanonical},
+		{name: "next keys with threshold sent as 0", tx: nested(docParts{next: true, nextThreshold: pbVarint(2, 0)}), want: types.ErrNonCanonical},
+		{name: "update operation with unknown field", tx: nested(docParts{opExtra: pbVarint(2, 1)}), want: types.ErrNonCanonical},
+		{name: "relationship as a varint", tx: nested(docParts{docExtra: pbVarint(3, 1)}), want: types.ErrMalformedTx},
 		{name: "empty create operation", tx: signed(pbCat(chainField, didField, pbLen(4, nil))), want: types.ErrNonCanonical},
 		{name: "envelope as the body", tx: signed(valid), want: types.ErrWrongChainID},
 		{name: "empty body", tx: signed(nil), want: types.ErrWrongChainID},
@@ -116,6 +141,53 @@ func buildEncoding(w *advWorld) []advCase {
 		{name: "control", tx: valid},
 	}
 	return cases
+}
+
+// docParts bends the hand-made encoding of withService(d, "svc").
+type docParts struct {
+	vmPrefix, vmExtra, svcExtra, docPrefix, docExtra, threshold, opExtra []byte
+	vmSwap, svcSwap                                                      bool
+	// next adds the commitment of withNext; nextExtra and nextThreshold
+	// bend it.
+	next                     bool
+	nextExtra, nextThreshold []byte
+}
+
+// nextDigest is the digest withNext commits to.
+var nextDigest = types.KeyDigest(didtest.PubOf("encoding/next"))
+
+func withNext(doc types.Document) types.Document {
+	doc.NextKeys = &types.NextKeys{Digests: [][]byte{nextDigest}, Threshold: 1}
+	return doc
+}
+
+func (p docParts) encode(d *didtest.DID) []byte {
+	vm := d.Doc.VerificationMethods[0]
+	id, key := pbLen(1, []byte(vm.Id)), pbLen(2, vm.PublicKey)
+	vmb := pbCat(p.vmPrefix, id, key, p.vmExtra)
+	if p.vmSwap {
+		vmb = pbCat(key, id)
+	}
+	sv := withService(d, "svc").Services[0]
+	sid, styp, sep := pbLen(1, []byte(sv.Id)), pbLen(2, []byte(sv.Type)), pbLen(3, []byte(sv.Endpoint))
+	svb := pbCat(sid, styp, sep, p.svcExtra)
+	if p.svcSwap {
+		svb = pbCat(styp, sid, sep)
+	}
+	threshold := pbVarint(9, 1)
+	if p.threshold != nil {
+		threshold = p.threshold
+	}
+	var next []byte
+	if p.next {
+		nt := pbVarint(2, 1)
+		if p.nextThreshold != nil {
+			nt = p.nextThreshold
+		}
+		next = pbLen(10, pbCat(pbLen(1, nextDigest), nt, p.nextExtra))
+	}
+	k1 := []byte(vm.Id)
+	return pbCat(p.docPrefix, pbLen(2, vmb), pbLen(3, k1), pbLen(4, k1), pbLen(6, k1), pbLen(8, svb), threshold, next, p.docExtra)
 }
 
 // docBytes returns the encoding of a Document message.
