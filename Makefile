@@ -13,7 +13,7 @@ FUZZ_TIME    ?= 30s
 .PHONY: help build run test npm-deps proto fuzz lint
 
 help:
-	@echo "targets: build run test proto fuzz lint bench"
+	@echo "targets: build run test proto fuzz lint bench soak-memory"
 	@echo "  run uses HOME_DIR=$(HOME_DIR); fuzz runs FUZZ_TARGETS for FUZZ_TIME each"
 	@echo "  localnet localnet-stop localnet-status localnet-reset: a local testnet in LOCALNET_DIR (testnet/README.md)"
 
@@ -92,3 +92,13 @@ bench: build
 # 1,000,000 DIDs in state.
 bench-resolver-1m:
 	CUSTOS_BENCH_DIDS=1000000 $(GO) test ./resolver -run '^$$' -bench 'BenchmarkResolveHTTP' -benchtime 3s -timeout 60m | tee bench/results/resolver-1m-all.txt
+
+# The memory of one validator under sustained load and after it
+# (docs/operators.md, "Memory"): SOAK_RATE txs/s offered for SOAK_DURATION,
+# then SOAK_HOLD idle; samples and heap profiles go to SOAK_OUT. A few
+# minutes; not part of `make test`.
+.PHONY: soak-memory
+
+soak-memory: build
+	$(GO) build -o bin/custos-bench ./cmd/custos-bench
+	BIN=$(BIN) BENCH=bin/custos-bench ./scripts/soak-memory.sh

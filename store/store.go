@@ -31,6 +31,13 @@ type Options struct {
 	// its head (types.IsLogKey). They must be immutable: GetAt reads them
 	// from the latest state at any height, and Prove refuses them.
 	OutOfTree func(key []byte) bool
+
+	// For benchmarks of the checksums' cost (checksum_bench_test.go): noChecksums
+	// turns badger's checks and verifyTables off; noBlockCache turns
+	// badger's block cache off, so that every read loads (and checks) its
+	// block.
+	noChecksums  bool
+	noBlockCache bool
 }
 
 // DefaultOptions returns the options a node runs with. The tree keeps every
@@ -92,6 +99,14 @@ func Open(dir string, opts Options) (*DB, error) {
 		// 32 MiB costs more CPU per tx (more flushes and compaction),
 		// 256 MiB no less.
 		WithMemTableSize(MemTableSize).
+		// Each memtable is an arena of about 166 MiB on the Go heap (the
+		// memtable and room for one full transaction), allocated whole, and
+		// its log is a file mapped into memory. Badger's default of 5 lets
+		// four full memtables wait for their flush; with 2, the one being
+		// written and the one being flushed (a flush takes seconds, filling
+		// a memtable at least tens of seconds), a node's heap holds at most
+		// two (docs/operators.md, "Memory").
+		WithNumMemtables(2).
 		// Tree nodes are hashes: compressing them costs CPU for nothing.
 		WithCompression(options.None).
 		// One writer (the consensus connection): no conflicts to detect.
@@ -104,10 +119,18 @@ func Open(dir string, opts Options) (*DB, error) {
 		// badger (OnTableRead), which would read them all a second time.
 		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true)
+	if opts.noChecksums {
+		bo = bo.WithChecksumVerificationMode(options.NoVerification).WithVerifyValueChecksum(false)
+	}
+	if opts.noBlockCache {
+		bo = bo.WithBlockCacheSize(0)
+	}
 	if opts.InMemory {
 		bo = bo.WithDir("").WithValueDir("").WithInMemory(true).WithMemTableSize(16 << 20)
-	} else if err := verifyTables(bo); err != nil {
-		return nil, err
+	} else if !opts.noChecksums {
+		if err := verifyTables(bo); err != nil {
+			return nil, err
+		}
 	}
 	bdb, err := openBadger(bo)
 	if err != nil {

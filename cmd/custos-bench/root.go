@@ -31,6 +31,7 @@ type runFlags struct {
 
 func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	cmd.Flags().DurationVar(&f.cfg.Duration, "duration", 15*time.Second, "measured window")
+	cmd.Flags().DurationVar(&f.cfg.Hold, "hold", 0, "keep the nodes running without load this long after the window")
 	cmd.Flags().IntVar(&f.cfg.Rate, "rate", 10000, "offered txs per second (above what the network commits, to find its limit; the table marks an app that sent at this rate)")
 	cmd.Flags().IntVar(&f.cfg.Conns, "conns", 8, "RPC connections")
 	cmd.Flags().DurationVar(&f.cfg.FullBackoff, "full-backoff", 50*time.Millisecond, "how long a connection waits after a full mempool refused its tx (0: no wait)")

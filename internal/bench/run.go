@@ -63,6 +63,9 @@ type Config struct {
 	Progress io.Writer
 	// Pprof, if set, is a host:port where node0 serves net/http/pprof.
 	Pprof string
+	// Hold keeps the nodes running, without load, this long after the
+	// window (for watching their memory once the load stops).
+	Hold time.Duration
 }
 
 // Result is one run's figures.
@@ -171,6 +174,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	w, err := Count(ctx, cl.Clients[0], from, off.Start, off.End)
 	if err != nil {
 		return res, err
+	}
+	if cfg.Hold > 0 {
+		cfg.say("  holding the nodes without load for %v", cfg.Hold)
+		select {
+		case <-ctx.Done():
+		case <-time.After(cfg.Hold):
+		}
 	}
 	res.Offered, res.Accepted, res.Rejected = off.Sent, off.Accepted, off.Reasons
 	res.RTTp50Ms, res.RTTp99Ms = ms(off.RTTp50), ms(off.RTTp99)

@@ -26,7 +26,11 @@ Flags not given keep the values of config.toml. Logs go to stdout.
 The node also serves the HTTP resolver (docs/resolver.md) from its own state,
 on 127.0.0.1:8080 unless --resolver.laddr says otherwise ("off" turns it off).
 When that default address is taken (another local node has it), the node
-logs so and runs without a resolver; an address given explicitly must be free.`,
+logs so and runs without a resolver; an address given explicitly must be free.
+
+The Go runtime's memory is held to a soft limit of 768 MiB unless the
+GOMEMLIMIT environment variable says otherwise (e.g. GOMEMLIMIT=2GiB, or off);
+docs/operators.md, "Memory", gives the node's memory budget.`,
 		Example: `  custos start
   custos start --home ./alice --rpc.laddr tcp://127.0.0.1:26667 --log_level consensus:debug,*:info
   custos start --p2p.persistent_peers 5f6c...@127.0.0.1:26656 --consensus.timeout_commit 500ms
@@ -42,6 +46,8 @@ logs so and runs without a resolver; an address given explicitly must be free.`,
 			if err != nil {
 				return err
 			}
+			limit, fromEnv := node.SetMemoryLimit(os.Getenv)
+			logger.Info("memory limit of the Go runtime", "bytes", limit, "from_GOMEMLIMIT", fromEnv)
 			var nodeOpts []node.Option
 			if addr, on := resolverListenAddr(resolverAddr); on {
 				rcfg := resolver.DefaultConfig()
