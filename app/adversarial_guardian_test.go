@@ -123,11 +123,24 @@ func buildInitiate(w *advWorld) []advCase {
 		return []types.VerificationMethod{{Id: f, PublicKey: material}}
 	}
 	pub2 := didtest.Pub(nk2).Multicodec()
-	withID := func(rid uint64) []byte {
+	bent := func(mut func(op *types.RecoveryInitiateOp)) []byte {
 		b := w.initiateBody(wd.ID, w.version(wd.ID), wd.g2.ID.String(), vms2, 1, nil)
-		b.GetRecoveryInitiate().RecoveryId = rid
+		mut(b.GetRecoveryInitiate())
 		return didtest.Sign(b, wd.g2.Signer("k1"), pop)
 	}
+	withID := func(rid uint64) []byte { return bent(func(op *types.RecoveryInitiateOp) { op.RecoveryId = rid }) }
+	restoring := func(v uint64) []byte { return bent(func(op *types.RecoveryInitiateOp) { op.RestoreVersion = v }) }
+	compromised := func(flag bool, since int64) []byte {
+		return bent(func(op *types.RecoveryInitiateOp) { op.Compromised, op.CompromisedSince = flag, since })
+	}
+	// The thief holding the ward's key adds a keyAgreement method under
+	// the pending recovery's proposed fragment.
+	squat := func() []byte {
+		doc := w.document(wd.ID)
+		doc.VerificationMethods = append(doc.VerificationMethods, xMethod("r1", "initiate/squat"))
+		doc.KeyAgreement = append(doc.KeyAgreement, "r1")
+		return didtest.Sign(txbuild.Update(advChain, wd.ID, w.version(wd.ID), doc), wd.Signer("k1"))
+	}()
 	return []advCase{
 		{name: "naming recovery id 0", tx: withID(0), want: types.ErrWrongRecoveryID},
 		{name: "naming the pending recovery's id", tx: withID(1), want: types.ErrWrongRecoveryID},
@@ -154,7 +167,17 @@ func buildInitiate(w *advWorld) []advCase {
 		{name: "the guardian's signature by another guardian", tx: asGuardian(wd.g2.ID.String(), txbuild.NewSigner(wd.g2.ID, "k1", wd.g3.Keys["k1"]), pop), want: types.ErrBadSignature},
 		{name: "signed by another guardian", tx: asGuardian(wd.g2.ID.String(), wd.g1.Signer("k1"), pop), want: types.ErrUnknownSigner},
 		{name: "not signed by the guardian", tx: asGuardian(wd.g2.ID.String(), pop), want: types.ErrThresholdNotMet},
+		{name: "restoring a version not reached", tx: restoring(2), want: types.ErrRestoreVersion},
+		{name: "restoring the largest version", tx: restoring(math.MaxUint64), want: types.ErrRestoreVersion},
+		{name: "compromised since the future", tx: compromised(true, 4_000_000_000), want: types.ErrInvalidTime},
+		{name: "compromised since before 1970", tx: compromised(true, -1), want: types.ErrInvalidTime},
+		{name: "a compromise time without compromised", tx: compromised(false, 1_600_000_000), want: types.ErrInvalidOperation},
 		{name: "control", tx: byG2(vms2, 1, nil, pop), check: func(t *testing.T, w *advWorld) {
+			rs, err := keeper.GetRecoveries(w.a.Store(), wd.ID)
+			require.NoError(t, err)
+			require.Len(t, rs.Pending, 2)
+		}},
+		{name: "control: the thief squats a proposed fragment, the recoveries stay", tx: squat, check: func(t *testing.T, w *advWorld) {
 			rs, err := keeper.GetRecoveries(w.a.Store(), wd.ID)
 			require.NoError(t, err)
 			require.Len(t, rs.Pending, 2)
