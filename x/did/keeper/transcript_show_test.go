@@ -115,6 +115,13 @@ func (w *transcript) show(id types.ID) string {
 			if r.NextKeys != nil {
 				fmt.Fprintf(&b, " next %s", w.digests(r.NextKeys.Digests))
 			}
+			fmt.Fprintf(&b, "; restores v%d", r.RestoreVersion)
+			if r.Compromised {
+				b.WriteString("; marks the keys it removes compromised")
+				if r.CompromisedSince != 0 {
+					fmt.Fprintf(&b, " since %s", at(r.CompromisedSince))
+				}
+			}
 			fmt.Fprintf(&b, "\n  under guardians %s\n  approvals %s", w.config(r.Guardians), w.nameList(r.Approvals))
 			if len(r.CancelVotes) > 0 {
 				fmt.Fprintf(&b, "; cancel votes %s", w.nameList(r.CancelVotes))

@@ -39,7 +39,8 @@ import (
 //	rotate <did> key=<frag> new=<key> by=... [next=(..)] [compromised [since=<dur ago>]]
 //	deactivate <did> by=... [reveal=(n1)]
 //	guardians <did> set=(g1,g2) threshold=n delay=24h by=... | guardians <did> none by=...
-//	initiate <did> by=<guardian> new=(r1) [threshold=n] [next=(..)] [id=n]
+//	initiate <did> by=<guardian> new=(r1) [threshold=n] [next=(..)] [id=n] [restore=<version>]
+//	         [compromised [since=<dur ago>]]
 //	approve <did> by=<guardian> recovery=<id>
 //	cancel <did> by=<owner key|owner|guardian> recovery=<id>
 //	replay <label>            (the exact bytes of a tx sent with as=<label>)
@@ -181,6 +182,14 @@ func (w *transcript) build(t *testing.T, d *datadriven.TestData) (types.TxBody, 
 			rid = w.uint(t, d, "id")
 		}
 		body = txbuild.RecoveryInitiate(testChain, id, version, rid, w.guardian(t, d), vms, uint32(threshold), w.commitment(t, d))
+		op := body.GetRecoveryInitiate()
+		if d.HasArg("restore") {
+			op.RestoreVersion = w.uint(t, d, "restore")
+		}
+		op.Compromised = d.HasArg("compromised")
+		if d.HasArg("since") {
+			op.CompromisedSince = w.e.nextBlock().Time - w.seconds(t, w.arg(t, d, "since")[0])
+		}
 	case "approve":
 		body = txbuild.RecoveryApprove(testChain, id, version, w.guardian(t, d), w.uint(t, d, "recovery"))
 	case "cancel":
