@@ -27,6 +27,10 @@ type GenesisParams struct {
 	// RecoveryMinDelay and RecoveryExpiry are Go durations ("24h", "168h").
 	RecoveryMinDelay string `json:"recovery_min_delay"`
 	RecoveryExpiry   string `json:"recovery_expiry"`
+	// KeyPeriodsKept and FormerKeyRecordsKept bound the key records a
+	// DID's head keeps (docs/state.md, "Head size").
+	KeyPeriodsKept       uint32 `json:"key_periods_kept"`
+	FormerKeyRecordsKept uint32 `json:"former_key_records_kept"`
 }
 
 // DefaultGenesisState returns the app_state of a new chain.
@@ -42,6 +46,8 @@ func DefaultGenesisState() GenesisState {
 		MaxSignatures:           p.MaxSignatures,
 		RecoveryMinDelay:        (time.Duration(p.RecoveryMinDelay) * time.Second).String(),
 		RecoveryExpiry:          (time.Duration(p.RecoveryExpiry) * time.Second).String(),
+		KeyPeriodsKept:          p.KeyPeriodsKept,
+		FormerKeyRecordsKept:    p.FormerKeyRecordsKept,
 	}}
 }
 
@@ -65,6 +71,8 @@ func (g GenesisState) ToParams() (types.Params, error) {
 		MaxGuardians:            g.Params.MaxGuardians,
 		MaxMemoBytes:            g.Params.MaxMemoBytes,
 		MaxSignatures:           g.Params.MaxSignatures,
+		KeyPeriodsKept:          g.Params.KeyPeriodsKept,
+		FormerKeyRecordsKept:    g.Params.FormerKeyRecordsKept,
 	}
 	return p, types.ValidateParams(p)
 }

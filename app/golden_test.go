@@ -23,7 +23,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "688c72cb4605ae1bea016718b84dce949fb53c6512a82eb48a41ddf28af4cd40" // AppVersion 4 (layout 3)
+const goldenAppHash = "a103a8e0346f0ee238977bb89a98b6523ce3800a2db0bff8ef5fab33ad6a63c0" // AppVersion 4 (layout 4)
 
 // seedKey returns the key named name in the golden blocks' domain.
 func seedKey(name string) ed25519.PrivateKey { return didtest.KeyIn("golden", name) }

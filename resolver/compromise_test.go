@@ -2,6 +2,7 @@ package resolver_test
 
 import (
 	"crypto/ed25519"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/x/did/didjson"
+	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -25,6 +27,8 @@ import (
 //     upgrades its record (revoke-key on a key no longer listed).
 //
 // Each key answers valid before the theft; history shows keysCompromised.
+// dana then rotates on until her stolen key's period is archived out of
+// the head into the history: the answers stay the same.
 // Before rotate could mark and revoke-key could upgrade, dana's and fred's
 // stolen keys answered valid for the theft window (and fred's upgrade was
 // refused with key_not_found).
@@ -60,6 +64,20 @@ func TestStolenKeyStatusThroughResolver(t *testing.T) {
 	l.block(10,
 		sign(t, erinMark, txbuild.NewSigner(erin, "key-1", erinNew)),
 		sign(t, fredMark, txbuild.NewSigner(fred, "key-1", key("fred"))))
+
+	// dana rotates on: her stolen key's period leaves the head (which keeps
+	// the last key_periods_kept) for the history entry that archived it;
+	// its status must not change.
+	prev := danaNew
+	for i := range int(types.DefaultParams().KeyPeriodsKept) + 2 {
+		next := key(fmt.Sprint("dana/later ", i))
+		l.block(10, sign(t, txbuild.Rotate(testChain, dana, uint64(2+i), "key-1", pub(next)),
+			txbuild.NewSigner(dana, "key-1", prev), txbuild.NewSigner(dana, "key-1", next)))
+		prev = next
+	}
+	danaHead, err := keeper.GetHead(l.db, dana)
+	require.NoError(t, err)
+	require.NotEqual(t, pub(danaKey).Multicodec(), danaHead.KeyRecord("key-1").Periods[0].PublicKey, "archived")
 
 	ts := startServer(t, resolver.NewLocalSource(l.db, nil))
 	status := func(didURL string, at int64) map[string]any {

@@ -68,6 +68,11 @@ func (s *Server) keyStatus(w http.ResponseWriter, r *http.Request, segment strin
 		}
 		at = max(bt, head.Updated)
 	}
-	rec := head.KeyRecord(u.Fragment) // key records live in the head
+	// The head keeps the recent key records; older periods are read from
+	// the history entries that archived them.
+	rec, err := keeper.KeyRecordAt(view, u.ID, head, u.Fragment, at)
+	if err != nil {
+		return writeError(w, height, s.internal(r, err))
+	}
 	return writeJSON(w, height, KeyStatus{KeyStatus: didjson.RenderKeyStatus(u, rec, at), Height: height, AtLatestState: !hasAt})
 }

@@ -13,8 +13,10 @@ import (
 // refused on open: its tree would not match the one this binary builds.
 // Layout 1 (no record) grouped a DID's keys under a 64-bit prefix; layout 2
 // under a 24-bit one; layout 3 is layout 2's paths, with Custos keeping
-// versions and history entries out of the tree (Options.OutOfTree).
-const Layout = 3
+// versions and history entries out of the tree (Options.OutOfTree); layout
+// 4 has the same paths, with bounded heads (older key periods archived in
+// history entries) and a leaf per key material marked compromised.
+const Layout = 4
 
 // ErrLayout is returned by Open for a state written by another layout.
 var ErrLayout = errors.New("store: state written by another layout")

@@ -19,7 +19,7 @@ func (e *execution) markCompromised(op *types.RevokeKeyOp, head *types.Head, rec
 		return Outcome{}, err
 	}
 	if kr == nil || len(kr.Periods) == 0 {
-		return Outcome{}, types.ErrKeyNotFound.Wrapf("%s has no key %q, now or before", e.id, types.Truncate(op.KeyId))
+		return Outcome{}, types.ErrKeyNotFound.Wrapf("%s has no key %q, now or among the %d fragments it listed last", e.id, types.Truncate(op.KeyId), e.k.params.FormerKeyRecordsKept)
 	}
 	if op.Reason != types.REVOCATION_REASON_COMPROMISED {
 		return Outcome{}, types.ErrInvalidOperation.Wrapf("key %q is no longer listed: a revocation can only record it as compromised", types.Truncate(op.KeyId))
@@ -38,7 +38,7 @@ func (e *execution) markCompromised(op *types.RevokeKeyOp, head *types.Head, rec
 			i--
 		}
 		if i < 0 {
-			return Outcome{}, types.ErrKeyNotFound.Wrapf("key %q never listed %s", types.Truncate(op.KeyId), pk)
+			return Outcome{}, types.ErrKeyNotFound.Wrapf("key %q did not list %s in its last %d keys (older ones are archived and final)", types.Truncate(op.KeyId), pk, e.k.params.KeyPeriodsKept)
 		}
 	}
 	p := &kr.Periods[i]
@@ -58,6 +58,9 @@ func (e *execution) markCompromised(op *types.RevokeKeyOp, head *types.Head, rec
 	p.Status = types.KEY_STATUS_COMPROMISED
 	p.CompromisedSince = op.CompromisedSince
 	e.setKeyRecord(op.KeyId, kr)
+	if err := e.markIfCompromised(p, head.Version+1); err != nil {
+		return Outcome{}, err
+	}
 	ev := types.HistoryEntry{
 		Kind: types.EVENT_KIND_KEY_REVOKED, KeysCompromised: []string{op.KeyId},
 		Reason: op.Reason, CompromisedSince: op.CompromisedSince, Threshold: doc.Threshold,

@@ -146,7 +146,13 @@ type execution struct {
 	// it.
 	head *types.Head
 	keys map[string]*types.KeyRecord
-	made []byte
+	// dropped are the fragments whose records archiveKeys moved out of
+	// the head; finish deletes them.
+	dropped []string
+	// burned are the materials (multicodec) this execution marked
+	// compromised.
+	burned map[string]bool
+	made   []byte
 	// loaded is the target's head as the operation read it from the state
 	// (empty for a create); keyRecord starts from its key records.
 	loaded *types.Head
@@ -283,6 +289,9 @@ func (e *execution) finish() error {
 	slices.Sort(fragments)
 	for _, f := range fragments {
 		e.head.SetKeyRecord(f, *e.keys[f])
+	}
+	for _, f := range e.dropped {
+		e.head.DeleteKeyRecord(f)
 	}
 	return e.put(types.HeadKey(e.id), e.head)
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -64,6 +65,41 @@ func GetKeyRecord(r Reader, id types.ID, fragment string) (*types.KeyRecord, err
 		return nil, err
 	}
 	return head.KeyRecord(fragment), nil
+}
+
+// KeyRecordAt returns the key record of a DID's fragment (nil: the
+// fragment never named a key) holding the periods needed to answer for
+// time at: the head's record, and when at is before its oldest period, the
+// periods archived before them, found by following the head's chain of
+// archiving history entries (last_archive, prev_archive) back until one
+// started at or before at. The periods are in order, oldest first.
+func KeyRecordAt(r Reader, id types.ID, head *types.Head, fragment string, at int64) (*types.KeyRecord, error) {
+	var periods []types.KeyPeriod
+	if rec := head.KeyRecord(fragment); rec != nil {
+		periods = rec.Periods
+	}
+	for seq := head.LastArchive; seq != 0 && (len(periods) == 0 || periods[0].ValidFrom > at); {
+		ev, err := GetEvent(r, id, seq)
+		if err != nil {
+			return nil, err
+		}
+		if ev == nil {
+			return nil, fmt.Errorf("keeper: history entry %d of %s is missing", seq, id)
+		}
+		for _, fk := range ev.ArchivedKeys {
+			if fk.Fragment == fragment {
+				periods = append(slices.Clone(fk.Record.Periods), periods...)
+			}
+		}
+		if ev.PrevArchive >= seq {
+			return nil, fmt.Errorf("keeper: history entry %d of %s links back to %d", seq, id, ev.PrevArchive)
+		}
+		seq = ev.PrevArchive
+	}
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	return &types.KeyRecord{Periods: periods}, nil
 }
 
 // Resolve returns the head and the current version of a DID; both are nil

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -54,6 +55,7 @@ func (e *execution) commitVersion(head *types.Head, doc types.Document, deactiva
 	}
 	head.Updated = e.blk.Time
 	head.Deactivated = deactivated
+	e.archiveKeys(head, &ev)
 	rec := types.VersionRecord{
 		Version: head.Version, Document: doc, Height: e.blk.Height, Time: e.blk.Time,
 		TxHash: e.txHash, Deactivated: deactivated,
@@ -187,7 +189,19 @@ func (e *execution) closeKey(fragment string, version uint64, status types.KeySt
 	p.ValidUntil = e.blk.Time
 	p.CompromisedSince = compromisedSince
 	e.setKeyRecord(fragment, rec)
-	return nil
+	return e.markIfCompromised(p, version)
+}
+
+// markIfCompromised marks p's material when p ends compromised.
+func (e *execution) markIfCompromised(p *types.KeyPeriod, version uint64) error {
+	if p.Status != types.KEY_STATUS_COMPROMISED {
+		return nil
+	}
+	pk, err := types.ParsePublicKey(p.PublicKey)
+	if err != nil {
+		return fmt.Errorf("keeper: stored key of %s: %w", e.id, err)
+	}
+	return e.markMaterial(pk, version)
 }
 
 // rotateKey stages closing fragment's period, with the status the old
@@ -201,6 +215,9 @@ func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint6
 	p.ValidUntilVersion = version
 	p.ValidUntil = e.blk.Time
 	p.CompromisedSince = compromisedSince
+	if err := e.markIfCompromised(p, version); err != nil {
+		return err
+	}
 	rec.Periods = append(rec.Periods, types.KeyPeriod{
 		PublicKey: pk.Multicodec(), Status: types.KEY_STATUS_VALID,
 		ValidFromVersion: version, ValidFrom: e.blk.Time,
@@ -230,22 +247,34 @@ func (e *execution) refuseCompromised(cur *types.Keys, next types.Keys) error {
 }
 
 // everCompromised reports whether pk's material was ever recorded as
-// compromised for the target.
+// compromised for the target: it has a mark (markCompromisedMaterial), or
+// this execution staged it compromised.
 func (e *execution) everCompromised(pk types.PublicKey) (bool, error) {
-	if e.loaded == nil {
-		return false, fmt.Errorf("keeper: key records of %s read before the head was loaded", e.id)
+	if _, staged := e.burned[string(pk.Multicodec())]; staged {
+		return true, nil
 	}
-	mc := string(pk.Multicodec())
-	for _, fk := range e.loaded.Keys {
-		rec := &fk.Record
-		if staged, ok := e.keys[fk.Fragment]; ok {
-			rec = staged
-		}
-		for _, p := range rec.Periods {
-			if p.Status == types.KEY_STATUS_COMPROMISED && string(p.PublicKey) == mc {
-				return true, nil
-			}
-		}
+	b, err := e.st.Get(types.CompromisedKey(e.id, pk))
+	if err != nil {
+		return false, fmt.Errorf("keeper: read: %w", err)
 	}
-	return false, nil
+	return b != nil, nil
+}
+
+// markMaterial stages the mark that the material pk was recorded
+// compromised for the target at version (kept if one exists: the first
+// version stays).
+func (e *execution) markMaterial(pk types.PublicKey, version uint64) error {
+	had, err := e.everCompromised(pk)
+	if err != nil || had {
+		return err
+	}
+	if e.burned == nil {
+		e.burned = map[string]bool{}
+	}
+	e.burned[string(pk.Multicodec())] = true
+	if e.dryRun {
+		return nil
+	}
+	e.writes = append(e.writes, write{key: types.CompromisedKey(e.id, pk), value: binary.BigEndian.AppendUint64(nil, version)})
+	return nil
 }

@@ -19,6 +19,10 @@ import "encoding/binary"
 //	                             ScheduleEntry: one per timed action; time is
 //	                             the int64 Unix second with its sign bit
 //	                             flipped, big-endian, so keys sort by time
+//	x/<id 16><SHA-256 32>        the version (u64 BE) at which the key
+//	                             material with that SHA-256 of its
+//	                             multicodec form was first recorded
+//	                             compromised for the DID; it never returns
 const (
 	prefixChainID = 'c'
 	prefixParams  = 'p'
@@ -28,6 +32,7 @@ const (
 	prefixGuard   = 'g'
 	prefixRecov   = 'r'
 	prefixSched   = 'q'
+	prefixBurned  = 'x'
 )
 
 // ChainIDKey is the key of the chain id, fixed at genesis.
@@ -74,4 +79,10 @@ func ScheduleEntryKey(e ScheduleEntry) []byte {
 	k = append(k, e.Did...)
 	k = binary.BigEndian.AppendUint32(k, uint32(e.Kind))
 	return binary.BigEndian.AppendUint64(k, e.RecoveryId)
+}
+
+// CompromisedKey is the key of a DID's mark that a key material was
+// recorded compromised (KeyDigest of the material).
+func CompromisedKey(id ID, pk PublicKey) []byte {
+	return append(idKey(prefixBurned, id, 32), KeyDigest(pk)...)
 }

@@ -101,6 +101,13 @@ func (h *Head) SetKeyRecord(fragment string, rec KeyRecord) {
 	h.Keys = slices.Insert(h.Keys, i, FragmentKeys{Fragment: fragment, Record: rec})
 }
 
+// DeleteKeyRecord removes fragment's key record, if any.
+func (h *Head) DeleteKeyRecord(fragment string) {
+	if i, ok := h.findKeys(fragment); ok {
+		h.Keys = slices.Delete(h.Keys, i, i+1)
+	}
+}
+
 // HasLogRecord reports whether the DID of this head has version n
 // (isVersion) or history entry n: versions and entries are numbered from 1
 // without gaps.

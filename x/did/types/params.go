@@ -20,6 +20,8 @@ func DefaultParams() Params {
 		MaxSignatures:           32,
 		RecoveryMinDelay:        24 * 60 * 60,
 		RecoveryExpiry:          7 * 24 * 60 * 60,
+		KeyPeriodsKept:          4,
+		FormerKeyRecordsKept:    16,
 	}
 }
 
@@ -44,6 +46,25 @@ func ValidateParams(p Params) error {
 		return fmt.Errorf("params: recovery_min_delay must be between 1s and 10 years, got %ds", p.RecoveryMinDelay)
 	case p.RecoveryExpiry < 1 || p.RecoveryExpiry > maxDuration:
 		return fmt.Errorf("params: recovery_expiry must be between 1s and 10 years, got %ds", p.RecoveryExpiry)
+	case p.KeyPeriodsKept == 0 || p.KeyPeriodsKept > 64:
+		return fmt.Errorf("params: key_periods_kept must be in [1, 64], got %d", p.KeyPeriodsKept)
+	case p.FormerKeyRecordsKept > 1024:
+		return fmt.Errorf("params: former_key_records_kept must be at most 1024, got %d", p.FormerKeyRecordsKept)
 	}
 	return nil
+}
+
+// MaxHeadBytes bounds the encoded size of any DID's head under p
+// (docs/state.md, "Head size"). Every field at its widest varint: the
+// fixed fields (version, deactivated, created, updated, events, 32-byte log,
+// last_archive) take at most 91 bytes; a key period at most 95 (a 34-byte
+// multicodec key, status, four 10-byte varints of versions and times and
+// compromised_since, with their tags and length); a fragment's record at
+// most 74 + 95 * key_periods_kept (a 64-byte fragment, tags, lengths). The
+// head holds records for at most max_verification_methods listed fragments
+// and former_key_records_kept former ones.
+func MaxHeadBytes(p Params) int {
+	const fixed, perPeriod, perRecord = 91, 95, 74
+	records := int(p.MaxVerificationMethods) + int(p.FormerKeyRecordsKept)
+	return fixed + records*(perRecord+perPeriod*int(p.KeyPeriodsKept))
 }
