@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -110,6 +111,26 @@ func TestRecoveryScenarios(t *testing.T) {
 		w.waitBlockTime(rs.Recoveries.Pending[0].Ready)
 		require.Equal(t, []string{"recovered-1"}, w.controllers(g.owner.id))
 		require.Len(t, w.recovery(g.owner.id).Guardians.Current.Guardians, 3, "the recovery restores the guardians it was initiated under")
+	})
+
+	t.Run("a thief's additions neither void the recovery nor survive it", func(t *testing.T) {
+		w.t = t
+		g := w.guarded("thief-collide", nil, 4)
+		rid := w.initiate(g, 0, "recovered-1", testKey("thief-collide-new"))
+		// The thief takes the proposed fragment with a keyAgreement key and
+		// adds a service of its own.
+		doc := w.document(g.owner.id)
+		doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: "recovered-1", PublicKey: didtest.X25519("thief-collide").Multicodec()})
+		doc.KeyAgreement = append(doc.KeyAgreement, "recovered-1")
+		doc.Services = append(doc.Services, types.Service{Id: "inbox", Type: "DIDCommMessaging", Endpoint: "https://thief.example"})
+		w.mustCommit(txbuild.Update(w.chainID, g.owner.id, w.version(g.owner.id), doc), g.owner.signer())
+		w.approve(g, 1, rid)
+		rec := w.recovery(g.owner.id).Recoveries.Pending[0]
+		w.waitBlockTime(rec.Ready)
+		got := w.document(g.owner.id)
+		require.Equal(t, []string{"recovered-1"}, got.CapabilityInvocation, "the thief voided the recovery")
+		require.Empty(t, got.Services, "the thief's service survived the recovery")
+		require.Empty(t, got.KeyAgreement, "the thief's key survived the recovery")
 	})
 
 	t.Run("a thief with the owner's key cannot rotate away a pre-rotated DID", func(t *testing.T) {

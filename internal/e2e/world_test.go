@@ -78,6 +78,13 @@ func (w *world) controllers(id types.ID) []string {
 	return got.Record.Document.CapabilityInvocation
 }
 
+func (w *world) document(id types.ID) types.Document {
+	w.t.Helper()
+	got, code := resolve(w.ctx, w.t, w.c, id, 0)
+	require.Zero(w.t, code)
+	return got.Record.Document
+}
+
 func (w *world) recovery(id types.ID) types.QueryRecoveryResponse {
 	w.t.Helper()
 	res, err := w.c.ABCIQuery(w.ctx, types.QueryPathRecovery, []byte(id.String()))

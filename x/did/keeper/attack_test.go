@@ -409,3 +409,22 @@ func TestRecoveryMarksReplacedKeysCompromised(t *testing.T) {
 	require.Equal(t, "compromised", w.statusAt(w.owner, "key-1", theft).Status)
 	require.Equal(t, "valid", w.statusAt(w.owner, "recovered-1", w.now()).Status)
 }
+
+// A thief who revokes a restored key as compromised while a recovery is
+// pending does not void it either: the recovered document leaves that key
+// out (a compromised key never returns) and stays valid.
+func TestRecoveryLeavesOutKeysCompromisedMeanwhile(t *testing.T) {
+	doc := txbuild.SimpleDocument("key-1", pub(key("owner")))
+	doc.VerificationMethods = append(doc.VerificationMethods, vm("enc", xpub("owner-enc")))
+	doc.KeyAgreement = []string{"enc"}
+	w := newWorld(t, &doc)
+	rid := w.initiate(0, "recovered-1", key("owner-new"))
+	w.ok(txbuild.Revoke(testChain, w.owner, w.version(), "enc", types.REVOCATION_REASON_COMPROMISED, 0), w.ownerSigner())
+	out := w.approve(1, rid)
+	w.advance(out.Event.Effective - w.now() + 1)
+	got := w.current(w.owner).Document
+	require.Equal(t, []string{"recovered-1"}, got.CapabilityInvocation)
+	_, listed := got.Method("enc")
+	require.False(t, listed, "the recovery brought back a key recorded compromised")
+	require.Empty(t, got.KeyAgreement)
+}

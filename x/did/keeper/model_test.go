@@ -118,6 +118,17 @@ func runSequence(t *testing.T, e *env, seed int64, ops int, outcomes map[string]
 		case want == nil && out.Version != g.m.dids[op.id].version:
 			fail(step, "keeper made version %d, model %d", out.Version, g.m.dids[op.id].version)
 		}
+		if want == nil {
+			// Every operation applies at most once: its exact bytes, sent
+			// again, are refused and change nothing.
+			before := e.db.PendingRoot()
+			if _, rerr := e.exec(tx); rerr == nil || types.Registered(rerr) == nil {
+				fail(step, "a replay of the accepted tx was not refused: %v", rerr)
+			}
+			if !slices.Equal(before, e.appHash()) {
+				fail(step, "a refused replay changed the app hash")
+			}
+		}
 		outcome := "accepted"
 		if want != nil {
 			outcome = want.Name
