@@ -27,6 +27,8 @@ const MaxBlockWriteBytes = 16 << 20
 
 // MaxScheduledWriteBytes is the most a block's timed actions may write;
 // they run first, and the block's txs have the rest of MaxBlockWriteBytes.
+// The first action of a block may write more, up to MaxBlockWriteBytes
+// (BeginBlock), so that no action is kept from running by its size.
 const MaxScheduledWriteBytes = 4 << 20
 
 // CommitReserve is the room a commit needs beyond the block's writes: the

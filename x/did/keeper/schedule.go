@@ -14,9 +14,11 @@ import (
 // execute. It runs at most ScheduledPerBlock of them, and no more than
 // MaxScheduledWriteBytes of writes taken from the block's write budget
 // (blk.Writes, nil: unbounded); the rest stay due and run first in the
-// next blocks. An action whose writes exceed MaxScheduledWriteBytes could
-// never run: it is dropped, and only its entry deleted (no action writes
-// that much within the genesis limits). It returns what each action did.
+// next blocks. The first action of a block runs whatever it writes, up to
+// the whole budget, so an action larger than MaxScheduledWriteBytes (a DID
+// with a large head) still runs, alone. One larger than the whole budget
+// could never be committed: it is dropped, and only its entry deleted. It
+// returns what each action did.
 func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 	due, err := DueActions(st, blk.Time, k.scheduledPerBlock)
 	if err != nil {
@@ -48,11 +50,11 @@ func (k *Keeper) BeginBlock(st Store, blk Block) ([]Outcome, error) {
 			return nil, err
 		}
 		if b := blk.Writes; b != nil {
-			if e.cost() > MaxScheduledWriteBytes {
-				e.writes, ran = e.writes[:1], false
+			if e.cost() > b.total {
+				e.writes, ran = e.writes[:1], false // no block could commit it
 			}
 			n := e.cost()
-			if n > b.left || spent+n > MaxScheduledWriteBytes {
+			if n > b.left || (spent > 0 && spent+n > MaxScheduledWriteBytes) {
 				break // it runs first in the next block
 			}
 			b.left -= n

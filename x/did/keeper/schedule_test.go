@@ -219,7 +219,8 @@ func TestTimedActionWaitsForRoom(t *testing.T) {
 	w.skew += due - w.now() - 1
 	blk := w.nextBlock()
 	require.Equal(t, due, blk.Time)
-	blk.Writes = keeper.NewWriteBudget(200)
+	blk.Writes = keeper.NewWriteBudget(keeper.MaxBlockWriteBytes)
+	keeper.Spend(blk.Writes, keeper.MaxBlockWriteBytes-200)
 	w.height++
 	hash := w.db.PendingRoot()
 	timed, err := w.k.BeginBlock(w.db.Pending(), blk)
