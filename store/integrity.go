@@ -109,3 +109,12 @@ func valueCopy(item *badger.Item) ([]byte, error) {
 	}
 	return v, nil
 }
+
+// recoverDamage turns a panic of badger's while reading (it parses a block's
+// layout before checking the block's checksum, and a damaged layout slices
+// out of range) into ErrCorrupt. Deferred by the store's reads.
+func recoverDamage(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: a read failed: %s", ErrCorrupt, oneLine(fmt.Sprint(r)))
+	}
+}

@@ -60,7 +60,8 @@ var errNoCommit = errors.New("store: tree node written outside a commit")
 
 // Get returns a node's encoding. The tree only reads it: a cached
 // encoding is shared.
-func (s *nodeStore) Get(key []byte) ([]byte, error) {
+func (s *nodeStore) Get(key []byte) (_ []byte, err error) {
+	defer recoverDamage(&err)
 	if s.cache != nil {
 		if v, ok := s.cache.Get(digestKey(key)); ok {
 			return v, nil
@@ -69,7 +70,7 @@ func (s *nodeStore) Get(key []byte) ([]byte, error) {
 	k := prefixed(prefixNode, key)
 	var out []byte
 	s.fetched.Add(1)
-	err := s.db.View(func(txn *badger.Txn) error {
+	err = s.db.View(func(txn *badger.Txn) error {
 		var err error
 		out, err = getCopy(txn, k)
 		return err

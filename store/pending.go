@@ -60,7 +60,8 @@ func (db *DB) outOfTree(key []byte) bool {
 // PendingScan calls fn, in key order, with each key under prefix and its
 // value in the state being built (the block's writes and deletes over the
 // committed state), until fn returns false. fn must not write.
-func (db *DB) PendingScan(prefix []byte, fn func(key, value []byte) bool) error {
+func (db *DB) PendingScan(prefix []byte, fn func(key, value []byte) bool) (err error) {
+	defer recoverDamage(&err)
 	var mine []string
 	for _, k := range db.order {
 		if bytes.HasPrefix(k, prefix) {

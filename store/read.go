@@ -27,9 +27,10 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 }
 
 // RootAt returns the app hash committed at height.
-func (db *DB) RootAt(height int64) ([]byte, error) {
+func (db *DB) RootAt(height int64) (_ []byte, err error) {
+	defer recoverDamage(&err)
 	var root []byte
-	err := db.bdb.View(func(txn *badger.Txn) error {
+	err = db.bdb.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(prefixed(prefixRoot, heightKey(height)))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return fmt.Errorf("%w: %d", ErrHeightUnavailable, height)
