@@ -148,7 +148,30 @@ func (w *transcript) show(id types.ID) string {
 		}
 		fmt.Fprintf(&b, "key %s: %s\n", fk.Fragment, strings.Join(periods, "; "))
 	}
+	if archived := w.archived(id, head); len(archived) > 0 {
+		fmt.Fprintf(&b, "archived key periods of %s\n", strings.Join(archived, ","))
+	}
 	return b.String()
+}
+
+// archived lists the fragments whose older key periods the head moved into
+// history entries, following the chain of archiving entries.
+func (w *transcript) archived(id types.ID, head *types.Head) []string {
+	seen := map[string]bool{}
+	for seq := head.LastArchive; seq != 0; {
+		h, err := keeper.GetEvent(w.e.db, id, seq)
+		require.NoError(w.e.t, err)
+		for _, fk := range h.ArchivedKeys {
+			seen[fk.Fragment] = true
+		}
+		seq = h.PrevArchive
+	}
+	out := make([]string, 0, len(seen))
+	for f := range seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // history prints a DID's key event log.
