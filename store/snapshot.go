@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -30,7 +29,6 @@ type Snapshot struct{ v *view }
 // view is one shared read transaction and its users.
 type view struct {
 	txn    *badger.Txn
-	db     *DB
 	commit Commit
 
 	mu      sync.Mutex
@@ -61,7 +59,7 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 
 func (db *DB) openView() (*view, error) {
 	txn := db.bdb.NewTransaction(false)
-	v := &view{txn: txn, db: db, read: make(map[string][]byte)}
+	v := &view{txn: txn, read: make(map[string][]byte)}
 	item, err := txn.Get(keyCommit)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
@@ -127,9 +125,6 @@ func (v *view) get(key []byte) (_ []byte, err error) {
 	item, err := v.txn.Get(prefixed(prefixFlat, key))
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
-		if err := v.confirmAbsent(key); err != nil {
-			return nil, err
-		}
 		val = nil
 	case err != nil:
 		return nil, err
@@ -153,25 +148,4 @@ func (s *Snapshot) Close() {
 	}
 	s.v.release(false)
 	s.v = nil
-}
-
-// confirmAbsent checks, for a key the tree commits to, that the tree of the
-// view's commit does not hold it either. Badger answers a read whose table
-// block fails its checksum (or cannot be read) as if the key were absent: a
-// block damaged after the store opened would make a registered DID read as
-// unknown. The tree's nodes are read through the node cache; a damaged node
-// is an error (a missing one too). Keys kept out of the tree are the app's
-// to check (a head counts its versions and entries).
-func (v *view) confirmAbsent(key []byte) error {
-	if len(v.commit.AppHash) == 0 || v.db.outOfTree(key) {
-		return nil
-	}
-	tv, err := v.db.readTree(v.commit.AppHash).Get(key)
-	if err != nil {
-		return fmt.Errorf("store: confirm that %x is absent at height %d: %w", key, v.commit.Height, err)
-	}
-	if tv != nil {
-		return fmt.Errorf("%w: key %x is missing from the flat state, but the tree of height %d holds it", ErrCorrupt, key, v.commit.Height)
-	}
-	return nil
 }
