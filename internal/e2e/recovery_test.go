@@ -101,13 +101,14 @@ func TestRecoveryScenarios(t *testing.T) {
 		w.t = t
 		g := w.guarded("thief-none", nil, 4)
 		rid := w.initiate(g, 0, "recovered-1", testKey("thief-none-new"))
-		// guardians set --none, in a later block: it takes effect before
-		// the recovery is ready.
-		w.mustCommit(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, nil, 0, 0), g.owner.signer())
+		// guardians set --none, in a later block, would take effect before
+		// the recovery is ready: while a recovery is pending, the guardians
+		// cannot change.
+		w.refused(txbuild.SetGuardians(w.chainID, g.owner.id, w.version(g.owner.id), w.recovery(g.owner.id).Guardians.Revision, nil, 0, 0),
+			types.ErrGuardiansLocked, g.owner.signer())
 		w.approve(g, 1, rid)
 		rs := w.recovery(g.owner.id)
-		// At the same second, the schedule runs the guardian change first.
-		require.LessOrEqual(t, rs.Guardians.PendingEffective, rs.Recoveries.Pending[0].Ready)
+		require.Nil(t, rs.Guardians.Pending)
 		w.waitBlockTime(rs.Recoveries.Pending[0].Ready)
 		require.Equal(t, []string{"recovered-1"}, w.controllers(g.owner.id))
 		require.Len(t, w.recovery(g.owner.id).Guardians.Current.Guardians, 3, "the recovery restores the guardians it was initiated under")

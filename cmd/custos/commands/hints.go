@@ -57,6 +57,7 @@ func hints() map[string]string {
 		"duplicate_tx":                "the same transaction is already in the block and applies once: nothing to do (`custos history DID` shows it)",
 		"key_compromised":             "this key was recorded as compromised for the DID and can never return to it: generate a new key (`custos keys add`) and use that",
 		"malformed_query":             "custos sent a query the node does not answer: check that the CLI and the node run the same version (`custos version`)",
+		"guardians_locked":            "a recovery of the DID is pending: `custos recovery status DID` shows it; cancel it (`custos recovery cancel`) or wait until it executes or expires, then change the guardians",
 		"stale_guardians":             "the guardian set changed since the transaction was built; run the command again (`custos recovery status DID` shows the guardians now)",
 		"wrong_recovery_id":           "another recovery of the DID was opened since the transaction was built; run the command again (`custos recovery status DID` lists the pending ones)",
 		"invalid_restore_version":     "name a version the DID has reached with --restore-version (`custos history DID` lists them), or leave it out to restore the current one",

@@ -205,16 +205,27 @@ func TestGuardianTxsSurviveOwnerUpdates(t *testing.T) {
 	}
 }
 
+// refusedTx checks that tx is refused with want and changes nothing.
+func (w *recoveryWorld) refusedTx(tx []byte, want *types.Error) {
+	w.t.Helper()
+	hash, before := w.db.PendingRoot(), w.head(w.owner)
+	_, err := w.exec(tx)
+	require.ErrorIs(w.t, err, want)
+	require.Equal(w.t, hash, w.db.PendingRoot(), "a refused tx changed the state")
+	require.Equal(w.t, before, w.head(w.owner), "a refused tx changed the head")
+}
+
 // Finding 4: a thief holding the owner's key removes every guardian two
-// seconds after a guardian initiated; the removal was made first, with the
-// same delay, so it takes effect before the recovery's ready time. The
-// recovery is judged against the guardian set in force at its initiation
-// and executes; the thief's change does not outlive it.
+// seconds after a guardian initiated; made first, with the same delay, the
+// removal would take effect before the recovery's ready time. The guardians
+// cannot change while a recovery is pending (guardians_locked), and the
+// recovery is judged against the guardian set in force at its initiation,
+// and executes.
 func TestGuardianRemovalDoesNotVoidRecovery(t *testing.T) {
 	w := newWorld(t, nil)
 	rid := w.initiate(0, "recovered-1", key("owner-new"))
 	w.advance(2)
-	w.apply(w.setGuardiansTx(nil, 0, 0)) // the thief: guardians set --none
+	w.refusedTx(w.setGuardiansTx(nil, 0, 0), types.ErrGuardiansLocked) // the thief: guardians set --none
 	w.advance(3)
 	out := w.approve(1, rid)
 	require.NotZero(t, out.Event.Effective)
@@ -226,19 +237,25 @@ func TestGuardianRemovalDoesNotVoidRecovery(t *testing.T) {
 }
 
 // Finding 4, variant: the thief swaps the guardians for an accomplice
-// after the initiation; the change takes effect before the second
-// approval. Approvals are still counted against the set in force at the
-// initiation, and the accomplice cannot act on that recovery.
+// after the initiation, so that the swap takes effect before the second
+// approval and the accomplice can open a recovery of its own, which the
+// honest guardians, outside its set, could not cancel and which could be
+// ready first. The swap is refused while the recovery is pending
+// (guardians_locked); the accomplice can act on nothing.
 func TestGuardianSwapDoesNotVoidRecovery(t *testing.T) {
 	w := newWorld(t, nil)
 	acc := w.create(key("accomplice"))
 	rid := w.initiate(0, "recovered-1", key("owner-new"))
-	w.apply(w.setGuardiansTx([]types.ID{acc}, 1, 10))
-	w.advance(testDelay + 1) // the swap takes effect
-	require.Equal(t, []string{acc.String()}, w.guardianState().Current.Guardians)
-	// The accomplice's cancel vote does not count on this recovery.
+	w.refusedTx(w.setGuardiansTx([]types.ID{acc}, 1, 10), types.ErrGuardiansLocked)
+	w.advance(testDelay + 1)
+	require.Len(t, w.guardianState().Current.Guardians, 3)
+	require.Nil(t, w.guardianState().Pending)
+	// The accomplice is no guardian: it can neither vote nor open a recovery.
 	w.refused(txbuild.RecoveryCancel(testChain, w.owner, w.version(), acc, rid), types.ErrNotGuardian,
 		txbuild.NewSigner(acc, "key-1", key("accomplice")))
+	w.refused(txbuild.RecoveryInitiate(testChain, w.owner, w.version(), w.nextRID(), acc,
+		[]types.VerificationMethod{vm("t", pub(key("thief")))}, 1, nil), types.ErrNotGuardian,
+		txbuild.NewSigner(acc, "key-1", key("accomplice")), txbuild.NewSigner(w.owner, "t", key("thief")))
 	out := w.approve(1, rid)
 	w.advance(out.Event.Effective - w.now() + 1)
 	require.Equal(t, []string{"recovered-1"}, w.controllers())

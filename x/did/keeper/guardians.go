@@ -1,7 +1,9 @@
 package keeper
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -9,7 +11,8 @@ import (
 // setGuardians sets the target's guardians, threshold and delay. The first
 // set takes effect at once, or under a pre-rotation commitment after its own
 // delay; a change to an existing set waits out the current delay (and a
-// recovery initiated meanwhile supersedes it).
+// recovery initiated meanwhile supersedes it). No change is made while a
+// recovery is pending.
 func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 	head, rec, cur, err := e.current()
 	if err != nil {
@@ -25,6 +28,22 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 	cfg, err := e.validateGuardians(op)
 	if err != nil {
 		return Outcome{}, err
+	}
+	// A recovery in progress fixes the guardians: a change made meanwhile
+	// would take effect while it is pending, and the new set (a thief's
+	// accomplice) could open a recovery of its own that the honest
+	// guardians, outside that set, cannot cancel, and that may be ready
+	// before theirs.
+	rs, err := e.loadRecoveries()
+	if err != nil {
+		return Outcome{}, err
+	}
+	if len(rs.Pending) > 0 {
+		ids := make([]string, len(rs.Pending))
+		for i, r := range rs.Pending {
+			ids[i] = fmt.Sprint(r.Id)
+		}
+		return Outcome{}, types.ErrGuardiansLocked.Wrapf("%s has pending recovery %s: change its guardians once that has executed, been cancelled or expired", e.id, strings.Join(ids, ", "))
 	}
 	s, err := e.verifySignatures(&cur, types.Keys{})
 	if err != nil {

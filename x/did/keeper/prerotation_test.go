@@ -63,15 +63,15 @@ func TestPreRotationStopsThief(t *testing.T) {
 }
 
 // The owner rotates to its committed key, signing with it alone; the
-// rotation must commit anew, and it voids pending recoveries and guardian
-// changes.
+// rotation must commit anew, and it voids pending recoveries (a pending
+// guardian change too: TestPreRotationGuardianBypass).
 func TestPreRotationRevealCancelsPending(t *testing.T) {
 	w := preRotatedWorld(t)
 	next := key("next-1")
 	rid := w.initiate(0, "evil", key("evil"))
 	w.approve(1, rid)
-	w.ok(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians[:1], 1, 20), w.ownerSigner())
-	// The guardian change came after the recovery, so it is pending too.
+	// While the recovery is pending, the guardians cannot change.
+	w.refused(txbuild.SetGuardians(testChain, w.owner, w.version(), w.rev(), w.guardians[:1], 1, 20), types.ErrGuardiansLocked, w.ownerSigner())
 
 	nextSigner := txbuild.NewSigner(w.owner, "key-1", next)
 	t.Run("without a new commitment", func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestPreRotationRevealCancelsPending(t *testing.T) {
 	for _, e := range out.Extra {
 		kinds = append(kinds, e.Kind)
 	}
-	require.Equal(t, []types.EventKind{types.EVENT_KIND_RECOVERY_CANCELLED, types.EVENT_KIND_GUARDIAN_CHANGE_CANCELLED}, kinds)
+	require.Equal(t, []types.EventKind{types.EVENT_KIND_RECOVERY_CANCELLED}, kinds)
 	require.Empty(t, w.pending())
 	require.Empty(t, w.advance(testDelay*2))
 	require.Equal(t, pub(next).Multicodec(), w.current(w.owner).Document.VerificationMethods[0].PublicKey)

@@ -109,6 +109,8 @@ var (
 	ErrStaleGuardians  = &Error{40, "stale_guardians", "the DID's guardian state changed since the transaction was built: expected revision differs"}
 	ErrWrongRecoveryID = &Error{41, "wrong_recovery_id", "the initiation names a recovery id other than the DID's next one"}
 	ErrRestoreVersion  = &Error{42, "invalid_restore_version", "the recovery names a version to restore that the DID has not reached"}
+	// ErrGuardiansLocked: a recovery in progress fixes the DID's guardians.
+	ErrGuardiansLocked = &Error{45, "guardians_locked", "a recovery of the DID is pending: its guardians cannot change until the recovery executes, is cancelled or expires"}
 
 	// Codes 50-59: key material and text rules.
 	ErrInvalidMemo    = &Error{50, "invalid_memo", "the memo is not valid UTF-8 text, or holds control, format or invisible characters"}
@@ -137,7 +139,7 @@ func AllErrors() []*Error {
 		ErrInvalidTime, ErrNodeUnavailable, ErrNotGuardian, ErrGuardianInactive,
 		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
 		ErrRecoveryPending, ErrPreRotation,
-		ErrStaleGuardians, ErrWrongRecoveryID, ErrRestoreVersion,
+		ErrStaleGuardians, ErrWrongRecoveryID, ErrRestoreVersion, ErrGuardiansLocked,
 		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised,
 		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
