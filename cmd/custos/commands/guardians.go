@@ -60,8 +60,9 @@ alone must not install guardians who could recover the DID at once; a
 rotation to the committed keys cancels it meanwhile). A change to an
 existing set takes effect only after the current delay, so that a thief
 holding the DID's keys cannot swap the guardians quickly; a recovery
-initiated meanwhile supersedes it, and a pending recovery is judged against
-the guardians it was initiated under, whatever changes meanwhile.
+initiated meanwhile supersedes it, and while a recovery is pending the
+guardians cannot change at all (guardians_locked): cancel the recovery, or
+wait until it executes or expires, first.
 --none removes every guardian (also after the current delay).
 
 The DID's controller keys sign, as for custos did commands (--signer).`,
