@@ -78,7 +78,7 @@ func InitHome(opts InitOptions) (InitResult, error) {
 	if opts.ChainID == "" {
 		opts.ChainID = DefaultChainID
 	}
-	if err := checkChainID(opts.ChainID); err != nil {
+	if err := CheckChainID(opts.ChainID); err != nil {
 		return InitResult{}, err
 	}
 	if strings.ContainsAny(opts.Moniker, "\"\\") || strings.IndexFunc(opts.Moniker, unicode.IsControl) >= 0 {
@@ -138,7 +138,9 @@ func InitHome(opts InitOptions) (InitResult, error) {
 	}, nil
 }
 
-func checkChainID(id string) error {
+// CheckChainID refuses a chain id CometBFT would refuse or a shell would
+// split: too long, or with a space or control character.
+func CheckChainID(id string) error {
 	if len(id) > types.MaxChainIDLen {
 		return fmt.Errorf("chain id %q is too long: use at most %d bytes", id, types.MaxChainIDLen)
 	}
@@ -159,13 +161,23 @@ func checkFresh(cfg *cmtcfg.Config, overwrite bool) error {
 		return fmt.Errorf("%w: %s exists; pass --overwrite to replace the config and genesis (keys are kept) or choose another --home",
 			ErrHomeExists, cfg.GenesisFile())
 	}
-	for _, p := range []string{filepath.Join(cfg.DBDir(), "blockstore.db"), AppDataDir(cfg.RootDir)} {
-		if exists(p) {
-			return fmt.Errorf("%w and holds chain data (%s): --overwrite cannot reuse it; move %s away or choose another --home",
-				ErrHomeExists, p, cfg.DBDir())
-		}
+	if p, ok := ChainData(cfg); ok {
+		return fmt.Errorf("%w and holds chain data (%s): --overwrite cannot reuse it; move %s away or choose another --home",
+			ErrHomeExists, p, cfg.DBDir())
 	}
 	return nil
+}
+
+// ChainData reports whether the home cfg describes holds blocks or
+// application state, and names the first it found: such a home belongs to
+// the genesis it started from.
+func ChainData(cfg *cmtcfg.Config) (string, bool) {
+	for _, p := range []string{filepath.Join(cfg.DBDir(), "blockstore.db"), AppDataDir(cfg.RootDir)} {
+		if exists(p) {
+			return p, true
+		}
+	}
+	return "", false
 }
 
 func loadOrGenPrivValidator(cfg *cmtcfg.Config) *privval.FilePV {
@@ -183,14 +195,11 @@ func genesis(chainID, moniker string, pv *privval.FilePV, state app.GenesisState
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the genesis app_state: %w", err)
 	}
-	params := types.DefaultConsensusParams()
-	params.Block.MaxBytes = BlockMaxBytes
-	params.Block.MaxGas = -1
 	gen := &types.GenesisDoc{
 		GenesisTime:     cmttime.Now(),
 		ChainID:         chainID,
 		InitialHeight:   1,
-		ConsensusParams: params,
+		ConsensusParams: ConsensusParams(),
 		Validators: []types.GenesisValidator{{
 			Address: pv.Key.Address,
 			PubKey:  pv.Key.PubKey,
@@ -203,6 +212,15 @@ func genesis(chainID, moniker string, pv *privval.FilePV, state app.GenesisState
 		return nil, fmt.Errorf("invalid genesis: %w", err)
 	}
 	return gen, nil
+}
+
+// ConsensusParams are the CometBFT consensus params of a new genesis:
+// CometBFT's defaults with blocks of at most BlockMaxBytes and no gas.
+func ConsensusParams() *types.ConsensusParams {
+	params := types.DefaultConsensusParams()
+	params.Block.MaxBytes = BlockMaxBytes
+	params.Block.MaxGas = -1
+	return params
 }
 
 func exists(path string) bool {

@@ -2,18 +2,16 @@ package commands
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/node"
 )
 
 func newInitCmd(opts *options) *cobra.Command {
 	var chainID, moniker string
 	var overwrite bool
-	var minDelay, expiry time.Duration
+	var params *paramFlags
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create a home for a new single-validator chain",
@@ -38,10 +36,7 @@ given; --overwrite keeps the keys and never reuses a home with chain data.`,
 				ChainID:   chainID,
 				Moniker:   moniker,
 				Overwrite: overwrite,
-				AppState: func(g *app.GenesisState) {
-					g.Params.RecoveryMinDelay = minDelay.String()
-					g.Params.RecoveryExpiry = expiry.String()
-				},
+				AppState:  params.apply,
 			})
 			if err != nil {
 				return err
@@ -54,7 +49,6 @@ given; --overwrite keeps the keys and never reuses a home with chain data.`,
 	cmd.Flags().StringVar(&chainID, "chain-id", node.DefaultChainID, "chain id written into the genesis file")
 	cmd.Flags().StringVar(&moniker, "moniker", "", "human-readable node name (default: the host name)")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace the config and genesis of an initialized home (keys are kept)")
-	cmd.Flags().DurationVar(&minDelay, "recovery-min-delay", 24*time.Hour, "shortest delay guardians may set before an approved recovery executes (genesis param)")
-	cmd.Flags().DurationVar(&expiry, "recovery-expiry", 7*24*time.Hour, "how long a recovery may wait for its guardian approvals (genesis param)")
+	params = addParamFlags(cmd.Flags())
 	return cmd
 }

@@ -62,6 +62,8 @@ DID documents, their keys, guardians and recovery.`,
 	root.AddCommand(newResolveCmd(opts))
 	root.AddCommand(newHistoryCmd(opts))
 	root.AddCommand(newTestnetCmd(opts))
+	root.AddCommand(newValidatorInfoCmd(opts))
+	root.AddCommand(newGenesisCmd(opts))
 	return root
 }
 
