@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -70,21 +71,13 @@ recovery and guardian change.`,
 				return err
 			}
 			cur := &t.record.Document
-			old, ok := fragmentKey(cur, frag)
-			if !ok {
-				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s)", id, frag, listKeys(cur)))
+			curKeys, err := types.KeysOf(cur)
+			if err != nil {
+				return fmt.Errorf("the node at %s sent an unreadable document of %s: %v", e.l.addr, id, err)
 			}
-			if old.Type() != info.PublicKey.Type() {
-				return explain(types.ErrKeyTypeMismatch.Wrapf("#%s is an %s key, %q is %s", frag, old.Type(), newKey, info.PublicKey.Type()))
-			}
-			if have := fragmentOf(cur, info.PublicKey); have != "" {
-				return explain(types.ErrDuplicateKey.Wrapf("%q is already #%s of %s", newKey, have, id))
-			}
-			next := cur.Clone()
-			for i := range next.VerificationMethods {
-				if next.VerificationMethods[i].Id == frag {
-					next.VerificationMethods[i].PublicKey = info.PublicKey.Multicodec()
-				}
+			next, _, err := keeper.RotatedDocument(id, cur, curKeys, frag, info.PublicKey.Multicodec())
+			if err != nil {
+				return explain(err)
 			}
 			commit, nextOut, err := nk.commitment(cmd, e.kr, &next)
 			if err != nil {
@@ -93,11 +86,12 @@ recovery and guardian change.`,
 			if commit != nil {
 				next.NextKeys = commit
 			}
+			reveals, err := keeper.CheckCommitment(id, cur, &next)
+			if err != nil {
+				return explain(err)
+			}
 			var signers []plannedSigner
-			if revealsCommitment(cur, &next) {
-				if err := checkReveal(id, cur, &next); err != nil {
-					return err
-				}
+			if reveals {
 				signers, err = revealSigners(e.kr, id, cur, &next, tf.signers)
 			} else {
 				signers, err = controllerSigners(e.kr, id, cur, &next, tf.signers, frag)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -97,11 +98,12 @@ keys are not needed) and commit anew with --next-key.`,
 			if err := e.checkDocument(ctx, doc); err != nil {
 				return err
 			}
+			reveals, err := keeper.CheckCommitment(id, cur, &doc)
+			if err != nil {
+				return explain(err)
+			}
 			var signers []plannedSigner
-			if revealsCommitment(cur, &doc) {
-				if err := checkReveal(id, cur, &doc); err != nil {
-					return err
-				}
+			if reveals {
 				signers, err = revealSigners(e.kr, id, cur, &doc, tf.signers)
 			} else {
 				signers, err = controllerSigners(e.kr, id, cur, &doc, tf.signers, "")

@@ -50,7 +50,7 @@ func hints() map[string]string {
 		"recovery_expired":            "the recovery did not get enough approvals in time: a guardian must start a new one with `custos recovery initiate`",
 		"already_counted":             "this guardian (or the owner) has already approved or voted on that recovery; nothing more to do (`custos recovery status DID` shows the votes)",
 		"recovery_pending":            "this guardian already has a pending recovery of the DID: approve or wait for that one (`custos recovery status DID`); a guardian has one at a time",
-		"pre_rotation_violation":      "the DID has committed to its next keys: a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key); other changes keep the commitment; deactivation needs --reveal-key",
+		"pre_rotation_violation":      "the DID has committed to its next keys: a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key NAME, a fresh key to keep offline, e.g. from `custos keys add NAME-next`); other changes keep the commitment; deactivation needs --reveal-key",
 		"invalid_memo":                "write the --memo as plain text on one line: no control characters, line breaks, or bidirectional and other invisible formatting characters",
 		"already_compromised":         "the key is already recorded as compromised from that time or earlier: nothing to do (`custos history DID` shows when)",
 		"block_write_limit":           "the block was full: run the command again, and the transaction goes into a later block",

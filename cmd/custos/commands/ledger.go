@@ -203,3 +203,19 @@ func (l *ledger) Recovery(ctx context.Context, id types.ID) (*types.QueryRecover
 	}
 	return &out, nil
 }
+
+// stateReader reads raw state keys at the node's latest height, for the
+// keeper's read functions (keeper.Reader). An absent key reads as nil.
+type stateReader struct {
+	l   *ledger
+	ctx context.Context
+}
+
+// Get returns the value of key, or nil when the state has none.
+func (r stateReader) Get(key []byte) ([]byte, error) {
+	v, err := r.l.query(r.ctx, types.QueryPathState, key)
+	if err != nil || len(v) == 0 {
+		return nil, err
+	}
+	return v, nil
+}

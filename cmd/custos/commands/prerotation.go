@@ -112,43 +112,6 @@ func nextKey(kr *keyring.Keyring, spec string) (types.PublicKey, string, error) 
 	return types.PublicKey{}, "", keyError(kr, fmt.Errorf("--next-key %s: %w", spec, err))
 }
 
-// revealsCommitment reports whether changing cur into next must reveal
-// cur's pre-rotation commitment: cur has one and the change replaces its
-// capabilityInvocation keys or threshold.
-func revealsCommitment(cur, next *types.Document) bool {
-	return cur.NextKeys != nil && types.ControlChanged(cur, next)
-}
-
-// checkReveal applies the ledger's pre-rotation rule to a change of
-// control before anything is signed: the new capabilityInvocation keys and
-// threshold must be exactly the committed ones, and the change must commit
-// to a new next set.
-func checkReveal(id types.ID, cur, next *types.Document) error {
-	c := cur.NextKeys
-	var outside []string
-	for _, f := range next.CapabilityInvocation {
-		if pk, ok := fragmentKey(next, f); ok && !types.HasDigest(c.Digests, types.KeyDigest(pk)) {
-			outside = append(outside, "#"+f+" "+pk.Multibase())
-		}
-	}
-	if len(outside) > 0 {
-		verb := "is not one of them"
-		if len(outside) > 1 {
-			verb = "are not among them"
-		}
-		return explain(types.ErrPreRotation.Wrapf("%s has committed to its next controller keys and %s %s: only the committed keys can take control, so holding the current keys is not enough",
-			id, strings.Join(outside, ", "), verb))
-	}
-	if len(next.CapabilityInvocation) != len(c.Digests) || next.Threshold != c.Threshold {
-		return explain(types.ErrPreRotation.Wrapf("%s has committed to %d next controller key(s) with threshold %d; the change would leave %d with threshold %d: reveal exactly the committed keys",
-			id, len(c.Digests), c.Threshold, len(next.CapabilityInvocation), next.Threshold))
-	}
-	if next.NextKeys == nil || types.NextKeysEqual(next.NextKeys, c) {
-		return explain(types.ErrPreRotation.Wrapf("revealing the committed next keys of %s needs a new commitment: pass --next-key NAME (a fresh key to keep offline, e.g. from `custos keys add NAME-next`)", id))
-	}
-	return nil
-}
-
 // revealSigners chooses the keys that sign a change revealing cur's
 // commitment: the committed keys, as next's capabilityInvocation
 // fragments. The current keys are not needed. With --signer, exactly those

@@ -62,7 +62,7 @@ func TestPreRotation(t *testing.T) {
 			[]string{"pre_rotation_violation: " + did + " has committed to its next controller keys and #key-1 " + pubKey(t, "thief") + " is not one of them", hint}},
 		{"add a controller", []string{"did", "update", did, "--add-key", "thief", "--next-key", "thief-next"},
 			[]string{"pre_rotation_violation: ", "#key-1 " + pubKey(t, "alice") + ", #key-3 " + pubKey(t, "thief") + " are not among them"}}, // #key-2 is proposed by the pending recovery
-		{"replace the commitment (refused by the ledger)", []string{"did", "update", did, "--add-service", "x,T,https://x.example", "--next-key", "thief-next"},
+		{"replace the commitment", []string{"did", "update", did, "--add-service", "x,T,https://x.example", "--next-key", "thief-next"},
 			[]string{"pre_rotation_violation: the commitment to the next keys can only be replaced by a rotation that reveals them", hint}},
 		{"deactivate with the current key", []string{"did", "deactivate", did, "--yes"},
 			[]string{"pre_rotation_violation: " + did + " has committed to its next controller keys, so only they can deactivate it: pass --reveal-key NAME", hint}},
@@ -88,7 +88,7 @@ func TestPreRotation(t *testing.T) {
 	// key, but a new commitment.
 	ok(t, "keys", "delete", "alice", "--yes")
 	fails(t, []string{"did", "rotate", did, "--key-id", "key-1", "--new-key", "alice-next"},
-		"pre_rotation_violation: revealing the committed next keys of "+did+" needs a new commitment: pass --next-key NAME")
+		"pre_rotation_violation: revealing the committed next keys of "+did+" needs a new commitment", hint+": a change of its controller keys must reveal exactly those keys, be signed by them and commit anew (--next-key NAME, a fresh key to keep offline")
 	rot := ok(t, "did", "rotate", did, "--key-id", "key-1", "--new-key", "alice-next", "--next-key", "alice-next-2", "-o", "json")
 	require.Equal(t, "3", decode[txOut](t, rot).VersionID)
 	require.Equal(t, "alice-next-2", decode[nextOut](t, rot).NextKeys.Keys[0].Key)

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/custos-ledger/custos/x/did/didjson"
+	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -201,7 +203,13 @@ prints its recovery id, which the other guardians approve.`,
 				signers = appendSigners(signers, plannedSigner{name: name, fragment: frag})
 				bindings = append(bindings, keyBinding{ID: id.String() + "#" + frag, Key: name, PublicKeyMultibase: info.PublicKey.Multibase()})
 			}
-			doc, err := recoveredDocument(&base.Document, vms, threshold)
+			ctx, cancel := e.l.context(cmd)
+			defer cancel()
+			recovered, err := e.l.recoveredDocument(ctx, id, &base.Document, vms, threshold)
+			if err != nil {
+				return err
+			}
+			doc, err := recovered(nil)
 			if err != nil {
 				return err
 			}
@@ -209,11 +217,10 @@ prints its recovery id, which the other guardians approve.`,
 			if err != nil {
 				return err
 			}
-			doc.NextKeys = commit
-			ctx, cancel := e.l.context(cmd)
-			defer cancel()
-			if err := e.checkDocument(ctx, doc); err != nil {
-				return err
+			if commit != nil {
+				if doc, err = recovered(commit); err != nil {
+					return err
+				}
 			}
 			// The initiation names the id it gets, so that it can open
 			// only one recovery.
@@ -243,27 +250,45 @@ prints its recovery id, which the other guardians approve.`,
 	return cmd
 }
 
-// recoveredDocument is what the ledger makes of base, the version a
-// recovery restores, when it executes (keeper's recoveredDocument, which
-// the ledger checks): its capabilityInvocation keys replaced by the
-// proposed ones, which also authenticate, and the new threshold. The ledger
-// also leaves out a method recorded compromised since.
-func recoveredDocument(base *types.Document, vms []types.VerificationMethod, threshold uint32) (types.Document, error) {
-	doc := base.Clone()
-	for _, f := range base.CapabilityInvocation {
-		removeFragment(&doc, f)
+// recoveredDocument returns what the ledger makes, when the recovery
+// executes, of base, the version of id a recovery restores, with the
+// proposed keys vms, threshold and a commitment: the keeper's
+// RecoveredDocument, with the chain's limits and the compromise marks read
+// from the node, so that what custos shows is what the ledger will do.
+// A proposed fragment that a kept method or a service of base holds is
+// refused in the words of --new-key.
+func (l *ledger) recoveredDocument(ctx context.Context, id types.ID, base *types.Document, vms []types.VerificationMethod,
+	threshold uint32) (func(*types.NextKeys) (types.Document, error), error) {
+	p, err := l.Params(ctx)
+	if err != nil {
+		return nil, err
 	}
-	for _, vm := range vms {
-		if _, taken := doc.Method(vm.Id); taken || serviceIndex(&doc, vm.Id) >= 0 {
-			return types.Document{}, fmt.Errorf("--new-key: fragment #%s stays in use in the recovered document; choose another with NAME=FRAGMENT", vm.Id)
+	uncompromised := keeper.Uncompromised(stateReader{l: l, ctx: ctx}, id)
+	kept := map[string]bool{}
+	keep := func(vm types.VerificationMethod) (bool, error) {
+		if k, seen := kept[vm.Id]; seen {
+			return k, nil
 		}
-		doc.VerificationMethods = append(doc.VerificationMethods, vm)
-		doc.CapabilityInvocation = append(doc.CapabilityInvocation, vm.Id)
-		doc.Authentication = append(doc.Authentication, vm.Id)
+		k, err := uncompromised(vm)
+		if err == nil {
+			kept[vm.Id] = k
+		}
+		return k, err
 	}
-	doc.Threshold = threshold
-	doc.NextKeys = nil
-	return doc, nil
+	return func(next *types.NextKeys) (types.Document, error) {
+		doc, _, err := keeper.RecoveredDocument(base, vms, threshold, next, p, keep)
+		if err == nil {
+			return doc, nil
+		}
+		if types.Registered(err) != nil {
+			for _, vm := range vms {
+				if kept[vm.Id] || serviceIndex(base, vm.Id) >= 0 {
+					return types.Document{}, fmt.Errorf("--new-key: fragment #%s stays in use in the recovered document; choose another with NAME=FRAGMENT", vm.Id)
+				}
+			}
+		}
+		return types.Document{}, explain(err)
+	}, nil
 }
 
 // restoreSummary says what a recovered document keeps beside the proposed

@@ -95,8 +95,10 @@ the ledger's delays run on. With --output json: {"did", "blockTime",
 					ro.Restores.CompromisedSince = didjson.FormatTime(r.CompromisedSince)
 				}
 				if v, err := l.Version(ctx, id, r.RestoreVersion); err == nil {
-					if doc, err := recoveredDocument(&v.Record.Document, r.NewKeys, r.Threshold); err == nil {
-						ro.Restores = restoreSummary(r.RestoreVersion, &doc, r.NewKeys, r.Compromised, r.CompromisedSince)
+					if recovered, err := l.recoveredDocument(ctx, id, &v.Record.Document, r.NewKeys, r.Threshold); err == nil {
+						if doc, err := recovered(r.NextKeys); err == nil {
+							ro.Restores = restoreSummary(r.RestoreVersion, &doc, r.NewKeys, r.Compromised, r.CompromisedSince)
+						}
 					}
 				}
 			}

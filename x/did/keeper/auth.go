@@ -31,7 +31,7 @@ func (e *execution) authorizeEdit(cur *types.Document, curKeys types.Keys, next 
 	if err != nil {
 		return false, err
 	}
-	if revealed, err = authorizeChange(cur, curKeys, next, nextKeys, s); err != nil {
+	if revealed, err = authorizeChange(e.id, cur, curKeys, next, nextKeys, s); err != nil {
 		return false, err
 	}
 	return revealed, e.requirePossession(&curKeys, nextKeys, s)

@@ -215,3 +215,13 @@ func (k *Keeper) version(r Reader, id types.ID, n uint64) (*types.VersionRecord,
 func (k *Keeper) resolve(r Reader, id types.ID) (*types.Head, *types.VersionRecord, error) {
 	return resolveWith(r, id, k.version)
 }
+
+// Compromised reports whether pk's material was ever recorded compromised
+// for id.
+func Compromised(r Reader, id types.ID, pk types.PublicKey) (bool, error) {
+	b, err := r.Get(types.CompromisedKey(id, pk))
+	if err != nil {
+		return false, fmt.Errorf("keeper: read: %w", err)
+	}
+	return b != nil, nil
+}

@@ -253,11 +253,7 @@ func (e *execution) everCompromised(pk types.PublicKey) (bool, error) {
 	if _, staged := e.burned[string(pk.Multicodec())]; staged {
 		return true, nil
 	}
-	b, err := e.st.Get(types.CompromisedKey(e.id, pk))
-	if err != nil {
-		return false, fmt.Errorf("keeper: read: %w", err)
-	}
-	return b != nil, nil
+	return Compromised(e.st, e.id, pk)
 }
 
 // markMaterial stages the mark that the material pk was recorded

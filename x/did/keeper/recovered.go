@@ -7,11 +7,14 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// recoveredDocument is the document a recovery makes: base, the version it
+// RecoveredDocument is the document a recovery makes: base, the version it
 // restores, without its capabilityInvocation keys, with the proposed keys
 // as its capabilityInvocation and authentication keys, the proposed
-// threshold and commitment. keep, if set, says whether another method of
-// base stays (not a material recorded compromised since).
+// threshold and commitment, checked against the genesis limits p. keep, if
+// set, says whether another method of base stays: the ledger passes the
+// filter Uncompromised describes (no material recorded compromised). The
+// CLI calls it to show what a recovery will restore, the ledger to check
+// an initiation and to execute a recovery.
 //
 // base is a version of the past, which nothing can change, and the limits
 // are genesis params: a proposal that gives a valid document at its
@@ -19,7 +22,7 @@ import (
 // meanwhile (a thief cannot void it by taking a proposed fragment or
 // filling the document), and what they added after base is not in it.
 // Leaving methods out of a valid document (keep) keeps it valid.
-func recoveredDocument(base *types.Document, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys, p types.Params, keep func(types.VerificationMethod) (bool, error)) (types.Document, types.Keys, error) {
+func RecoveredDocument(base *types.Document, newKeys []types.VerificationMethod, threshold uint32, next *types.NextKeys, p types.Params, keep func(types.VerificationMethod) (bool, error)) (types.Document, types.Keys, error) {
 	doc := base.Clone()
 	drop := func(f string) {
 		doc.VerificationMethods = removeMethod(doc.VerificationMethods, f)
@@ -57,15 +60,31 @@ func recoveredDocument(base *types.Document, newKeys []types.VerificationMethod,
 	return doc, keys, nil
 }
 
-// notCompromised reports whether a method's material was never recorded
-// compromised for the target: a recovery does not bring such a key back.
+// Uncompromised is the filter of the methods a recovery of id keeps,
+// with the compromise marks read from r: a method stays unless its
+// material was recorded compromised for id. A recovery does not bring
+// such a key back.
+func Uncompromised(r Reader, id types.ID) func(types.VerificationMethod) (bool, error) {
+	return keepUncompromised(id, func(pk types.PublicKey) (bool, error) { return Compromised(r, id, pk) })
+}
+
+// notCompromised is Uncompromised within an execution, which also sees
+// the marks its tx staged.
 func (e *execution) notCompromised(vm types.VerificationMethod) (bool, error) {
-	pk, err := types.ParsePublicKey(vm.PublicKey)
-	if err != nil {
-		return false, fmt.Errorf("keeper: stored document of %s: %w", e.id, err)
+	return keepUncompromised(e.id, e.everCompromised)(vm)
+}
+
+// keepUncompromised is the filter of Uncompromised over a source of
+// compromise marks.
+func keepUncompromised(id types.ID, compromised func(types.PublicKey) (bool, error)) func(types.VerificationMethod) (bool, error) {
+	return func(vm types.VerificationMethod) (bool, error) {
+		pk, err := types.ParsePublicKey(vm.PublicKey)
+		if err != nil {
+			return false, fmt.Errorf("keeper: stored document of %s: %w", id, err)
+		}
+		bad, err := compromised(pk)
+		return !bad, err
 	}
-	bad, err := e.everCompromised(pk)
-	return !bad, err
 }
 
 // restoreVersion resolves an initiation's restore_version (0: the current
@@ -85,7 +104,7 @@ func (e *execution) restoreVersion(op *types.RecoveryInitiateOp, head *types.Hea
 			return 0, err
 		}
 	}
-	if _, _, err := recoveredDocument(&base.Document, op.NewKeys, op.Threshold, op.NextKeys, e.k.params, e.notCompromised); err != nil {
+	if _, _, err := RecoveredDocument(&base.Document, op.NewKeys, op.Threshold, op.NextKeys, e.k.params, e.notCompromised); err != nil {
 		return 0, err
 	}
 	return rv, nil

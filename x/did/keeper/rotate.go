@@ -1,6 +1,8 @@
 package keeper
 
 import (
+	"strings"
+
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -22,34 +24,17 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	} else if op.CompromisedSince != 0 {
 		return Outcome{}, types.ErrInvalidOperation.Wrap("compromised_since goes only with compromised")
 	}
-	old, ok := cur.Get(op.KeyId)
-	if !ok {
-		return Outcome{}, types.ErrKeyNotFound.Wrapf("%s has no key %q", e.id, types.Truncate(op.KeyId))
-	}
-	nk, err := types.ParsePublicKey(op.NewPublicKey)
+	doc, next, err := RotatedDocument(e.id, &rec.Document, cur, op.KeyId, op.NewPublicKey)
 	if err != nil {
 		return Outcome{}, err
 	}
-	if nk.Type() != old.Type() {
-		return Outcome{}, types.ErrKeyTypeMismatch.Wrapf("key %q is %s, the new key is %s", op.KeyId, old.Type(), nk.Type())
-	}
-	if cur.Contains(nk) {
-		return Outcome{}, types.ErrDuplicateKey.Wrap("the new key is already listed in the document")
-	}
-	doc := rec.Document.Clone()
 	if op.NextKeys != nil {
 		if err := types.ValidateNextKeys(op.NextKeys, e.k.params); err != nil {
 			return Outcome{}, err
 		}
 		doc.NextKeys = op.NextKeys
 	}
-	next := types.Keys{Fragments: cur.Fragments, Keys: append([]types.PublicKey(nil), cur.Keys...)}
-	for i := range doc.VerificationMethods {
-		if doc.VerificationMethods[i].Id == op.KeyId {
-			doc.VerificationMethods[i].PublicKey = nk.Multicodec()
-			next.Keys[i] = nk
-		}
-	}
+	nk, _ := next.Get(op.KeyId)
 	revealed, err := e.authorizeEdit(&rec.Document, cur, &doc, next)
 	if err != nil {
 		return Outcome{}, err
@@ -71,4 +56,52 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 		}
 	}
 	return e.outcome(head), nil
+}
+
+// RotatedDocument is the document a rotation makes of cur, the current
+// document of id (its keys curKeys): the material of fragment keyID
+// replaced by newPublicKey (multicodec), its relationships and everything
+// else kept. It refuses a fragment cur does not list, a new key that does
+// not parse, is of another type or is listed in cur already. It returns
+// the new document's keys. The CLI calls it to build a rotation, the
+// ledger to execute one.
+func RotatedDocument(id types.ID, cur *types.Document, curKeys types.Keys, keyID string, newPublicKey []byte) (types.Document, types.Keys, error) {
+	old, ok := curKeys.Get(keyID)
+	if !ok {
+		return types.Document{}, types.Keys{}, types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s)", id, types.Truncate(keyID), listKeys(curKeys))
+	}
+	nk, err := types.ParsePublicKey(newPublicKey)
+	if err != nil {
+		return types.Document{}, types.Keys{}, err
+	}
+	if nk.Type() != old.Type() {
+		return types.Document{}, types.Keys{}, types.ErrKeyTypeMismatch.Wrapf("#%s is an %s key, the new key %s is %s", keyID, old.Type(), nk.Multibase(), nk.Type())
+	}
+	for i, k := range curKeys.Keys {
+		if k == nk {
+			return types.Document{}, types.Keys{}, types.ErrDuplicateKey.Wrapf("the new key %s is already #%s of %s", nk.Multibase(), curKeys.Fragments[i], id)
+		}
+	}
+	doc := cur.Clone()
+	next := types.Keys{Fragments: curKeys.Fragments, Keys: append([]types.PublicKey(nil), curKeys.Keys...)}
+	for i := range doc.VerificationMethods {
+		if doc.VerificationMethods[i].Id == keyID {
+			doc.VerificationMethods[i].PublicKey = nk.Multicodec()
+			next.Keys[i] = nk
+		}
+	}
+	return doc, next, nil
+}
+
+// listKeys names a document's keys for error details: #fragment and
+// publicKeyMultibase of each.
+func listKeys(keys types.Keys) string {
+	if len(keys.Keys) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(keys.Keys))
+	for i, k := range keys.Keys {
+		parts[i] = "#" + keys.Fragments[i] + " " + k.Multibase()
+	}
+	return strings.Join(parts, ", ")
 }

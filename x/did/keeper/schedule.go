@@ -160,7 +160,7 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	doc, keys, err := recoveredDocument(&base.Document, r.NewKeys, r.Threshold, r.NextKeys, e.k.params, e.notCompromised)
+	doc, keys, err := RecoveredDocument(&base.Document, r.NewKeys, r.Threshold, r.NextKeys, e.k.params, e.notCompromised)
 	if err != nil {
 		if types.Registered(err) == nil {
 			return Outcome{}, false, err
