@@ -77,7 +77,7 @@ func Requirements(body *types.TxBody, st RequirementState) (Requirement, error) 
 		next := op.Update.Document
 		return changeRequirement(id, cur, &next)
 	case *types.TxBody_RotateKey:
-		next, err := rotated(cur, op.RotateKey)
+		next, err := rotated(id, cur, op.RotateKey)
 		if err != nil {
 			return Requirement{}, err
 		}
@@ -180,20 +180,16 @@ func possession(id types.ID, cur *types.Keys, next types.Keys) []SignerKey {
 	return out
 }
 
-// rotated is cur with op's key rotated (rotate).
-func rotated(cur *types.Document, op *types.RotateKeyOp) (*types.Document, error) {
-	nk, err := types.ParsePublicKey(op.NewPublicKey)
+// rotated is cur with op's key rotated (rotate: RotatedDocument and the
+// commitment op names).
+func rotated(id types.ID, cur *types.Document, op *types.RotateKeyOp) (*types.Document, error) {
+	curKeys, err := types.KeysOf(cur)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := cur.Method(op.KeyId); !ok {
-		return nil, types.ErrKeyNotFound.Wrapf("the document has no key %q", types.Truncate(op.KeyId))
-	}
-	next := cur.Clone()
-	for i := range next.VerificationMethods {
-		if next.VerificationMethods[i].Id == op.KeyId {
-			next.VerificationMethods[i].PublicKey = nk.Multicodec()
-		}
+	next, _, err := RotatedDocument(id, cur, curKeys, op.KeyId, op.NewPublicKey)
+	if err != nil {
+		return nil, err
 	}
 	if op.NextKeys != nil {
 		next.NextKeys = op.NextKeys
@@ -221,22 +217,14 @@ func changeRequirement(id types.ID, cur, next *types.Document) (Requirement, err
 
 // changeSet is who authorizes changing cur into next (authorizeChange).
 func changeSet(id types.ID, cur, next *types.Document, nextKeys types.Keys) (SignerSet, error) {
+	reveals, err := CheckCommitment(id, cur, next)
+	if err != nil {
+		return SignerSet{}, err
+	}
+	if !reveals {
+		return controllers(id, cur)
+	}
 	c := cur.NextKeys
-	if c == nil {
-		return controllers(id, cur)
-	}
-	if !types.ControlChanged(cur, next) {
-		if !types.NextKeysEqual(c, next.NextKeys) {
-			return SignerSet{}, types.ErrPreRotation.Wrap("the commitment to the next keys can only be replaced by a rotation that reveals them")
-		}
-		return controllers(id, cur)
-	}
-	if !types.SameDigests(types.ControlDigests(next), c.Digests) || next.Threshold != c.Threshold {
-		return SignerSet{}, types.ErrPreRotation.Wrap("the new capabilityInvocation keys and threshold must be exactly the committed next keys")
-	}
-	if next.NextKeys == nil || types.NextKeysEqual(next.NextKeys, c) {
-		return SignerSet{}, types.ErrPreRotation.Wrap("a rotation that reveals the committed keys must commit to a new next set")
-	}
 	s := SignerSet{Role: "committed next keys", DID: id, Threshold: int(c.Threshold), Err: types.ErrThresholdNotMet}
 	for _, f := range next.CapabilityInvocation {
 		if k, ok := nextKeys.Get(f); ok {
