@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
@@ -111,12 +112,12 @@ func (w *advWorld) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 }
 
 // replayWithoutCaches executes the world's blocks again on a fresh app
-// whose signature cache is off, and which never saw the txs in CheckTx or
+// that runs no acceleration (accel.Config{}), and which never saw the txs in CheckTx or
 // ProcessProposal: every tx must get the same code and every height the
 // same app hash. Caches may change cost, never a result.
 func (w *advWorld) replayWithoutCaches(t *testing.T) {
 	cfg := app.DefaultConfig(t.TempDir())
-	cfg.SigCacheSize = 0
+	cfg.Accel = accel.Config{}
 	a, err := app.New(cfg)
 	require.NoError(t, err)
 	defer a.Close()

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -11,7 +10,9 @@ import (
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/proxy"
 
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -26,10 +27,11 @@ const AppVersion uint64 = 4
 // App is the Custos ABCI application.
 type App struct {
 	abci.BaseApplication
-	cfg  Config
-	db   *store.DB
-	sigs *keeper.SigCache
-	seen *admitted
+	cfg Config
+	db  *store.DB
+	// acc is the accelerations: the keeper's facts, prewarming, the
+	// recheck shortcut. They change costs, never results.
+	acc *accel.Engine
 
 	// Set at InitChain or loaded from state at start.
 	chainID string
@@ -37,9 +39,6 @@ type App struct {
 
 	// The block being finalized.
 	height int64
-	// prewarmed is the hash of the last block ProcessProposal accepted:
-	// its signatures are verified and cached.
-	prewarmed []byte
 
 	// life lets Close wait for the checks and queries in flight: the
 	// node's ABCI client answers queued checks on a worker of its own,
@@ -59,6 +58,8 @@ func New(cfg Config) (*App, error) {
 	opts := store.DefaultOptions()
 	opts.OutOfTree = types.IsLogKey
 	opts.KeepRecent = cfg.KeepRecent
+	opts.NoNodeCache = !cfg.Accel.StoreNodeCache
+	opts.NoViewReads = !cfg.Accel.StoreViewReads
 	db, err := store.Open(filepath.Clean(cfg.DataDir), opts)
 	if err != nil {
 		return nil, err
@@ -69,7 +70,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: the store commits at most %d bytes in %d entries at once, less than a block may write (%d bytes and %d of reserve)",
 			maxBytes, maxEntries, keeper.MaxBlockWriteBytes, keeper.CommitReserve)
 	}
-	a := &App{cfg: cfg, db: db, sigs: keeper.NewSigCache(cfg.SigCacheSize), seen: newAdmitted(cfg.SigCacheSize)}
+	a := &App{cfg: cfg, db: db, acc: accel.New(cfg.Accel)}
 	if err := a.loadGenesisState(); err != nil {
 		db.Close()
 		return nil, err
@@ -93,7 +94,7 @@ func (a *App) loadGenesisState() error {
 		return fmt.Errorf("app: corrupt params in state: %w", err)
 	}
 	a.chainID = string(chainID)
-	a.keeper = keeper.New(p, a.sigs)
+	a.keeper = keeper.New(p, a.acc.Facts())
 	return nil
 }
 
@@ -117,7 +118,25 @@ func (a *App) Store() *store.DB { return a.db }
 func (a *App) ChainID() string { return a.chainID }
 
 // SigCacheStats returns the signature cache's hits and fresh verifications.
-func (a *App) SigCacheStats() (hits, verified uint64) { return a.sigs.Stats() }
+func (a *App) SigCacheStats() (hits, verified uint64) { return a.acc.SigStats() }
+
+// ClientCreator returns how a node in the same process connects to the
+// app: through the client that batches first-time checks
+// (accel.BatchedCheckTx) when Config.Accel.BatchChecks is on, else through
+// CometBFT's local client with one mutex per connection.
+func (a *App) ClientCreator() proxy.ClientCreator {
+	if a.cfg.Accel.BatchChecks {
+		return accel.BatchedCheckTx(a)
+	}
+	return proxy.NewConnSyncLocalClientCreator(a)
+}
+
+// FailedCheck is the answer of a queued check whose CheckTx failed
+// (accel.CheckFailer). CheckTx answers every failure itself, so this only
+// guards the client.
+func (a *App) FailedCheck(err error) *abci.ResponseCheckTx {
+	return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx()
+}
 
 // Info reports the last committed height and app hash.
 func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
@@ -155,7 +174,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, err
 	}
 	a.chainID = req.ChainId
-	a.keeper = keeper.New(p, a.sigs)
+	a.keeper = keeper.New(p, a.acc.Facts())
 	a.cfg.Logger.Info("custos genesis", "chain_id", req.ChainId, "max_tx_bytes", p.MaxTxBytes)
 	return &abci.ResponseInitChain{AppHash: a.db.PendingRoot()}, nil
 }
@@ -180,17 +199,15 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx(), nil
 	}
 	defer snap.Close()
-	if req.Type == abci.CheckTxType_Recheck {
-		if applies, ok := a.seen.stillApplies(snap, req.Tx); ok && applies {
-			return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
-		}
+	if req.Type == abci.CheckTxType_Recheck && a.acc.StillApplies(snap, req.Tx) {
+		return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 	}
 	blk := keeper.Block{
 		ChainID: a.chainID,
 		Height:  snap.Commit().Height + 1,
 		Time:    time.Now().Unix(),
 	}
-	out, err := a.keeper.Check(snap, blk, req.Tx)
+	_, err = a.keeper.Check(snap, blk, req.Tx)
 	if err != nil {
 		if types.Registered(err) == nil {
 			a.cfg.Logger.Error("check tx: store failure", "err", err)
@@ -198,15 +215,16 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		}
 		return ResultOf(err).CheckTx(), nil
 	}
-	a.seen.remember(req.Tx, out)
+	a.acc.Admit(a.keeper, snap, req.Tx)
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 }
 
 // PrepareCheckTxs verifies together the signatures of txs about to be
 // checked, whose keys can be known from the committed state or the txs
-// themselves, and caches what it found; each CheckTx then finds its
-// signatures cached. It decides nothing. The node's ABCI client calls it
-// with each batch of first-time checks (node.BatchedCheckTx).
+// themselves, and caches what it found (accel.Engine.PrepareChecks); each
+// CheckTx then finds its signatures cached. It decides nothing. The node's
+// ABCI client calls it with each batch of first-time checks
+// (accel.BatchedCheckTx).
 func (a *App) PrepareCheckTxs(txs [][]byte) {
 	a.life.RLock()
 	defer a.life.RUnlock()
@@ -218,7 +236,7 @@ func (a *App) PrepareCheckTxs(txs [][]byte) {
 		return // CheckTx will meet the failure and report it
 	}
 	defer snap.Close()
-	a.keeper.Prewarm(snap, txs)
+	a.acc.PrepareChecks(a.keeper, snap, txs)
 }
 
 // FinalizeBlock executes the block's txs in order against the state being
@@ -245,9 +263,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// had their signatures verified and cached there, so they are skipped
 	// (if the cache has forgotten one since, execution verifies it).
 	// ProcessProposal did this pass for the block it accepted.
-	if len(req.Hash) == 0 || !bytes.Equal(req.Hash, a.prewarmed) {
-		a.keeper.Prewarm(st, a.seen.unseen(req.Txs))
-	}
+	a.acc.PrepareBlock(a.keeper, st, req.Hash, req.Txs)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	held := make(map[[32]byte]struct{}, len(req.Txs))
 	for i, tx := range req.Txs {

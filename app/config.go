@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/cometbft/cometbft/libs/log"
+
+	"github.com/custos-ledger/custos/app/accel"
 )
 
 // Config is what the application needs to run. It holds nothing that
@@ -16,8 +18,9 @@ type Config struct {
 	// tested in the store, but queries and proofs of pruned heights are not
 	// tested end to end through a node (docs/state.md).
 	KeepRecent int64
-	// SigCacheSize bounds the verified-signature cache (entries).
-	SigCacheSize int
+	// Accel says which accelerations run (package accel): they change
+	// the cost of results, never a result.
+	Accel accel.Config
 	// Logger receives the application's log lines.
 	Logger log.Logger
 }
@@ -25,10 +28,10 @@ type Config struct {
 // DefaultConfig returns a Config for the given data folder.
 func DefaultConfig(dataDir string) Config {
 	return Config{
-		DataDir:      dataDir,
-		KeepRecent:   0,
-		SigCacheSize: 100_000,
-		Logger:       log.NewNopLogger(),
+		DataDir:    dataDir,
+		KeepRecent: 0,
+		Accel:      accel.DefaultConfig(),
+		Logger:     log.NewNopLogger(),
 	}
 }
 
@@ -42,10 +45,8 @@ func (c Config) Validate() error {
 	case c.KeepRecent > 0:
 		return errors.New("app config: keep-recent > 0 (pruning) is not supported by nodes yet: queries and " +
 			"proofs of pruned heights are not tested end to end (docs/state.md); run with 0, which keeps every height")
-	case c.SigCacheSize < 0:
-		return errors.New("app config: signature cache size must not be negative")
 	case c.Logger == nil:
 		return errors.New("app config: logger is nil")
 	}
-	return nil
+	return c.Accel.Validate()
 }

@@ -95,7 +95,7 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 			sigs += a.keeper.Signatures(req.Txs[hi])
 			hi++
 		}
-		a.keeper.Prewarm(snap, a.seen.unseen(req.Txs[lo:hi]))
+		a.acc.PrepareProposal(a.keeper, snap, req.Txs[lo:hi])
 		for i := lo; i < hi; i++ {
 			if err := p.VerifyOwnSignatures(req.Txs[i]); err != nil {
 				return reject(i, err)
@@ -103,6 +103,6 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 		}
 		lo = hi
 	}
-	a.prewarmed = append(a.prewarmed[:0], req.Hash...)
+	a.acc.ProposalAccepted(req.Hash)
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
 }

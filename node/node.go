@@ -111,8 +111,8 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 		// One mutex per ABCI connection, and none for CheckTx: first-time
 		// checks are queued and answered in batches whose signatures the
 		// app verifies together, beside FinalizeBlock; the app is built
-		// for it.
-		BatchedCheckTx(a),
+		// for it (accel.BatchedCheckTx).
+		a.ClientCreator(),
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),

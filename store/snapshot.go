@@ -34,7 +34,7 @@ type view struct {
 	mu      sync.Mutex
 	refs    int
 	retired bool              // no new users: a newer commit exists
-	read    map[string][]byte // values read so far (nil: absent)
+	read    map[string][]byte // values read so far (a nil value: absent); nil when off (Options.NoViewReads)
 }
 
 // viewReads bounds the values a view remembers.
@@ -59,7 +59,10 @@ func (db *DB) Snapshot() (*Snapshot, error) {
 
 func (db *DB) openView() (*view, error) {
 	txn := db.bdb.NewTransaction(false)
-	v := &view{txn: txn, read: make(map[string][]byte)}
+	v := &view{txn: txn}
+	if !db.opts.NoViewReads {
+		v.read = make(map[string][]byte)
+	}
 	item, err := txn.Get(keyCommit)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
@@ -134,7 +137,7 @@ func (v *view) get(key []byte) (_ []byte, err error) {
 		}
 	}
 	v.mu.Lock()
-	if len(v.read) < viewReads {
+	if v.read != nil && len(v.read) < viewReads {
 		v.read[string(key)] = val
 	}
 	v.mu.Unlock()

@@ -31,6 +31,12 @@ type Options struct {
 	// its head (types.IsLogKey). They must be immutable: GetAt reads them
 	// from the latest state at any height, and Prove refuses them.
 	OutOfTree func(key []byte) bool
+	// NoNodeCache turns off the memory of recently read tree nodes that an
+	// archive store keeps (nodeStore.cache).
+	NoNodeCache bool
+	// NoViewReads turns off the memory of the values read through a read
+	// view (Snapshot).
+	NoViewReads bool
 
 	// For benchmarks of the checksums' cost (checksum_bench_test.go): noChecksums
 	// turns badger's checks and verifyTables off; noBlockCache turns
@@ -138,7 +144,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db := &DB{bdb: bdb, opts: opts, pending: make(map[string][]byte)}
 	db.nodes = &nodeStore{db: bdb, track: opts.KeepRecent > 0, written: make(map[[32]byte]struct{})}
-	if !db.nodes.track {
+	if !db.nodes.track && !opts.NoNodeCache {
 		db.nodes.cache = bounded.New[[32]byte, []byte](nodeCacheSize)
 	}
 	if err := db.loadLast(); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 	"github.com/spf13/cobra"
 
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/node"
 )
 
@@ -39,7 +40,7 @@ func newKVNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			client := node.BatchedCheckTx
+			client := accel.BatchedCheckTx
 			if stock {
 				client = proxy.NewLocalClientCreator
 			}

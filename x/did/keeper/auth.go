@@ -95,11 +95,11 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		// verification that would fail.
 		nextFirst := !nextKey.IsZero() && out[pi].current[u.Fragment]
 		switch {
-		case nextFirst && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
+		case nextFirst && e.k.facts.Verify(nextKey, e.msg, sig.Signature):
 			out[pi].next[u.Fragment] = true
-		case !curKey.IsZero() && e.k.verifier.Verify(curKey, e.msg, sig.Signature):
+		case !curKey.IsZero() && e.k.facts.Verify(curKey, e.msg, sig.Signature):
 			out[pi].current[u.Fragment] = true
-		case !nextFirst && !nextKey.IsZero() && e.k.verifier.Verify(nextKey, e.msg, sig.Signature):
+		case !nextFirst && !nextKey.IsZero() && e.k.facts.Verify(nextKey, e.msg, sig.Signature):
 			out[pi].next[u.Fragment] = true
 		default:
 			if !nextKey.IsZero() && !nextKey.IsCurvePoint() {
@@ -135,7 +135,7 @@ func (e *execution) requirePossession(cur *types.Keys, next types.Keys, s signed
 		if !k.Type().CanSign() || (cur != nil && cur.Contains(k)) {
 			continue
 		}
-		if err := e.k.checkPrimeOrder(k); err != nil {
+		if err := e.k.facts.CheckPrimeOrder(k); err != nil {
 			return types.ErrInvalidPublicKey.Wrapf("new key %q: %s", f, types.Detail(err))
 		}
 		if !s.next[f] {

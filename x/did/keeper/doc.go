@@ -9,7 +9,13 @@
 //     first write, and writes are applied in one deterministic order.
 //   - A refusal is a registered *types.Error (see types.Registered); any
 //     other error is a node fault and the node must stop.
-//   - Authorization is decided against the state at execution. The Verifier
-//     only answers the pure crypto question (does this key sign these bytes),
-//     so a cache in front of it cannot change a result.
+//   - Authorization is decided against the state at execution. Facts only
+//     answers pure questions (does this key sign these bytes, how do these
+//     bytes parse, what does this immutable version record hold), so a
+//     memory in front of it cannot change a result.
+//   - The keeper holds rules only: it keeps no cache, starts no goroutine
+//     and asserts no concrete type. The accelerations (package app/accel)
+//     wrap it at the ABCI edge, through Facts and the pure pieces it
+//     exports for them: ParseTx, SigningCandidates and DependsOnlyOnHead,
+//     each next to the rules it describes.
 package keeper

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
@@ -20,9 +21,11 @@ const testChain = "custos-test"
 // env is a keeper over a real in-memory badger store; every exec runs in its
 // own block, committed.
 type env struct {
-	t      testing.TB
-	db     *store.DB
-	k      *keeper.Keeper
+	t  testing.TB
+	db *store.DB
+	k  *keeper.Keeper
+	// facts is what k asks its pure questions, audited.
+	facts  *auditing
 	height int64
 	// ns prefixes the names of the keys e.key derives; see in.
 	ns string
@@ -36,9 +39,10 @@ func newEnv(t testing.TB) *env {
 	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, db: db, k: keeper.New(types.DefaultParams(), nil)}
+	e := &env{t: t, db: db}
+	e.use(accel.NewFacts(keeperMemories))
 	// Runs before the store closes (cleanups run last first).
-	t.Cleanup(func() { require.NoError(t, keeper.CheckVersionsIntact(e.k, db)) })
+	t.Cleanup(func() { require.NoError(t, e.facts.checkVersions(db)) })
 	return e
 }
 
@@ -55,9 +59,9 @@ func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	}
 	// Execution shares the tx's parsing with later checks and executions
 	// of the same bytes: it must leave it as it found it.
-	require.NoError(e.t, keeper.CheckParsedIntact(e.k, tx))
-	if e.height%16 == 0 { // the check reads every cached record
-		require.NoError(e.t, keeper.CheckVersionsIntact(e.k, e.db.Pending()))
+	require.NoError(e.t, e.facts.checkParsed(tx))
+	if e.height%16 == 0 { // the check reads every record handed out
+		require.NoError(e.t, e.facts.checkVersions(e.db.Pending()))
 	}
 	_, cerr := e.db.Commit(e.height)
 	require.NoError(e.t, cerr)
@@ -89,11 +93,27 @@ func (e *env) head(id types.ID) *types.Head {
 	return h
 }
 
-// newEnvWith is newEnv with the keeper verifying through v.
-func newEnvWith(t testing.TB, v keeper.Verifier) *env {
+// keeperMemories are the memories of package accel that serve the keeper,
+// without the signature cache: the facts of newEnv.
+var keeperMemories = accel.Config{ParseCache: 8192, VersionCache: 16384, OrderCache: 16384}
+
+// newEnvWith is newEnv with the keeper asking f (nil: keeper.Direct).
+func newEnvWith(t testing.TB, f keeper.Facts) *env {
 	e := newEnv(t)
-	e.k = keeper.New(types.DefaultParams(), v)
+	e.use(f)
 	return e
+}
+
+// use makes e's keeper ask f, audited.
+func (e *env) use(f keeper.Facts) { e.useParams(types.DefaultParams(), f) }
+
+// useParams makes e's keeper enforce params and ask f, audited.
+func (e *env) useParams(params types.Params, f keeper.Facts) {
+	if f == nil {
+		f = keeper.Direct{}
+	}
+	e.facts = newAuditing(f, params)
+	e.k = keeper.New(params, e.facts)
 }
 
 // nextBlock is the block the next exec runs in.
@@ -124,7 +144,7 @@ func (e *env) now() int64 { return 1_700_000_000 + e.height + e.skew }
 // check runs tx through Keeper.Check against the state the next exec sees.
 func (e *env) check(tx []byte) (keeper.Outcome, error) {
 	out, err := e.k.Check(e.db.Pending(), e.nextBlock(), tx)
-	require.NoError(e.t, keeper.CheckParsedIntact(e.k, tx))
+	require.NoError(e.t, e.facts.checkParsed(tx))
 	return out, err
 }
 

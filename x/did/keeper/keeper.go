@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/custos-ledger/custos/internal/bounded"
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
@@ -24,11 +23,6 @@ type Store interface {
 // Reader is read access to state.
 type Reader interface {
 	Get(key []byte) ([]byte, error)
-}
-
-// Verifier answers whether a key signed a message.
-type Verifier interface {
-	Verify(pk types.PublicKey, msg, sig []byte) bool
 }
 
 // Block is what the keeper knows of the block a tx executes in.
@@ -57,18 +51,11 @@ type Outcome struct {
 
 // Keeper executes transactions under fixed consensus params.
 type Keeper struct {
-	params   types.Params
-	verifier Verifier
+	params types.Params
+	// facts answers the rules' pure questions (Facts).
+	facts Facts
 	// scheduledPerBlock bounds the timed actions one block runs.
 	scheduledPerBlock int
-	// parsed keeps txs' parsings (parse), versions decoded version
-	// records (version): both shared, read only.
-	parsed   *bounded.Map[[32]byte, *parsedTx]
-	versions *bounded.Map[versionRef, *types.VersionRecord]
-	// orders keeps what types.PublicKey.CheckPrimeOrder said of a key
-	// (a pure function of the key, about 33 µs): a create is checked in
-	// CheckTx, ProcessProposal and FinalizeBlock.
-	orders *bounded.Map[types.PublicKey, error]
 }
 
 // ScheduledPerBlock is the most timed actions one block runs (they also
@@ -80,40 +67,17 @@ type Keeper struct {
 // 1.3 KB each: about 3,200 fit in the write share).
 const ScheduledPerBlock = 4096
 
-// New returns a Keeper. A nil verifier verifies directly, without a cache.
-func New(params types.Params, v Verifier) *Keeper {
-	if v == nil {
-		v = DirectVerifier{}
+// New returns a Keeper that asks facts its pure questions. A nil facts is
+// Direct: everything is computed afresh.
+func New(params types.Params, facts Facts) *Keeper {
+	if facts == nil {
+		facts = Direct{}
 	}
-	return &Keeper{
-		params: params, verifier: v, scheduledPerBlock: ScheduledPerBlock,
-		parsed:   bounded.New[[32]byte, *parsedTx](parseCacheSize),
-		versions: bounded.New[versionRef, *types.VersionRecord](versionCacheSize),
-		orders:   bounded.New[types.PublicKey, error](orderCacheSize),
-	}
-}
-
-// orderCacheSize is how many keys' prime-order checks a keeper keeps.
-const orderCacheSize = 16384
-
-// checkPrimeOrder is pk.CheckPrimeOrder through the keeper's cache.
-func (k *Keeper) checkPrimeOrder(pk types.PublicKey) error {
-	if err, ok := k.orders.Get(pk); ok {
-		return err
-	}
-	err := pk.CheckPrimeOrder()
-	k.orders.Add(pk, err)
-	return err
+	return &Keeper{params: params, facts: facts, scheduledPerBlock: ScheduledPerBlock}
 }
 
 // Params returns the consensus params the keeper enforces.
 func (k *Keeper) Params() types.Params { return k.params }
-
-// DirectVerifier verifies every signature, caching nothing.
-type DirectVerifier struct{}
-
-// Verify reports whether pk signed msg.
-func (DirectVerifier) Verify(pk types.PublicKey, msg, sig []byte) bool { return pk.Verify(msg, sig) }
 
 // execution is one transaction being executed.
 type execution struct {
@@ -121,7 +85,7 @@ type execution struct {
 	st   Store
 	blk  Block
 	id   types.ID
-	body *types.TxBody // shared (parsedTx): read only
+	body *types.TxBody // shared (ParsedTx): read only
 	sigs []types.Signature
 	// The key URL each signature names, or why its name is not one.
 	urls    []types.URL
@@ -209,14 +173,15 @@ func (readOnly) Scan([]byte, func(key, value []byte) bool) error {
 
 var errWriteDuringCheck = errors.New("keeper: write during check")
 
-// prepare parses the tx (once per node: parse) and runs the checks that
+// prepare parses the tx (through Facts) and runs the checks that
 // need no state, cheapest first: size, encoding, chain id, memo (length,
 // then text), signature count, target DID.
 func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error) {
-	p, h, err := k.parse(txBytes)
+	p, err := k.Parse(txBytes)
 	if err != nil {
 		return nil, err
 	}
+	h := p.hash
 	tx, body := p.tx, p.body
 	if body.ChainId != blk.ChainID {
 		return nil, types.ErrWrongChainID.Wrapf("signed for %q, this chain is %q", types.Truncate(body.ChainId), blk.ChainID)
@@ -264,6 +229,34 @@ func (e *execution) run() (Outcome, error) {
 		return e.recoveryCancel(op.RecoveryCancel)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
+}
+
+// DependsOnlyOnHead reports whether the acceptance of a tx with body's
+// operation (accepted, or refused and with which error) is decided by the
+// tx and its target's head alone, so that a tx accepted against one state
+// is accepted against every later state in which the target's head is the
+// same (types.HeadKey holds the same bytes), at any later block time. The
+// recheck shortcut of package app/accel relies on it to skip rechecking
+// such txs in full.
+//
+// It holds for the operations of the target's controllers: create (the
+// target has no head), update, rotate, revoke and deactivate. Each reads
+// the head (version, deactivation, key records and compromise marks), the
+// version record the head names (which never changes), the tx and the
+// params; the only rule of block time they apply (a compromise time not
+// after the block's) stays true as time passes. What else they read
+// (pending recoveries and guardian changes, which a rotation or a
+// deactivation cancels) changes what they do, never whether they are
+// accepted. It does not hold for the guardian and recovery operations,
+// which read the target's guardian and recovery state and the guardians'
+// DIDs. A rule that makes an operation's acceptance read anything else
+// must make this return false for it.
+func DependsOnlyOnHead(body *types.TxBody) bool {
+	switch body.Operation.(type) {
+	case *types.TxBody_Create, *types.TxBody_Update, *types.TxBody_RotateKey, *types.TxBody_RevokeKey, *types.TxBody_Deactivate:
+		return true
+	}
+	return false
 }
 
 // finish stages the schedule entries the target's saved guardian and

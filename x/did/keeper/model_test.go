@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -47,7 +48,9 @@ func TestModel(t *testing.T) {
 	if testing.Short() {
 		seqs = 20
 	}
-	e := newEnvWith(t, keeper.NewSigCache(1024))
+	mem := keeperMemories
+	mem.SigCache = 1024
+	e := newEnvWith(t, accel.NewFacts(mem))
 	outcomes := map[string]int{}
 	for i := range seqs {
 		runSequence(t, e, *modelSeed+int64(i), ops, outcomes)

@@ -6,12 +6,14 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// parsedTx is what a tx's bytes alone determine: the strict decoding of
+// ParsedTx is what a tx's bytes alone determine: the strict decoding of
 // its envelope and body, the bytes its signatures sign, and the DID and key
 // URLs it names. A node meets each tx up to three times (preparing a batch
-// of checks, CheckTx, FinalizeBlock); parsing it once serves all three.
-// Shared between goroutines: nothing may modify it or what it points to.
-type parsedTx struct {
+// of checks, CheckTx, FinalizeBlock); Facts may keep a parsing to serve all
+// three. Shared between goroutines: nothing may modify it or what it points
+// to, which is why it is read through methods.
+type ParsedTx struct {
+	hash [32]byte
 	tx   *types.Tx
 	body *types.TxBody
 	msg  []byte
@@ -25,12 +27,19 @@ type parsedTx struct {
 	urlErrs []error
 }
 
-func parseTx(raw []byte, params types.Params) (*parsedTx, error) {
+// ParseTx decodes raw strictly (types.DecodeTx, at most params.MaxTxBytes)
+// and parses the DID and key URLs it names. It is a pure function of raw
+// and of params.MaxTxBytes and params.MaxSignatures: a tx whose signatures
+// are over the limit keeps its key URLs unparsed (it is refused for its
+// count before they are read). The error is the decoding's refusal; a bad
+// target or key URL is not one here: it is kept, and the rules refuse the
+// tx with it in their order.
+func ParseTx(raw []byte, params types.Params) (*ParsedTx, error) {
 	tx, body, err := types.DecodeTx(raw, params.MaxTxBytes)
 	if err != nil {
 		return nil, err
 	}
-	p := &parsedTx{tx: tx, body: body, msg: types.SignBytes(tx.Body)}
+	p := &ParsedTx{hash: sha256.Sum256(raw), tx: tx, body: body, msg: types.SignBytes(tx.Body)}
 	p.id, p.idErr = types.ParseID(body.Did)
 	if len(tx.Signatures) > int(params.MaxSignatures) {
 		return p, nil // refused for its count: parsing its key URLs is wasted work
@@ -43,23 +52,21 @@ func parseTx(raw []byte, params types.Params) (*parsedTx, error) {
 	return p, nil
 }
 
-// parseCacheSize is how many parsings a keeper keeps, by the SHA-256 of
-// the tx: a few blocks and a full mempool's checks. Parsing is a pure
-// function of the bytes (and of the keeper's fixed limits), so a kept
-// parsing is the one parsing again would give. Only txs that decode are
-// kept.
-const parseCacheSize = 8192
+// Hash returns the SHA-256 of the tx's bytes, its tx hash.
+func (p *ParsedTx) Hash() [32]byte { return p.hash }
 
-// parse hashes raw and returns its parsing, from the cache when it can.
-func (k *Keeper) parse(raw []byte) (*parsedTx, [32]byte, error) {
-	h := sha256.Sum256(raw)
-	if p, ok := k.parsed.Get(h); ok {
-		return p, h, nil
-	}
-	p, err := parseTx(raw, k.params)
-	if err != nil {
-		return nil, h, err
-	}
-	k.parsed.Add(h, p)
-	return p, h, nil
-}
+// Body returns the decoded body. Shared: read only.
+func (p *ParsedTx) Body() *types.TxBody { return p.body }
+
+// Signatures returns the tx's signatures. Shared: read only.
+func (p *ParsedTx) Signatures() []types.Signature { return p.tx.Signatures }
+
+// SignBytes returns the bytes every signature of the tx signs. Shared:
+// read only.
+func (p *ParsedTx) SignBytes() []byte { return p.msg }
+
+// Target returns the DID the tx names, or why its name is not one.
+func (p *ParsedTx) Target() (types.ID, error) { return p.id, p.idErr }
+
+// Parse parses raw through the keeper's Facts.
+func (k *Keeper) Parse(raw []byte) (*ParsedTx, error) { return k.facts.ParseTx(raw, k.params) }

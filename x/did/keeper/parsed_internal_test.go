@@ -22,13 +22,13 @@ func TestParseSkipsURLsOverTheSignatureLimit(t *testing.T) {
 		require.NoError(t, err)
 		return raw
 	}
-	at, err := parseTx(build(int(params.MaxSignatures)), params)
+	at, err := ParseTx(build(int(params.MaxSignatures)), params)
 	require.NoError(t, err)
 	require.Len(t, at.urlErrs, int(params.MaxSignatures))
 	for _, e := range at.urlErrs {
 		require.Error(t, e)
 	}
-	over, err := parseTx(build(int(params.MaxSignatures)+1), params)
+	over, err := ParseTx(build(int(params.MaxSignatures)+1), params)
 	require.NoError(t, err)
 	require.Nil(t, over.urls)
 	require.Nil(t, over.urlErrs)

@@ -31,8 +31,8 @@ const MaxProposalWriteBytes = MaxBlockWriteBytes - MaxScheduledWriteBytes
 // Signatures under stored keys, stale versions and authorization are not
 // checked: an earlier tx of the block or a timed action may change them,
 // so they stay per-tx results. Signatures are verified through the
-// keeper's verifier, so a node that checked the tx before (CheckTx, or a
-// batch pass) finds them cached.
+// keeper's Facts, so a node that checked the tx before (CheckTx, or a
+// batch pass) may find them remembered.
 type Proposal struct {
 	k       *Keeper
 	r       Reader
@@ -116,7 +116,7 @@ func (p *Proposal) VerifyOwnSignatures(raw []byte) error {
 // Signatures returns how many signatures the tx carries (0 for a tx that
 // does not decode).
 func (k *Keeper) Signatures(raw []byte) int {
-	p, _, err := k.parse(raw)
+	p, err := k.Parse(raw)
 	if err != nil {
 		return 0
 	}
@@ -144,7 +144,7 @@ func (k *Keeper) writeEstimate(r Reader, target types.ID, txLen int, version boo
 		if err := head.Unmarshal(raw); err != nil {
 			return 0, fmt.Errorf("keeper: corrupt head of %s: %w", target, err)
 		}
-		v, err := k.version(r, target, head.Version)
+		v, err := k.facts.Version(r, target, head.Version)
 		if err != nil {
 			return 0, err
 		}

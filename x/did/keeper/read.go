@@ -183,37 +183,10 @@ func DueActions(st Store, now int64, limit int) ([]types.ScheduleEntry, error) {
 	return due, err
 }
 
-// versionRef names one version of a DID.
-type versionRef struct {
-	id types.ID
-	n  uint64
-}
-
-// versionCacheSize is how many decoded version records a keeper keeps: a
-// few blocks' worth of the DIDs they touch.
-const versionCacheSize = 16384
-
-// version is GetVersion through the keeper's cache of decoded records. A
-// version record never changes once written (a DID's next change writes
-// the next version), and only finalized execution writes one, so the
-// record read once is the record every later read of that state, or of a
-// later state, would decode. Shared: callers must not modify it.
-func (k *Keeper) version(r Reader, id types.ID, n uint64) (*types.VersionRecord, error) {
-	ref := versionRef{id, n}
-	if v, ok := k.versions.Get(ref); ok {
-		return v, nil
-	}
-	v, err := GetVersion(r, id, n)
-	if err == nil && v != nil {
-		k.versions.Add(ref, v)
-	}
-	return v, err
-}
-
 // resolve is Resolve with the current version read through the keeper's
-// cache (version). The record is shared: callers must not modify it.
+// Facts. The record may be shared: callers must not modify it.
 func (k *Keeper) resolve(r Reader, id types.ID) (*types.Head, *types.VersionRecord, error) {
-	return resolveWith(r, id, k.version)
+	return resolveWith(r, id, k.facts.Version)
 }
 
 // Compromised reports whether pk's material was ever recorded compromised

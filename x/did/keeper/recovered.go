@@ -100,7 +100,7 @@ func (e *execution) restoreVersion(op *types.RecoveryInitiateOp, head *types.Hea
 	base := cur
 	if rv != head.Version {
 		var err error
-		if base, err = e.k.version(e.st, e.id, rv); err != nil {
+		if base, err = e.k.facts.Version(e.st, e.id, rv); err != nil {
 			return 0, err
 		}
 	}

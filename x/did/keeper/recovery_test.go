@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
@@ -33,7 +34,9 @@ func newRecoveryEnv(t *testing.T) *env {
 	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	return &env{t: t, db: db, k: keeper.New(p, nil)}
+	e := &env{t: t, db: db}
+	e.useParams(p, accel.NewFacts(keeperMemories))
+	return e
 }
 
 // newWorld registers the owner (one key, or the given document) and three

@@ -148,7 +148,7 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if n < int(r.Guardians.Threshold) || len(r.Guardians.Guardians) == 0 {
 		return drop(fmt.Sprintf("only %d active guardian approvals remain, %d needed", n, r.Guardians.Threshold))
 	}
-	cur, err := e.k.version(e.st, e.id, head.Version)
+	cur, err := e.k.facts.Version(e.st, e.id, head.Version)
 	if err != nil {
 		return Outcome{}, false, err
 	}
@@ -156,7 +156,7 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 	if rv == 0 {
 		rv = head.Version
 	}
-	base, err := e.k.version(e.st, e.id, rv)
+	base, err := e.k.facts.Version(e.st, e.id, rv)
 	if err != nil {
 		return Outcome{}, false, err
 	}

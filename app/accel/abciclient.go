@@ -1,4 +1,4 @@
-package node
+package accel
 
 import (
 	"context"
@@ -7,18 +7,24 @@ import (
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/proxy"
-
-	"github.com/custos-ledger/custos/app"
-	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // BatchChecker is an app that can prepare a batch of first-time checks
 // before they are checked one by one: Custos verifies their signatures
-// together, which costs about 0.6 times as much per signature as one by
-// one in batches of 8 or more.
+// together (Engine.PrepareChecks), which costs about 0.6 times as much per
+// signature as one by one in batches of 8 or more.
 // Preparing must not decide anything: each CheckTx still answers alone.
 type BatchChecker interface {
 	PrepareCheckTxs(txs [][]byte)
+}
+
+// CheckFailer is an app that says how a check whose CheckTx returned an
+// error is answered (Custos: node_unavailable, through app.ResultOf). A
+// queued check cannot hand the error to the mempool, as a local client
+// would; an app that is no CheckFailer gets code 1 and the error as the
+// log.
+type CheckFailer interface {
+	FailedCheck(err error) *abci.ResponseCheckTx
 }
 
 // BatchedCheckTx returns a ClientCreator for an in-process app that keeps
@@ -200,10 +206,18 @@ func (c *batchedCheckClient) check(batch []*abcicli.ReqRes) {
 		if err != nil {
 			// A local client would return the error to the mempool, which
 			// panics on it; a queued check answers a failure instead.
-			res = app.ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx()
+			res = c.failed(err)
 		}
 		c.answer(rr, res)
 	}
+}
+
+// failed is the answer of a check whose CheckTx returned err.
+func (c *batchedCheckClient) failed(err error) *abci.ResponseCheckTx {
+	if f, ok := c.app.(CheckFailer); ok {
+		return f.FailedCheck(err)
+	}
+	return &abci.ResponseCheckTx{Code: 1, Log: err.Error()}
 }
 
 // answer completes a request: the global callback, then the request's
