@@ -53,7 +53,8 @@ name, what it means and what to do.`,
 }
 
 func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
-	var keys, assertionKeys, agreementKeys, services []string
+	var keys []keySpec
+	var assertionKeys, agreementKeys, services []string
 	var threshold uint32
 	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
@@ -98,13 +99,13 @@ document signs the create (proof of possession).`,
 			}
 			b := &docBuilder{kr: e.kr, names: map[string]string{}}
 			doc := types.Document{Threshold: threshold}
-			for i, spec := range keys {
-				frag, err := b.add(&doc, "--key", spec, "key-"+strconv.Itoa(i+1), types.KeyTypeEd25519)
+			for i, ks := range keys {
+				frag, err := b.addSpec(&doc, "--key", ks, "key-"+strconv.Itoa(i+1), types.KeyTypeEd25519)
 				if err != nil {
 					return err
 				}
 				if doc.Has(types.CapabilityInvocation, frag) {
-					return fmt.Errorf("--key %s: the key is given twice", spec)
+					return fmt.Errorf("%s %s: the key is given twice", ks.flagName("--key"), ks.spec)
 				}
 				doc.CapabilityInvocation = append(doc.CapabilityInvocation, frag)
 				doc.Authentication = append(doc.Authentication, frag)
@@ -149,6 +150,9 @@ document signs the create (proof of possession).`,
 			if err != nil {
 				return explain(err)
 			}
+			if err := e.heldElsewhere(b.elsewhere); err != nil {
+				return err
+			}
 			signers := b.signers(&doc)
 			c, err := e.submit(id, body, signers)
 			if err != nil {
@@ -160,12 +164,14 @@ document signs the create (proof of possession).`,
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&keys, "key", nil, "controller key NAME[=FRAGMENT] (capabilityInvocation + authentication); repeatable")
+	registerKeyFlags(fl, &keys, "key", "controller key NAME[=FRAGMENT] (capabilityInvocation + authentication) from this keyring; repeatable",
+		"controller key MULTIBASE[=FRAGMENT]: the publicKeyMultibase of a key held on another machine or device, which signs the create there (custos tx sign; needs --out); repeatable")
 	fl.StringArrayVar(&assertionKeys, "assertion-key", nil, "assertionMethod key NAME[=FRAGMENT]; repeatable")
 	fl.StringArrayVar(&agreementKeys, "agreement-key", nil, "keyAgreement X25519 key NAME[=FRAGMENT]; repeatable")
 	fl.StringArrayVar(&services, "service", nil, "service ID,TYPE,ENDPOINT; repeatable")
 	fl.Uint32Var(&threshold, "threshold", 1, "how many controller keys must sign each later change")
 	nk.register(fl)
+	f.registerOut(fl)
 	return cmd
 }
 
@@ -173,8 +179,50 @@ document signs the create (proof of possession).`,
 // fragment is.
 type docBuilder struct {
 	kr    *keyring.Keyring
-	names map[string]string // fragment -> keyring name
+	names map[string]string // fragment -> keyring name ("" for a key held elsewhere)
 	order []string          // fragments in the order added
+	// elsewhere are the fragments of signing keys given by their public
+	// key (-pub flags): they sign on the machine that holds them.
+	elsewhere []string
+}
+
+// addSpec adds the key of ks, a keyring key or a public key held
+// elsewhere, as add does.
+func (b *docBuilder) addSpec(doc *types.Document, flag string, ks keySpec, def string, want types.KeyType) (string, error) {
+	if !ks.pub {
+		return b.add(doc, flag, ks.spec, def, want)
+	}
+	flag = ks.flagName(flag)
+	mb, frag, named := cutSpec(ks.spec)
+	pk, _, err := ks.publicKey(b.kr, flag, mb)
+	if err != nil {
+		return "", err
+	}
+	if pk.Type() != want {
+		return "", fmt.Errorf("%s %s: the key is %s; %s wants an %s key", flag, ks.spec, pk.Type(), flag, want)
+	}
+	if have := fragmentOf(doc, pk); have != "" {
+		if named && frag != have {
+			return "", fmt.Errorf("%s %s: the key is already in the document as #%s", flag, ks.spec, have)
+		}
+		return have, nil
+	}
+	if !named {
+		frag = def
+	}
+	if err := types.ValidateFragment(frag); err != nil {
+		return "", fmt.Errorf("%s %s: %s", flag, ks.spec, types.Detail(err))
+	}
+	if _, taken := doc.Method(frag); taken {
+		return "", fmt.Errorf("%s %s: fragment #%s is already used; choose another with MULTIBASE=FRAGMENT", flag, ks.spec, frag)
+	}
+	doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: frag, PublicKey: pk.Multicodec()})
+	b.names[frag] = ""
+	b.order = append(b.order, frag)
+	if pk.Type().CanSign() {
+		b.elsewhere = append(b.elsewhere, frag)
+	}
+	return frag, nil
 }
 
 // add adds the key of spec (NAME[=FRAGMENT]) to doc, under FRAGMENT or
@@ -216,7 +264,7 @@ func (b *docBuilder) add(doc *types.Document, flag, spec, def string, want types
 func (b *docBuilder) signers(doc *types.Document) []plannedSigner {
 	var out []plannedSigner
 	for _, f := range b.order {
-		if pk, ok := fragmentKey(doc, f); ok && pk.Type().CanSign() {
+		if pk, ok := fragmentKey(doc, f); ok && pk.Type().CanSign() && b.names[f] != "" {
 			out = append(out, plannedSigner{name: b.names[f], fragment: f})
 		}
 	}

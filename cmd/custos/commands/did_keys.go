@@ -12,7 +12,7 @@ import (
 )
 
 func newDIDRotateCmd(opts *options, f *didFlags) *cobra.Command {
-	var keyID, newKey, since string
+	var keyID, newKey, newKeyPub, since string
 	var compromised bool
 	tf := &txFlags{}
 	nk := &nextKeyFlags{}
@@ -62,9 +62,9 @@ recovery and guardian change.`,
 			if err != nil {
 				return err
 			}
-			info, err := e.kr.Get(newKey)
+			newPK, newName, err := rotateTarget(e, newKey, newKeyPub)
 			if err != nil {
-				return keyError(e.kr, fmt.Errorf("--new-key %s: %w", newKey, err))
+				return err
 			}
 			t, chainID, err := e.readTarget(id, tf.expectedVersion)
 			if err != nil {
@@ -75,7 +75,7 @@ recovery and guardian change.`,
 			if err != nil {
 				return fmt.Errorf("the node at %s sent an unreadable document of %s: %v", e.l.addr, id, err)
 			}
-			next, _, err := keeper.RotatedDocument(id, cur, curKeys, frag, info.PublicKey.Multicodec())
+			next, _, err := keeper.RotatedDocument(id, cur, curKeys, frag, newPK.Multicodec())
 			if err != nil {
 				return explain(err)
 			}
@@ -92,36 +92,45 @@ recovery and guardian change.`,
 			}
 			var signers []plannedSigner
 			if reveals {
-				signers, err = revealSigners(e.kr, id, cur, &next, tf.signers)
+				signers, err = e.partial(revealSigners(e.kr, id, cur, &next, tf.signers))
 			} else {
-				signers, err = controllerSigners(e.kr, id, cur, &next, tf.signers, frag)
+				signers, err = e.partial(controllerSigners(e.kr, id, cur, &next, tf.signers, frag))
 			}
 			if err != nil {
 				return err
 			}
-			if info.Type.CanSign() {
-				signers = appendSigners(signers, plannedSigner{name: newKey, fragment: frag})
+			if newPK.Type().CanSign() {
+				if newName == "" {
+					if err := e.heldElsewhere([]string{frag}); err != nil {
+						return err
+					}
+				} else {
+					signers = appendSigners(signers, plannedSigner{name: newName, fragment: frag})
+				}
 			}
-			body := txbuild.Rotate(chainID, id, t.record.Version, frag, info.PublicKey)
+			body := txbuild.Rotate(chainID, id, t.record.Version, frag, newPK)
 			body.GetRotateKey().NextKeys = commit
 			body.GetRotateKey().Compromised, body.GetRotateKey().CompromisedSince = compromised, sinceUnix
 			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
-			r := e.result(id, "rotateKey", c, []keyBinding{{ID: id.String() + "#" + frag, Key: newKey, PublicKeyMultibase: info.PublicKey.Multibase()}})
+			r := e.result(id, "rotateKey", c, []keyBinding{{ID: id.String() + "#" + frag, Key: newName, PublicKeyMultibase: newPK.Multibase()}})
 			r.NextKeys = nextOut
 			return e.printResult(r, "", nil)
 		}),
 	}
 	cmd.Flags().StringVar(&keyID, "key-id", "", "fragment of the key to rotate, e.g. key-1 (required)")
-	cmd.Flags().StringVar(&newKey, "new-key", "", "keyring key that replaces it (required)")
+	cmd.Flags().StringVar(&newKey, "new-key", "", "keyring key that replaces it (this or --new-key-pub is required)")
+	cmd.Flags().StringVar(&newKeyPub, "new-key-pub", "", "publicKeyMultibase of the key that replaces it, held on another machine or device: it signs there (custos tx sign; needs --out)")
 	cmd.Flags().BoolVar(&compromised, "compromised", false, "record the replaced key as compromised rather than retired")
 	cmd.Flags().StringVar(&since, "compromised-since", "", "RFC 3339 time from which the replaced key is not to be trusted (implies --compromised)")
 	_ = cmd.MarkFlagRequired("key-id")
-	_ = cmd.MarkFlagRequired("new-key")
+	cmd.MarkFlagsOneRequired("new-key", "new-key-pub")
+	cmd.MarkFlagsMutuallyExclusive("new-key", "new-key-pub")
 	tf.register(cmd.Flags())
 	nk.register(cmd.Flags())
+	f.registerOut(cmd.Flags())
 	return cmd
 }
 
@@ -193,7 +202,7 @@ and a compromised key takes an earlier --compromised-since, never a later one.`,
 			if _, ok := cur.Method(frag); !ok && !compromised {
 				return explain(types.ErrKeyNotFound.Wrapf("%s has no key #%s (its keys: %s); to record a key it listed before as compromised, add --compromised", id, frag, listKeys(cur)))
 			}
-			signers, err := controllerSigners(e.kr, id, cur, nil, tf.signers, frag)
+			signers, err := e.partial(controllerSigners(e.kr, id, cur, nil, tf.signers, frag))
 			if err != nil {
 				return err
 			}
@@ -212,6 +221,7 @@ and a compromised key takes an earlier --compromised-since, never a later one.`,
 	cmd.Flags().StringVar(&material, "public-key", "", "publicKeyMultibase of a key the fragment listed before its current one, to record as compromised")
 	_ = cmd.MarkFlagRequired("key-id")
 	tf.register(cmd.Flags())
+	f.registerOut(cmd.Flags())
 	return cmd
 }
 
@@ -277,11 +287,11 @@ keys, which sign, as many as the committed threshold.`,
 			case len(reveal) > 0:
 				return fmt.Errorf("--reveal-key: %s has no pre-rotation commitment; deactivate it without --reveal-key (its controller keys sign)", id)
 			default:
-				if signers, err = controllerSigners(e.kr, id, cur, nil, tf.signers, ""); err != nil {
+				if signers, err = e.partial(controllerSigners(e.kr, id, cur, nil, tf.signers, "")); err != nil {
 					return err
 				}
 			}
-			if !yes {
+			if !yes && e.out == "" { // a tx file asks nothing: each signer sees what it signs
 				q := fmt.Sprintf("Deactivate %s (version %d)? No operation on it will ever succeed again", id, t.record.Version)
 				ok, err := confirm(cmd.InOrStdin(), cmd.ErrOrStderr(), q)
 				if err != nil {
@@ -301,5 +311,21 @@ keys, which sign, as many as the committed threshold.`,
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().StringArrayVar(&reveal, "reveal-key", nil, "committed next key NAME[=FRAGMENT] that signs the deactivation of a pre-rotated DID; repeatable")
 	tf.register(cmd.Flags())
+	f.registerOut(cmd.Flags())
 	return cmd
+}
+
+// rotateTarget reads the new key of a rotation: --new-key NAME from the
+// keyring (its name returned), or --new-key-pub MULTIBASE held elsewhere
+// (name "").
+func rotateTarget(e *didEnv, name, pub string) (types.PublicKey, string, error) {
+	if pub != "" {
+		pk, _, err := keySpec{spec: pub, pub: true}.publicKey(e.kr, "--new-key", pub)
+		return pk, "", err
+	}
+	info, err := e.kr.Get(name)
+	if err != nil {
+		return types.PublicKey{}, "", keyError(e.kr, fmt.Errorf("--new-key %s: %w", name, err))
+	}
+	return info.PublicKey, name, nil
 }

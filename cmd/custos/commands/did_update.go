@@ -14,9 +14,10 @@ import (
 
 // updateFlags describe the changes of `custos did update`.
 type updateFlags struct {
-	addKeys, removeKeys, addServices, removeServices, setRelationships []string
-	threshold                                                          uint32
-	thresholdSet                                                       bool
+	addKeys                                                   []keySpec
+	removeKeys, addServices, removeServices, setRelationships []string
+	threshold                                                 uint32
+	thresholdSet                                              bool
 }
 
 func (u *updateFlags) empty() bool {
@@ -104,14 +105,17 @@ keys are not needed) and commit anew with --next-key.`,
 			}
 			var signers []plannedSigner
 			if reveals {
-				signers, err = revealSigners(e.kr, id, cur, &doc, tf.signers)
+				signers, err = e.partial(revealSigners(e.kr, id, cur, &doc, tf.signers))
 			} else {
-				signers, err = controllerSigners(e.kr, id, cur, &doc, tf.signers, "")
+				signers, err = e.partial(controllerSigners(e.kr, id, cur, &doc, tf.signers, ""))
 			}
 			if err != nil {
 				return err
 			}
 			signers = appendSigners(signers, b.signers(&doc)...)
+			if err := e.heldElsewhere(b.elsewhere); err != nil {
+				return err
+			}
 			c, err := e.submit(id, txbuild.Update(chainID, id, t.record.Version, doc), signers)
 			if err != nil {
 				return err
@@ -122,7 +126,8 @@ keys are not needed) and commit anew with --next-key.`,
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&u.addKeys, "add-key", nil, "add keyring key NAME[=FRAGMENT][:REL,REL]; repeatable")
+	registerKeyFlags(fl, &u.addKeys, "add-key", "add keyring key NAME[=FRAGMENT][:REL,REL]; repeatable",
+		"add the key MULTIBASE[=FRAGMENT][:REL,REL] held on another machine or device; a signing key signs there (custos tx sign; needs --out); repeatable")
 	fl.StringArrayVar(&u.removeKeys, "remove-key", nil, "remove the key FRAGMENT; repeatable")
 	fl.StringArrayVar(&u.addServices, "add-service", nil, "add service ID,TYPE,ENDPOINT; repeatable")
 	fl.StringArrayVar(&u.removeServices, "remove-service", nil, "remove service ID; repeatable")
@@ -130,6 +135,7 @@ keys are not needed) and commit anew with --next-key.`,
 	fl.Uint32Var(&u.threshold, "threshold", 0, "new threshold: how many capabilityInvocation keys must sign changes")
 	tf.register(fl)
 	nk.register(fl)
+	f.registerOut(fl)
 	return cmd
 }
 
@@ -154,29 +160,30 @@ func (u *updateFlags) apply(e *didEnv, t *target, doc *types.Document, b *docBui
 		doc.Services = append(doc.Services[:i], doc.Services[i+1:]...)
 	}
 	used := e.usedFragments(t, doc)
-	for _, s := range u.addKeys {
-		spec, relText, hasRels := strings.Cut(s, ":")
+	for _, ks := range u.addKeys {
+		flag := ks.flagName("--add-key")
+		spec, relText, hasRels := strings.Cut(ks.spec, ":")
 		name, _, _ := cutSpec(spec)
-		info, err := e.kr.Get(name)
+		pk, _, err := ks.publicKey(e.kr, "--add-key", name)
 		if err != nil {
-			return keyError(e.kr, fmt.Errorf("--add-key %s: %w", s, err))
+			return err
 		}
-		if f := fragmentOf(doc, info.PublicKey); f != "" {
-			return explain(types.ErrDuplicateKey.Wrapf("--add-key %s: key %q is already #%s of %s", s, name, f, t.id))
+		if f := fragmentOf(doc, pk); f != "" {
+			return explain(types.ErrDuplicateKey.Wrapf("%s %s: key %s is already #%s of %s", flag, ks.spec, pk.Multibase(), f, t.id))
 		}
 		def := nextFragment(used, "key-")
-		frag, err := b.add(doc, "--add-key", spec, def, info.Type)
+		frag, err := b.addSpec(doc, "--add-key", keySpec{spec: spec, pub: ks.pub}, def, pk.Type())
 		if err != nil {
 			return err
 		}
 		used[frag] = true
 		rels := []types.Relationship{types.CapabilityInvocation, types.Authentication}
-		if info.Type == types.KeyTypeX25519 {
+		if pk.Type() == types.KeyTypeX25519 {
 			rels = []types.Relationship{types.KeyAgreement}
 		}
 		if hasRels {
 			if rels, err = parseRelationships(relText); err != nil {
-				return fmt.Errorf("--add-key %s: %v", s, err)
+				return fmt.Errorf("%s %s: %v", flag, ks.spec, err)
 			}
 		}
 		setRelationships(doc, frag, rels)

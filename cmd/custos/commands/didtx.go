@@ -20,6 +20,7 @@ type didFlags struct {
 	node    nodeFlags
 	keyring keyringFlags
 	memo    string
+	out     string
 }
 
 // txFlags are the flags of the commands that change an existing DID.
@@ -42,6 +43,13 @@ type didEnv struct {
 	kr   *keyring.Keyring
 	l    *ledger
 	memo string
+	// out is --out: write the tx there instead of broadcasting it.
+	out string
+	// What the tx is built on, for a tx file: the target at its expected
+	// version, the guardian taking a recovery step, the guardian set.
+	builtOn   *txbuild.FileDID
+	guardian  *txbuild.FileDID
+	guardians *txbuild.FileGuardians
 }
 
 func (f *didFlags) env(cmd *cobra.Command, opts *options) (*didEnv, error) {
@@ -53,7 +61,7 @@ func (f *didFlags) env(cmd *cobra.Command, opts *options) (*didEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &didEnv{cmd: cmd, opts: opts, kr: kr, l: l, memo: f.memo}, nil
+	return &didEnv{cmd: cmd, opts: opts, kr: kr, l: l, memo: f.memo, out: f.out}, nil
 }
 
 // parseDID parses a DID argument; a malformed one is explained like a
@@ -95,6 +103,9 @@ func (e *didEnv) readTarget(id types.ID, expected uint64) (*target, string, erro
 	if res.Head.Deactivated {
 		return nil, "", explain(types.ErrDeactivated.Wrapf("%s was deactivated at version %d", id, res.Head.Version))
 	}
+	if e.builtOn, err = txbuild.DIDState(id, res.Record.Version, &res.Record.Document); err != nil {
+		return nil, "", err
+	}
 	return &target{id: id, head: res.Head, record: res.Record}, chainID, nil
 }
 
@@ -112,35 +123,28 @@ func (e *didEnv) checkDocument(ctx context.Context, doc types.Document) error {
 	return nil
 }
 
-// submit unlocks the signers' keys, signs body, broadcasts it and waits
-// for its block.
+// submit signs body with the signers' keyring keys, broadcasts it and
+// waits for its block; with --out, it writes the tx file instead and
+// returns errTxWritten.
 func (e *didEnv) submit(id types.ID, body types.TxBody, signers []plannedSigner) (committed, error) {
 	body.Memo = e.memo
-	unlocked := map[string]*keyring.Secret{}
-	built := make([]txbuild.Signer, 0, len(signers))
-	for _, s := range signers {
-		sec, ok := unlocked[s.name]
-		if !ok {
-			var err error
-			sec, err = e.kr.Unlock(s.name)
-			if err != nil {
-				return committed{}, keyError(e.kr, err)
-			}
-			unlocked[s.name] = sec
-		}
-		priv, err := sec.Ed25519()
-		if err != nil {
-			return committed{}, fmt.Errorf("key %q: %v", s.name, err)
-		}
-		did := id
-		if !s.did.IsZero() {
-			did = s.did
-		}
-		built = append(built, txbuild.NewSigner(did, s.fragment, priv))
-	}
-	tx, err := txbuild.Sign(body, built...)
+	b, err := body.Marshal()
 	if err != nil {
-		return committed{}, fmt.Errorf("cannot sign the transaction: %v", err)
+		return committed{}, fmt.Errorf("cannot encode the transaction: %v", err)
+	}
+	sigs, err := e.signatures(id, b, signers)
+	if err != nil {
+		return committed{}, err
+	}
+	if e.out != "" {
+		if err := e.writeTxFile(body, sigs); err != nil {
+			return committed{}, err
+		}
+		return committed{}, errTxWritten
+	}
+	tx, err := types.EncodeTx(b, sigs)
+	if err != nil {
+		return committed{}, fmt.Errorf("cannot encode the transaction: %v", err)
 	}
 	ctx, cancel := e.l.context(e.cmd)
 	defer cancel()
@@ -181,7 +185,11 @@ func (e *didEnv) printResult(r txResult, extra string, asJSON any) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n  operation: %s\n  versionId: %s\n  height:    %d\n  tx:        %s\n", r.DID, r.Operation, r.VersionID, r.Height, r.TxHash)
 	for _, k := range r.Keys {
-		fmt.Fprintf(&b, "  key:       #%s = %s (%s)\n", strings.TrimPrefix(k.ID, r.DID+"#"), k.Key, k.PublicKeyMultibase)
+		name := k.Key
+		if name == "" {
+			name = "held elsewhere"
+		}
+		fmt.Fprintf(&b, "  key:       #%s = %s (%s)\n", strings.TrimPrefix(k.ID, r.DID+"#"), name, k.PublicKeyMultibase)
 	}
 	if r.NextKeys != nil {
 		fmt.Fprintf(&b, "  next keys: %s\n", r.NextKeys.text())
@@ -198,6 +206,9 @@ func (e *didEnv) printResult(r txResult, extra string, asJSON any) error {
 func explained(opts *options, run func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		err := explain(run(cmd, args))
+		if errors.Is(err, errTxWritten) {
+			return nil
+		}
 		var r *refusal
 		if errors.As(err, &r) && opts.output == "json" {
 			_ = opts.print(cmd.OutOrStdout(), struct {

@@ -112,7 +112,7 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 			if p, err := e.l.Params(ctx); err == nil && !none && delaySeconds < p.RecoveryMinDelay {
 				return explain(types.ErrInvalidGuardians.Wrapf("--delay %s is shorter than the chain's recovery_min_delay of %s", delay, durationText(p.RecoveryMinDelay)))
 			}
-			signers, err := controllerSigners(e.kr, id, &t.record.Document, nil, tf.signers, "")
+			signers, err := e.partial(controllerSigners(e.kr, id, &t.record.Document, nil, tf.signers, ""))
 			if err != nil {
 				return err
 			}
@@ -135,6 +135,7 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 	fl.DurationVar(&delay, "delay", 0, "how long an approved recovery waits before it executes, e.g. 72h (required with --guardian)")
 	fl.BoolVar(&none, "none", false, "remove every guardian")
 	tf.register(fl)
+	f.registerOut(fl)
 	return cmd
 }
 

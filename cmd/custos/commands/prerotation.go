@@ -23,8 +23,10 @@ type nextKeyFlags struct {
 }
 
 func (n *nextKeyFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&n.keys, "next-key", nil,
+	fs.Var(appendStrings{list: &n.keys}, "next-key",
 		"pre-rotation: commit to this next controller key, a keyring NAME or the publicKeyMultibase (z6Mk...) of a key kept elsewhere; repeatable")
+	fs.Var(appendStrings{list: &n.keys, check: isMultikey}, "next-key-pub",
+		"pre-rotation: commit to the next controller key with this publicKeyMultibase, a key kept on another machine or device; repeatable")
 	fs.Uint32Var(&n.threshold, "next-threshold", 0,
 		"how many --next-key keys must sign the rotation that reveals them (default: the document's threshold, which a rotation keeps)")
 }
@@ -136,8 +138,8 @@ func revealSigners(kr *keyring.Keyring, id types.ID, cur, next *types.Document, 
 	}
 	m := int(cur.NextKeys.Threshold)
 	if len(chosen) < m {
-		return nil, fmt.Errorf("revealing the committed next keys of %s needs %d of them to sign, but the %s keyring (%s) holds %d; missing: %s. Import them (`custos keys import`), or name keys with --signer NAME[=FRAGMENT]",
-			id, m, kr.Backend(), kr.Dir(), len(chosen), strings.Join(missing, ", "))
+		return nil, &tooFewSigners{chosen: chosen, msg: fmt.Sprintf("revealing the committed next keys of %s needs %d of them to sign, but the %s keyring (%s) holds %d; missing: %s. Import them (`custos keys import`), name keys with --signer NAME[=FRAGMENT], or sign on several machines: --out FILE, then `custos tx sign FILE` where the other keys are",
+			id, m, kr.Backend(), kr.Dir(), len(chosen), strings.Join(missing, ", "))}
 	}
 	return chosen[:m], nil
 }

@@ -88,12 +88,15 @@ func (g *guardianFlags) guardianSigners(e *didEnv) (types.ID, []plannedSigner, e
 	if res.Head.Deactivated {
 		return types.ID{}, nil, explain(types.ErrGuardianInactive.Wrapf("guardian %s was deactivated at version %d", gid, res.Head.Version))
 	}
-	signers, err := controllerSigners(e.kr, gid, &res.Record.Document, nil, g.signers, "")
+	signers, err := e.partial(controllerSigners(e.kr, gid, &res.Record.Document, nil, g.signers, ""))
 	if err != nil {
 		return types.ID{}, nil, err
 	}
 	for i := range signers {
 		signers[i].did = gid
+	}
+	if e.guardian, err = txbuild.DIDState(gid, res.Record.Version, &res.Record.Document); err != nil {
+		return types.ID{}, nil, err
 	}
 	return gid, signers, nil
 }
@@ -101,7 +104,7 @@ func (g *guardianFlags) guardianSigners(e *didEnv) (types.ID, []plannedSigner, e
 func newRecoveryInitiateCmd(opts *options, f *didFlags) *cobra.Command {
 	g := &guardianFlags{}
 	nk := &nextKeyFlags{}
-	var newKeys []string
+	var newKeys []keySpec
 	var threshold uint32
 	var restoreVersion uint64
 	var compromised bool
@@ -183,25 +186,34 @@ prints its recovery id, which the other guardians approve.`,
 			used := e.usedFragments(t, cur)
 			var vms []types.VerificationMethod
 			var bindings []keyBinding
-			for _, spec := range newKeys {
-				name, frag, named := cutSpec(spec)
-				info, err := e.kr.Get(name)
+			var elsewhere []string
+			for _, ks := range newKeys {
+				flag := ks.flagName("--new-key")
+				name, frag, named := cutSpec(ks.spec)
+				pk, keyName, err := ks.publicKey(e.kr, "--new-key", name)
 				if err != nil {
-					return keyError(e.kr, fmt.Errorf("--new-key %s: %w", spec, err))
+					return err
 				}
-				if !info.Type.CanSign() {
-					return fmt.Errorf("--new-key %s: %q is an %s key; controller keys must be Ed25519 (they sign)", spec, name, info.Type)
+				if !pk.Type().CanSign() {
+					return fmt.Errorf("%s %s: the key is %s; controller keys must sign (Ed25519)", flag, ks.spec, pk.Type())
 				}
 				if !named {
 					frag = nextFragment(used, "key-")
 				}
 				if err := types.ValidateFragment(frag); err != nil {
-					return fmt.Errorf("--new-key %s: %s", spec, types.Detail(err))
+					return fmt.Errorf("%s %s: %s", flag, ks.spec, types.Detail(err))
 				}
 				used[frag] = true
-				vms = append(vms, types.VerificationMethod{Id: frag, PublicKey: info.PublicKey.Multicodec()})
-				signers = appendSigners(signers, plannedSigner{name: name, fragment: frag})
-				bindings = append(bindings, keyBinding{ID: id.String() + "#" + frag, Key: name, PublicKeyMultibase: info.PublicKey.Multibase()})
+				vms = append(vms, types.VerificationMethod{Id: frag, PublicKey: pk.Multicodec()})
+				if keyName == "" {
+					elsewhere = append(elsewhere, frag)
+				} else {
+					signers = appendSigners(signers, plannedSigner{name: keyName, fragment: frag})
+				}
+				bindings = append(bindings, keyBinding{ID: id.String() + "#" + frag, Key: keyName, PublicKeyMultibase: pk.Multibase()})
+			}
+			if err := e.heldElsewhere(elsewhere); err != nil {
+				return err
 			}
 			ctx, cancel := e.l.context(cmd)
 			defer cancel()
@@ -228,6 +240,8 @@ prints its recovery id, which the other guardians approve.`,
 			if err != nil {
 				return err
 			}
+			cfg := rs.Guardians.Current
+			e.guardians = &txbuild.FileGuardians{Guardians: append([]string{}, cfg.Guardians...), Threshold: cfg.Threshold, Delay: cfg.Delay}
 			body := txbuild.RecoveryInitiate(chainID, id, t.record.Version, rs.Recoveries.NextId+1, gid, vms, threshold, commit)
 			op := body.GetRecoveryInitiate()
 			op.RestoreVersion, op.Compromised, op.CompromisedSince = base.Version, compromised, sinceUnix
@@ -239,13 +253,15 @@ prints its recovery id, which the other guardians approve.`,
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&newKeys, "new-key", nil, "proposed controller key NAME[=FRAGMENT] from this keyring; repeatable")
+	registerKeyFlags(fl, &newKeys, "new-key", "proposed controller key NAME[=FRAGMENT] from this keyring; repeatable",
+		"proposed controller key MULTIBASE[=FRAGMENT] held on another machine (the owner's new key): it signs there (custos tx sign; needs --out); repeatable")
 	fl.Uint32Var(&threshold, "threshold", 1, "how many of the new keys must sign later changes")
 	fl.Uint64Var(&restoreVersion, "restore-version", 0, "the version whose methods and services the recovered document keeps (default: the current one); name the last version before a theft")
 	fl.BoolVar(&compromised, "compromised", false, "record every key the recovery removes as compromised rather than retired")
 	fl.StringVar(&since, "compromised-since", "", "RFC 3339 time from which the removed keys are not to be trusted (implies --compromised)")
 	g.register(fl, true)
 	nk.register(fl)
+	f.registerOut(fl)
 	_ = cmd.MarkFlagRequired("guardian")
 	return cmd
 }
@@ -352,6 +368,7 @@ is cancelled first.`,
 	}
 	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")
 	g.register(cmd.Flags(), true)
+	f.registerOut(cmd.Flags())
 	_ = cmd.MarkFlagRequired("guardian")
 	return cmd
 }
@@ -396,7 +413,7 @@ committed next keys (custos did rotate) cancels every pending recovery.`,
 			if g.guardian != "" {
 				gid, signers, err = g.guardianSigners(e)
 			} else {
-				signers, err = controllerSigners(e.kr, id, &t.record.Document, nil, g.signers, "")
+				signers, err = e.partial(controllerSigners(e.kr, id, &t.record.Document, nil, g.signers, ""))
 			}
 			if err != nil {
 				return err
@@ -410,5 +427,6 @@ committed next keys (custos did rotate) cancels every pending recovery.`,
 	}
 	cmd.Flags().Uint64Var(&rid, "id", 0, "the recovery id (required)")
 	g.register(cmd.Flags(), false)
+	f.registerOut(cmd.Flags())
 	return cmd
 }

@@ -59,6 +59,7 @@ DID documents, their keys, guardians and recovery.`,
 	root.AddCommand(newDIDCmd(opts))
 	root.AddCommand(newGuardiansCmd(opts))
 	root.AddCommand(newRecoveryCmd(opts))
+	root.AddCommand(newTxCmd(opts))
 	root.AddCommand(newResolveCmd(opts))
 	root.AddCommand(newHistoryCmd(opts))
 	root.AddCommand(newTestnetCmd(opts))

@@ -54,8 +54,8 @@ func controllerSigners(kr *keyring.Keyring, id types.ID, doc, next *types.Docume
 	chosen = append(chosen, last...)
 	m := int(doc.Threshold)
 	if len(chosen) < m {
-		return nil, fmt.Errorf("%s needs %d controller signature(s) (its threshold) but the %s keyring (%s) holds %d of its capabilityInvocation keys; missing: %s. Import them (`custos keys import`), or name keys with --signer NAME[=FRAGMENT]",
-			id, m, kr.Backend(), kr.Dir(), len(chosen), strings.Join(missing, ", "))
+		return nil, &tooFewSigners{chosen: chosen, msg: fmt.Sprintf("%s needs %d controller signature(s) (its threshold) but the %s keyring (%s) holds %d of its capabilityInvocation keys; missing: %s. Import them (`custos keys import`), name keys with --signer NAME[=FRAGMENT], or sign on several machines: --out FILE, then `custos tx sign FILE` where the other keys are",
+			id, m, kr.Backend(), kr.Dir(), len(chosen), strings.Join(missing, ", "))}
 	}
 	return chosen[:m], nil
 }
