@@ -12,11 +12,11 @@ import (
 //	SHA-256(group)[:3] || SHA-256(key)[:29]
 //
 // and every other key has the path SHA-256(key). All of a DID's entries in
-// the tree (its head, its guardian and recovery state) thus sit in one
-// subtree, so an operation that writes several of them rewrites one path
-// down to that subtree and a few nodes inside it, instead of independent
-// paths from the root. (Versions and history entries are kept out of the
-// tree: Options.OutOfTree.)
+// the tree (its head, its guardian and recovery state, its compromise
+// marks) thus sit in one subtree, so an operation that writes several of
+// them rewrites one path down to that subtree and a few nodes inside it,
+// instead of independent paths from the root. (Versions and history
+// entries are kept out of the tree: Options.OutOfTree.)
 //
 // The group prefix is 24 bits, not more: below the depth where a DID's
 // subtree parts from its neighbours' (about log2 of the number of DIDs),

@@ -8,14 +8,14 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Layout is the version of the state layout (tree paths and node
-// encoding) this store writes. A store written by another layout is
-// refused on open: its tree would not match the one this binary builds.
-// Layout 1 (no record) grouped a DID's keys under a 64-bit prefix; layout 2
-// under a 24-bit one; layout 3 is layout 2's paths, with Custos keeping
-// versions and history entries out of the tree (Options.OutOfTree); layout
-// 4 has the same paths, with bounded heads (older key periods archived in
-// history entries) and a leaf per key material marked compromised.
+// Layout is the version of the state layout (tree paths, node encoding,
+// what the tree holds) this store writes. A store written by another
+// layout is refused on open: its tree would not match the one this binary
+// builds. Layout 4: a DID's leaves grouped under a 24-bit prefix
+// (proof.TreeOptions), versions and history entries out of the tree
+// (Options.OutOfTree), bounded heads (older key periods archived in
+// history entries) and a leaf per key material marked compromised
+// (docs/state.md).
 const Layout = 4
 
 // ErrLayout is returned by Open for a state written by another layout.

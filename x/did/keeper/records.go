@@ -184,11 +184,18 @@ func (e *execution) closeKey(fragment string, version uint64, status types.KeySt
 	if err != nil {
 		return err
 	}
+	e.setKeyRecord(fragment, rec)
+	return e.endPeriod(p, version, status, compromisedSince)
+}
+
+// endPeriod ends the open period p at version and the block's time, with
+// the status its material ends in, and marks the material when that is
+// compromised.
+func (e *execution) endPeriod(p *types.KeyPeriod, version uint64, status types.KeyStatus, compromisedSince int64) error {
 	p.Status = status
 	p.ValidUntilVersion = version
 	p.ValidUntil = e.blk.Time
 	p.CompromisedSince = compromisedSince
-	e.setKeyRecord(fragment, rec)
 	return e.markIfCompromised(p, version)
 }
 
@@ -211,11 +218,7 @@ func (e *execution) rotateKey(fragment string, pk types.PublicKey, version uint6
 	if err != nil {
 		return err
 	}
-	p.Status = status
-	p.ValidUntilVersion = version
-	p.ValidUntil = e.blk.Time
-	p.CompromisedSince = compromisedSince
-	if err := e.markIfCompromised(p, version); err != nil {
+	if err := e.endPeriod(p, version, status, compromisedSince); err != nil {
 		return err
 	}
 	rec.Periods = append(rec.Periods, types.KeyPeriod{
