@@ -16,6 +16,7 @@ import (
 	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
+	"github.com/custos-ledger/custos/x/network/upgrade"
 )
 
 // Version is the application version reported by Info.
@@ -46,6 +47,13 @@ type App struct {
 	// when the node closes the app.
 	life   sync.RWMutex
 	closed bool
+
+	// upgrades are the migrations this binary knows; halted is closed
+	// (with haltErr) when the next height needs one it does not know.
+	upgrades *upgrade.Registry
+	halted   chan struct{}
+	haltErr  error
+	haltOnce sync.Once
 }
 
 var _ abci.Application = (*App)(nil)
@@ -70,8 +78,20 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: the store commits at most %d bytes in %d entries at once, less than a block may write (%d bytes and %d of reserve)",
 			maxBytes, maxEntries, keeper.MaxBlockWriteBytes, keeper.CommitReserve)
 	}
-	a := &App{cfg: cfg, db: db, acc: accel.New(cfg.Accel)}
+	upgrades, err := upgrade.NewRegistry(cfg.Migrations...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{cfg: cfg, db: db, acc: accel.New(cfg.Accel), upgrades: upgrades, halted: make(chan struct{})}
 	if err := a.loadGenesisState(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// A binary that stopped for an upgrade it does not know refuses to
+	// start again on that state: it would execute the upgrade's height
+	// under the old rules.
+	if _, err := a.requiredUpgrade(db, db.LastCommit().Height+1); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -249,11 +269,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	budget := keeper.NewWriteBudget(keeper.MaxBlockWriteBytes)
 	blk := keeper.Block{ChainID: a.chainID, Height: req.Height, Time: req.Time.Unix(), Writes: budget}
 	st := a.db.Pending()
+	// An upgrade due at this height runs first; one this binary does not
+	// know stops the block here, before it changes anything.
+	blockEvents, err := a.runUpgrade(st, req.Height)
+	if err != nil {
+		return nil, err
+	}
 	timed, err := a.keeper.BeginBlock(st, blk)
 	if err != nil {
 		return nil, fmt.Errorf("app: height %d timed actions: %w", req.Height, err)
 	}
-	var blockEvents []abci.Event
 	for _, out := range timed {
 		blockEvents = append(blockEvents, txEvents(out.DID.String(), out)...)
 	}
@@ -303,5 +328,6 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.cfg.Logger.Info("state committed", "height", a.height, "took", time.Since(start).Round(time.Millisecond))
+	a.haltIfUpgradeRequired(a.height)
 	return &abci.ResponseCommit{}, nil
 }

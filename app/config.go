@@ -6,6 +6,7 @@ import (
 	"github.com/cometbft/cometbft/libs/log"
 
 	"github.com/custos-ledger/custos/app/accel"
+	"github.com/custos-ledger/custos/x/network/upgrade"
 )
 
 // Config is what the application needs to run. It holds nothing that
@@ -23,6 +24,9 @@ type Config struct {
 	Accel accel.Config
 	// Logger receives the application's log lines.
 	Logger log.Logger
+	// Migrations are the upgrades this binary knows (KnownMigrations): they
+	// are part of the release's rules, not a setting; tests give their own.
+	Migrations []upgrade.Migration
 }
 
 // DefaultConfig returns a Config for the given data folder.
@@ -32,6 +36,7 @@ func DefaultConfig(dataDir string) Config {
 		KeepRecent: 0,
 		Accel:      accel.DefaultConfig(),
 		Logger:     log.NewNopLogger(),
+		Migrations: KnownMigrations(),
 	}
 }
 

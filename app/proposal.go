@@ -25,6 +25,9 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 		return nil, fmt.Errorf("app: prepare proposal at height %d: %w", req.Height, err)
 	}
 	defer snap.Close()
+	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
+		return nil, err
+	}
 	p := a.keeper.NewProposal(snap, a.chainID)
 	txs := make([][]byte, 0, len(req.Txs))
 	var refusals []error
@@ -76,6 +79,9 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 		return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
 	}
 	defer snap.Close()
+	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
+		return nil, err
+	}
 	p := a.keeper.NewProposal(snap, a.chainID)
 	reject := func(i int, err error) (*abci.ResponseProcessProposal, error) {
 		if types.Registered(err) == nil {

@@ -257,7 +257,10 @@ func (n *Node) App() *app.App { return n.app }
 func (n *Node) CometBFT() *cmtnode.Node { return n.cmt }
 
 // Run builds and starts a node for cfg and runs it until ctx is done, then
-// stops it cleanly. A node that stops on its own is an error.
+// stops it cleanly. A node that stops on its own is an error; one the
+// application stops, having committed the last height before an upgrade
+// this binary does not know, returns the application's
+// *app.UpgradeRequiredError.
 func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger, opts ...Option) error {
 	n, err := New(cfg, logger, opts...)
 	if err != nil {
@@ -270,7 +273,13 @@ func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger, opts ...Opt
 	case <-ctx.Done():
 		logger.Info("shutting down", "reason", context.Cause(ctx))
 		return n.Stop()
+	case <-n.app.Halted():
+		logger.Info("shutting down", "reason", n.app.HaltErr())
+		return errors.Join(n.app.HaltErr(), n.Stop())
 	case <-n.Quit():
+		if err := n.app.HaltErr(); err != nil {
+			return errors.Join(err, n.Stop())
+		}
 		return errors.Join(errors.New("the node stopped on its own: see the log above"), n.Stop())
 	}
 }

@@ -11,6 +11,6 @@ import (
 func main() {
 	if err := commands.NewRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
+		os.Exit(commands.ExitCode(err))
 	}
 }
