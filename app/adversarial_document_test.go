@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -239,8 +242,11 @@ func buildKeys(w *advWorld) []advCase {
 	raw32 := didtest.PubOf("keys-raw").Raw()
 	cases := []advCase{
 		{name: "unknown multicodec", tx: key(append([]byte{0x00, 0x01}, raw32...)), want: types.ErrUnsupportedKeyType},
-		{name: "secp256k1", tx: key(append([]byte{0xe7, 0x01}, append([]byte{0x02}, raw32...)...)), want: types.ErrUnsupportedKeyType},
-		{name: "P-256", tx: key(append([]byte{0x80, 0x24}, append([]byte{0x03}, raw32...)...)), want: types.ErrUnsupportedKeyType},
+		{name: "secp256k1 off the curve (x = 0)", tx: key(append([]byte{0xe7, 0x01, 0x02}, make([]byte, 32)...)), want: types.ErrInvalidPublicKey},
+		{name: "P-256 off the curve (x = 1)", tx: key(append(append([]byte{0x80, 0x24, 0x02}, make([]byte, 31)...), 1)), want: types.ErrInvalidPublicKey},
+		{name: "P-256 uncompressed", tx: key(append([]byte{0x80, 0x24, 0x04}, append(raw32, raw32...)...)), want: types.ErrUncompressedKey},
+		{name: "P-256 of 32 bytes", tx: key(append([]byte{0x80, 0x24}, raw32...)), want: types.ErrInvalidPublicKey},
+		{name: "P-256 signed high-S", tx: highSCreate(), want: types.ErrHighS},
 		{name: "empty key", tx: key(nil), want: types.ErrUnsupportedKeyType},
 		{name: "one byte", tx: key([]byte{0xed}), want: types.ErrUnsupportedKeyType},
 		{name: "multicodec as an overlong varint", tx: key(append([]byte{0xed, 0x81, 0x00}, raw32...)), want: types.ErrUnsupportedKeyType},
@@ -271,7 +277,8 @@ func buildKeys(w *advWorld) []advCase {
 	cases = append(cases,
 		advCase{name: "X25519 of 31 bytes", tx: agree(x(raw32[:31])), want: types.ErrInvalidPublicKey},
 		advCase{name: "X25519 of 33 bytes", tx: agree(x(append(raw32, 1))), want: types.ErrInvalidPublicKey},
-		advCase{name: "keyAgreement secp256k1", tx: agree(append([]byte{0xe7, 0x01}, append([]byte{0x02}, raw32...)...)), want: types.ErrUnsupportedKeyType},
+		advCase{name: "keyAgreement secp256k1", tx: agree(append([]byte{0xe7, 0x01}, secp256k1G...)), want: types.ErrInvalidDocument},
+		advCase{name: "keyAgreement P-256", tx: agree(p256Key("keys-agree").Public().Multicodec()), want: types.ErrInvalidDocument},
 	)
 	// One secret signs for A and for A + T (T of order 8) under ZIP-215:
 	// two "distinct" controller keys held by one party.
@@ -377,4 +384,46 @@ func buildLarge(w *advWorld) []advCase {
 			return tx
 		}()},
 	}
+}
+
+// secp256k1G is the secp256k1 generator, compressed (SEC 2 §2.4.1): a
+// valid secp256k1 public key.
+var secp256k1G = []byte{0x02,
+	0x79, 0xbe, 0x66, 0x7e, 0xf9, 0xdc, 0xbb, 0xac, 0x55, 0xa0, 0x62, 0x95, 0xce, 0x87, 0x0b, 0x07,
+	0x02, 0x9b, 0xfc, 0xdb, 0x2d, 0xce, 0x28, 0xd9, 0x59, 0xf2, 0x81, 0x5b, 0x16, 0xf8, 0x17, 0x98}
+
+// p256Key is the P-256 key whose scalar is SHA-256("custos adversarial
+// p256 " + name).
+func p256Key(name string) txbuild.P256Key {
+	d := sha256.Sum256([]byte("custos adversarial p256 " + name))
+	k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), d[:])
+	if err != nil {
+		panic(err)
+	}
+	return txbuild.P256Key{Key: k}
+}
+
+// highSCreate is the create of a DID with one P-256 key whose proof of
+// possession has s above n/2: valid under plain ECDSA, refused by Custos.
+func highSCreate() []byte {
+	k := p256Key("keys-high-s")
+	id, body, err := txbuild.Create(advChain, txbuild.SimpleDocument("key-1", k.Public()), "")
+	if err != nil {
+		panic(err)
+	}
+	b, err := body.Marshal()
+	if err != nil {
+		panic(err)
+	}
+	sig, err := k.Sign(types.SignBytes(b))
+	if err != nil {
+		panic(err)
+	}
+	s := new(big.Int).Sub(elliptic.P256().Params().N, new(big.Int).SetBytes(sig[32:]))
+	s.FillBytes(sig[32:])
+	tx, err := types.EncodeTx(b, []types.Signature{{VerificationMethod: types.URL{ID: id, Fragment: "key-1"}.String(), Signature: sig}})
+	if err != nil {
+		panic(err)
+	}
+	return tx
 }

@@ -153,7 +153,7 @@ func buildInitiate(w *advWorld) []advCase {
 		{name: "a second one by the same guardian", tx: wd.initiate(wd.g1, vms2, 1, nil, pop), want: types.ErrRecoveryPending},
 		{name: "proposing no key", tx: byG2(nil, 1, nil), want: types.ErrInvalidOperation},
 		{name: "proposing an X25519 key", tx: byG2(vm("r1", didtest.X25519("initiate/x").Multicodec()), 1, nil), want: types.ErrInvalidOperation},
-		{name: "proposing an unsupported key", tx: byG2(vm("r1", append([]byte{0xe7, 0x01, 0x02}, pub2[2:]...)), 1, nil, pop), want: types.ErrUnsupportedKeyType},
+		{name: "proposing an unsupported key", tx: byG2(vm("r1", append([]byte{0xeb, 0x01}, make([]byte, 48)...)), 1, nil, pop), want: types.ErrUnsupportedKeyType},
 		{name: "proposing a key of small order", tx: byG2(vm("r1", append([]byte{0xed, 0x01}, didtest.SmallOrderEd25519()[2]...)), 1, nil), want: types.ErrInvalidPublicKey},
 		{name: "proposing threshold 0", tx: byG2(vms2, 0, nil, pop), want: types.ErrInvalidDocument},
 		{name: "proposing threshold 2 of 1 key", tx: byG2(vms2, 2, nil, pop), want: types.ErrInvalidDocument},

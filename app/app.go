@@ -23,7 +23,7 @@ import (
 const Version = "0.1.0-dev"
 
 // AppVersion is the protocol version of the state machine.
-const AppVersion uint64 = 4
+const AppVersion uint64 = 5
 
 // App is the Custos ABCI application.
 type App struct {

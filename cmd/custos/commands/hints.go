@@ -38,7 +38,7 @@ func hints() map[string]string {
 		"missing_proof_of_possession": "every new signing key must sign too: keep it in this keyring and custos signs with it; a key held elsewhere must be imported first (`custos keys import`)",
 		"would_lose_control":          "the DID must keep at least threshold capabilityInvocation keys: add a replacement first (`custos did update --add-key`), rotate instead (`custos did rotate`, with --compromised if the key was stolen), lower --threshold, or deactivate the DID if that is the intent",
 		"key_not_found":               "the DID has no key with that fragment: `custos resolve DID` lists its keys",
-		"key_type_mismatch":           "rotate to a key of the same type: Ed25519 for Ed25519, X25519 for X25519 (`custos keys add NAME --type ...`)",
+		"key_type_mismatch":           "rotate a signing key to a signing key (ed25519 or p256) and a keyAgreement key to an x25519 key (`custos keys add NAME --type ...`)",
 		"duplicate_key":               "that key material is in the document already: use a fresh key (`custos keys add`) for each verification method",
 		"memo_too_large":              "shorten --memo",
 		"invalid_time":                "give --compromised-since in RFC 3339, not in the future, e.g. 2025-01-02T15:04:05Z",
@@ -60,6 +60,8 @@ func hints() map[string]string {
 		"guardians_locked":            "a recovery of the DID is pending: `custos recovery status DID` shows it; cancel it (`custos recovery cancel`) or wait until it executes or expires, then change the guardians",
 		"stale_guardians":             "the guardian set changed since the transaction was built; run the command again (`custos recovery status DID` shows the guardians now)",
 		"wrong_recovery_id":           "another recovery of the DID was opened since the transaction was built; run the command again (`custos recovery status DID` lists the pending ones)",
+		"high_s_signature":            "an ECDSA signature must have a low s: sign with `custos` (which normalises it), or replace s by n - s in the signature from your device or library",
+		"uncompressed_public_key":     "give the P-256 or secp256k1 key compressed (33 bytes: 0x02 or 0x03, then x; its Multikey starts zDn or zQ3s); `custos keys show NAME` prints it so",
 		"invalid_restore_version":     "name a version the DID has reached with --restore-version (`custos history DID` lists them), or leave it out to restore the current one",
 	}
 }

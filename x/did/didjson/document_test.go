@@ -61,6 +61,19 @@ func TestRenderDocument(t *testing.T) {
 				require.Nil(t, d.AssertionMethod, "empty relationships are left out")
 				require.Nil(t, d.Service)
 			}},
+		{name: "P-256 and secp256k1 keys are Multikeys too", doc: types.Document{Id: fixedID.String(), VerificationMethods: []types.VerificationMethod{
+			{Id: "hsm", PublicKey: mustMultikey(t, "zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP").Multicodec()},
+			{Id: "k1", PublicKey: mustMultikey(t, "zQ3shVc2UkAfJCdc1TR8E66J85h48P43r93q8jGPkPpjF9Ef9").Multicodec()}},
+			AssertionMethod: []string{"k1"}, CapabilityInvocation: []string{"hsm"}, Threshold: 1},
+			check: func(t *testing.T, d didjson.Document) {
+				// The Multikeys of RFC 6979's P-256 key and of the secp256k1
+				// generator, checked byte for byte in x/did/types.
+				b, err := json.Marshal(d.VerificationMethod)
+				require.NoError(t, err)
+				require.Equal(t, `[{"id":"`+fixedID.String()+`#hsm","type":"Multikey","controller":"`+fixedID.String()+`","publicKeyMultibase":"zDnaepBuvsQ8cpsWrVKw8fbpGpvPeNSjVPTWoq6cRqaYzBKVP"},`+
+					`{"id":"`+fixedID.String()+`#k1","type":"Multikey","controller":"`+fixedID.String()+`","publicKeyMultibase":"zQ3shVc2UkAfJCdc1TR8E66J85h48P43r93q8jGPkPpjF9Ef9"}]`, string(b))
+				require.Equal(t, []string{fixedID.String() + "#hsm"}, d.CapabilityInvocation)
+			}},
 		{name: "deactivated: the id alone", doc: types.Document{Id: fixedID.String()},
 			check: func(t *testing.T, d didjson.Document) {
 				b, err := json.Marshal(d)
@@ -83,6 +96,13 @@ func TestRenderDocument(t *testing.T) {
 			tc.check(t, d)
 		})
 	}
+}
+
+func mustMultikey(t *testing.T, s string) types.PublicKey {
+	t.Helper()
+	pk, err := types.ParseMultikey(s)
+	require.NoError(t, err)
+	return pk
 }
 
 func TestContextsIsACopy(t *testing.T) {

@@ -105,6 +105,9 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 			if !nextKey.IsZero() && !nextKey.IsCurvePoint() {
 				return nil, notAPoint(u.String())
 			}
+			if types.HighS(curKey.Type(), sig.Signature) || types.HighS(nextKey.Type(), sig.Signature) {
+				return nil, types.ErrHighS.Wrapf("the signature by %s has a high s: sign again, or replace s by n - s", u)
+			}
 			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
 		}
 	}

@@ -9,7 +9,10 @@ import (
 // rotate replaces one key's material and keeps its relationships; the old
 // material is recorded as retired, or as compromised (op.Compromised, with
 // its optional since-time) in the same step. The new key, if it signs,
-// proves possession.
+// proves possession. A signing key may rotate to a signing key of another
+// type (an Ed25519 key to a P-256 key held in a token): every relationship
+// but keyAgreement takes any signing type, so the relationships kept stay
+// valid. A keyAgreement key rotates to an X25519 key only.
 func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 	head, rec, cur, err := e.current()
 	if err != nil {
@@ -62,7 +65,8 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 // document of id (its keys curKeys): the material of fragment keyID
 // replaced by newPublicKey (multicodec), its relationships and everything
 // else kept. It refuses a fragment cur does not list, a new key that does
-// not parse, is of another type or is listed in cur already. It returns
+// not parse, cannot take the old key's place (a signing key for a
+// keyAgreement key or the reverse) or is listed in cur already. It returns
 // the new document's keys. The CLI calls it to build a rotation, the
 // ledger to execute one.
 func RotatedDocument(id types.ID, cur *types.Document, curKeys types.Keys, keyID string, newPublicKey []byte) (types.Document, types.Keys, error) {
@@ -74,8 +78,8 @@ func RotatedDocument(id types.ID, cur *types.Document, curKeys types.Keys, keyID
 	if err != nil {
 		return types.Document{}, types.Keys{}, err
 	}
-	if nk.Type() != old.Type() {
-		return types.Document{}, types.Keys{}, types.ErrKeyTypeMismatch.Wrapf("#%s is an %s key, the new key %s is %s", keyID, old.Type(), nk.Multibase(), nk.Type())
+	if nk.Type().CanSign() != old.Type().CanSign() {
+		return types.Document{}, types.Keys{}, types.ErrKeyTypeMismatch.Wrapf("#%s is an %s key, the new key %s is %s: a signing key rotates to a signing key (Ed25519, P-256, secp256k1), a keyAgreement key to an X25519 key", keyID, old.Type(), nk.Multibase(), nk.Type())
 	}
 	for i, k := range curKeys.Keys {
 		if k == nk {

@@ -7,20 +7,43 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// Signer is a private key and the DID URL it signs as.
-type Signer struct {
-	URL types.URL
-	Key ed25519.PrivateKey
+// KeySigner is a private key that signs Custos sign bytes: held in memory
+// (Ed25519Key), in a keyring, or in a hardware token. Sign returns the
+// signature in the form the ledger verifies: 64 bytes, Ed25519, or r || s
+// with a low s for P-256 and secp256k1 (types.NormalizeLowS).
+type KeySigner interface {
+	Public() types.PublicKey
+	Sign(msg []byte) ([]byte, error)
 }
 
-// Public returns the signer's public key.
-func (s Signer) Public() types.PublicKey {
-	pk, err := types.NewEd25519(s.Key.Public().(ed25519.PublicKey))
+// Ed25519Key is an Ed25519 private key as a KeySigner.
+type Ed25519Key ed25519.PrivateKey
+
+// Public returns the public key.
+func (k Ed25519Key) Public() types.PublicKey {
+	pk, err := types.NewEd25519(ed25519.PrivateKey(k).Public().(ed25519.PublicKey))
 	if err != nil {
 		panic("txbuild: ed25519 public key of wrong size")
 	}
 	return pk
 }
+
+// Sign signs msg.
+func (k Ed25519Key) Sign(msg []byte) ([]byte, error) {
+	if len(k) != ed25519.PrivateKeySize {
+		return nil, errors.New("txbuild: signer key is not an Ed25519 private key")
+	}
+	return ed25519.Sign(ed25519.PrivateKey(k), msg), nil
+}
+
+// Signer is a private key and the DID URL it signs as.
+type Signer struct {
+	URL types.URL
+	Key KeySigner
+}
+
+// Public returns the signer's public key.
+func (s Signer) Public() types.PublicKey { return s.Key.Public() }
 
 // Sign encodes body and returns the signed tx envelope.
 func Sign(body types.TxBody, signers ...Signer) ([]byte, error) {
@@ -36,10 +59,14 @@ func SignBytes(body []byte, signers ...Signer) ([]byte, error) {
 	msg := types.SignBytes(body)
 	sigs := make([]types.Signature, 0, len(signers))
 	for _, s := range signers {
-		if len(s.Key) != ed25519.PrivateKeySize {
-			return nil, errors.New("txbuild: signer key is not an Ed25519 private key")
+		if s.Key == nil {
+			return nil, errors.New("txbuild: signer without a key")
 		}
-		sigs = append(sigs, types.Signature{VerificationMethod: s.URL.String(), Signature: ed25519.Sign(s.Key, msg)})
+		sig, err := s.Key.Sign(msg)
+		if err != nil {
+			return nil, err
+		}
+		sigs = append(sigs, types.Signature{VerificationMethod: s.URL.String(), Signature: sig})
 	}
 	return types.EncodeTx(body, sigs)
 }
@@ -93,7 +120,7 @@ func Deactivate(chainID string, id types.ID, version uint64) types.TxBody {
 		Operation: &types.TxBody_Deactivate{Deactivate: &types.DeactivateOp{}}}
 }
 
-// SimpleDocument returns a document whose one Ed25519 key, under fragment,
+// SimpleDocument returns a document whose one signing key, under fragment,
 // is in authentication, assertionMethod and capabilityInvocation, with
 // threshold 1.
 func SimpleDocument(fragment string, pk types.PublicKey) types.Document {
@@ -106,7 +133,13 @@ func SimpleDocument(fragment string, pk types.PublicKey) types.Document {
 	}
 }
 
-// NewSigner returns a Signer for a key of the DID id under fragment.
+// NewSigner returns a Signer for an Ed25519 key of the DID id under
+// fragment.
 func NewSigner(id types.ID, fragment string, key ed25519.PrivateKey) Signer {
+	return Signer{URL: types.URL{ID: id, Fragment: fragment}, Key: Ed25519Key(key)}
+}
+
+// NewKeySigner returns a Signer for any key of the DID id under fragment.
+func NewKeySigner(id types.ID, fragment string, key KeySigner) Signer {
 	return Signer{URL: types.URL{ID: id, Fragment: fragment}, Key: key}
 }

@@ -107,9 +107,16 @@ func TestValidateDocument(t *testing.T) {
 		{name: "method key truncated", edit: func(d *types.Document) {
 			d.VerificationMethods[0].PublicKey = d.VerificationMethods[0].PublicKey[:33]
 		}, wantErr: types.ErrInvalidPublicKey},
-		{name: "method key secp256k1", edit: func(d *types.Document) {
+		{name: "method key secp256k1 off the curve", edit: func(d *types.Document) {
 			d.VerificationMethods[0].PublicKey = append([]byte{0xe7, 0x01, 0x02}, make([]byte, 32)...)
-		}, wantErr: types.ErrUnsupportedKeyType},
+		}, wantErr: types.ErrInvalidPublicKey},
+		{name: "method key P-256 uncompressed", edit: func(d *types.Document) {
+			d.VerificationMethods[0].PublicKey = append([]byte{0x80, 0x24, 0x04}, make([]byte, 64)...)
+		}, wantErr: types.ErrUncompressedKey},
+		{name: "keyAgreement key P-256", edit: func(d *types.Document) {
+			d.VerificationMethods[0].PublicKey = append([]byte{0x80, 0x24, 0x02}, make([]byte, 32)...)
+			d.KeyAgreement = append(d.KeyAgreement, d.VerificationMethods[0].Id)
+		}, wantErr: types.ErrInvalidDocument},
 		{name: "duplicate method id", edit: func(d *types.Document) { d.VerificationMethods[1].Id = "key-1" }, wantErr: types.ErrInvalidDocument},
 		{name: "duplicate key material", edit: func(d *types.Document) {
 			d.VerificationMethods[1].PublicKey = d.VerificationMethods[0].PublicKey

@@ -91,7 +91,7 @@ var (
 	ErrMissingPossession  = &Error{23, "missing_proof_of_possession", "a new signing key did not sign the transaction"}
 	ErrWouldLoseControl   = &Error{24, "would_lose_control", "the change would leave fewer capabilityInvocation keys than the threshold"}
 	ErrKeyNotFound        = &Error{25, "key_not_found", "the DID has no verification method with that fragment"}
-	ErrKeyTypeMismatch    = &Error{26, "key_type_mismatch", "the new key is not of the rotated key's type"}
+	ErrKeyTypeMismatch    = &Error{26, "key_type_mismatch", "the new key cannot take the rotated key's place: a signing key rotates to a signing key, a key-agreement key to an X25519 key"}
 	ErrDuplicateKey       = &Error{27, "duplicate_key", "the key material is already listed in the document"}
 	ErrMemoTooLarge       = &Error{28, "memo_too_large", "the memo exceeds max_memo_bytes"}
 	ErrInvalidTime        = &Error{29, "invalid_time", "the time is not valid for this operation"}
@@ -117,6 +117,10 @@ var (
 	ErrKeyCompromised = &Error{51, "key_compromised", "the key material was recorded as compromised for this DID and can never be added to it again"}
 	// ErrAlreadyCompromised: a key record is never downgraded.
 	ErrAlreadyCompromised = &Error{52, "already_compromised", "the key is already recorded as compromised from that time or earlier; a record only moves to an earlier time"}
+	// ErrHighS: ECDSA signatures (P-256, secp256k1) must be low-S.
+	ErrHighS = &Error{53, "high_s_signature", "an ECDSA signature's s is above half the group order: signers must normalise it to n - s (low-S)"}
+	// ErrUncompressedKey: ECDSA keys have one encoding, compressed.
+	ErrUncompressedKey = &Error{54, "uncompressed_public_key", "a P-256 or secp256k1 key is the 65-byte uncompressed point: it must be the 33-byte compressed point"}
 
 	// Codes 60-69: what one block may hold and write.
 	ErrBlockWriteLimit = &Error{60, "block_write_limit", "the block is full: what the transaction writes does not fit in what the block may still write; resubmit it"}
@@ -140,7 +144,7 @@ func AllErrors() []*Error {
 		ErrInvalidGuardians, ErrRecoveryNotFound, ErrRecoveryExpired, ErrAlreadyCounted,
 		ErrRecoveryPending, ErrPreRotation,
 		ErrStaleGuardians, ErrWrongRecoveryID, ErrRestoreVersion, ErrGuardiansLocked,
-		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised,
+		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised, ErrHighS, ErrUncompressedKey,
 		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
 	}

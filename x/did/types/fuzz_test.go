@@ -156,11 +156,13 @@ func FuzzParseMultikey(f *testing.F) {
 	}
 	f.Add(multikey(f, codecSecp256k1, append([]byte{2}, bytes.Repeat([]byte{1}, 32)...)))
 	f.Add(multikey(f, codecP256, append([]byte{3}, bytes.Repeat([]byte{1}, 32)...)))
+	f.Add(rfc6979P256.multikey)
+	f.Add(k1Generator.multikey)
 	f.Fuzz(func(t *testing.T, s string) {
 		pk, err := types.ParseMultikey(s)
 		if err != nil {
 			switch types.Registered(err) {
-			case types.ErrInvalidPublicKey, types.ErrUnsupportedKeyType:
+			case types.ErrInvalidPublicKey, types.ErrUnsupportedKeyType, types.ErrUncompressedKey:
 			default:
 				t.Fatalf("ParseMultikey(%q): unexpected error %v", s, err)
 			}
@@ -186,12 +188,15 @@ func FuzzParsePublicKey(f *testing.F) {
 	}
 	f.Add([]byte{0xe7, 0x01, 0x02})
 	f.Add([]byte{0x80, 0x24, 0x03})
+	f.Add(append([]byte{0x80, 0x24, 0x03}, unhex(f, rfc6979P256.x)...))
+	f.Add(append([]byte{0x80, 0x24, 0x04}, unhex(f, rfc6979P256.x+rfc6979P256.y)...))
+	f.Add(append([]byte{0xe7, 0x01}, unhex(f, k1Generator.compressed)...))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		pk, err := types.ParsePublicKey(b)
 		if err != nil {
 			switch types.Registered(err) {
-			case types.ErrInvalidPublicKey, types.ErrUnsupportedKeyType:
+			case types.ErrInvalidPublicKey, types.ErrUnsupportedKeyType, types.ErrUncompressedKey:
 			default:
 				t.Fatalf("ParsePublicKey(%x): unexpected error %v", b, err)
 			}

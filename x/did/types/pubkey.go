@@ -16,8 +16,8 @@ import (
 // KeyType is the kind of a public key, known by its multicodec prefix.
 type KeyType uint8
 
-// The key types. Secp256k1 and P-256 are reserved: recognised, not yet
-// accepted.
+// The key types. Ed25519, P-256 and secp256k1 keys sign (capabilityInvocation,
+// authentication, assertionMethod...); X25519 keys only agree keys.
 const (
 	KeyTypeUnknown KeyType = iota
 	KeyTypeEd25519
@@ -50,7 +50,9 @@ func (t KeyType) String() string {
 }
 
 // CanSign reports whether keys of this type make signatures.
-func (t KeyType) CanSign() bool { return t == KeyTypeEd25519 }
+func (t KeyType) CanSign() bool {
+	return t == KeyTypeEd25519 || t == KeyTypeP256 || t == KeyTypeSecp256k1
+}
 
 // PublicKey is a parsed public key; its zero value is invalid. PublicKey
 // values are comparable with ==.
@@ -67,11 +69,11 @@ func ParsePublicKey(b []byte) (PublicKey, error) {
 	case bytes.HasPrefix(b, prefixX25519):
 		return newKey(KeyTypeX25519, b[len(prefixX25519):], 32)
 	case bytes.HasPrefix(b, prefixSecp256k1):
-		return PublicKey{}, ErrUnsupportedKeyType.Wrap("secp256k1 keys are not accepted yet")
+		return newECDSAKey(KeyTypeSecp256k1, b[len(prefixSecp256k1):])
 	case bytes.HasPrefix(b, prefixP256):
-		return PublicKey{}, ErrUnsupportedKeyType.Wrap("P-256 keys are not accepted yet")
+		return newECDSAKey(KeyTypeP256, b[len(prefixP256):])
 	}
-	return PublicKey{}, ErrUnsupportedKeyType.Wrap("unknown multicodec prefix: keys must be Ed25519 (0xed01) or X25519 (0xec01)")
+	return PublicKey{}, ErrUnsupportedKeyType.Wrap("unknown multicodec prefix: keys must be Ed25519 (0xed01), P-256 (0x8024), secp256k1 (0xe701) or X25519 (0xec01)")
 }
 
 // ParseMultikey parses a publicKeyMultibase value: "z" + base58btc(multicodec
@@ -262,6 +264,10 @@ func (k PublicKey) Multicodec() []byte {
 		p = prefixEd25519
 	case KeyTypeX25519:
 		p = prefixX25519
+	case KeyTypeP256:
+		p = prefixP256
+	case KeyTypeSecp256k1:
+		p = prefixSecp256k1
 	default:
 		return nil
 	}
@@ -280,13 +286,24 @@ func (k PublicKey) Multibase() string {
 // String returns the Multibase form.
 func (k PublicKey) String() string { return k.Multibase() }
 
-// Verify reports whether sig is a valid signature of msg by k. Keys that
-// cannot sign verify nothing.
+// Verify reports whether sig is a valid signature of msg by k: Ed25519
+// under ZIP-215; P-256 and secp256k1 as ECDSA over SHA-256(msg), sig the
+// 64 bytes r || s with s in the lower half of the group order (a high-S
+// signature verifies nothing: HighS names the refusal). Keys that cannot
+// sign verify nothing.
 func (k PublicKey) Verify(msg, sig []byte) bool {
-	if k.typ != KeyTypeEd25519 || len(sig) != 64 {
+	if len(sig) != 64 {
 		return false
 	}
-	return ed25519.VerifyWithOptions(ed25519.PublicKey(k.raw), msg, sig, zip215)
+	switch k.typ {
+	case KeyTypeEd25519:
+		return ed25519.VerifyWithOptions(ed25519.PublicKey(k.raw), msg, sig, zip215)
+	case KeyTypeP256:
+		return verifyP256(k.raw, msg, sig)
+	case KeyTypeSecp256k1:
+		return verifySecp256k1(k.raw, msg, sig)
+	}
+	return false
 }
 
 // zip215 is the Ed25519 verification rule, CometBFT's: ZIP-215, under which
@@ -305,16 +322,17 @@ type Signed struct {
 }
 
 // VerifyBatch reports, for each item, whether its key signed its message
-// with its signature, under Verify's rule, verifying them together:
-// cheaper than one by one when they all hold. Random scalars make the batch
-// sound; each answer is still Verify's (a failed batch is checked one by
-// one).
+// with its signature, under Verify's rule, verifying the Ed25519 ones
+// together: cheaper than one by one when they all hold. Random scalars make
+// the batch sound; each answer is still Verify's (a failed batch is checked
+// one by one). Items of other key types are verified one by one.
 func VerifyBatch(items []Signed) []bool {
 	out := make([]bool, len(items))
 	bv := ed25519.NewBatchVerifierWithCapacity(len(items))
 	var idx []int
 	for i, it := range items {
 		if it.Key.typ != KeyTypeEd25519 || len(it.Sig) != 64 {
+			out[i] = it.Key.Verify(it.Msg, it.Sig)
 			continue
 		}
 		bv.AddWithOptions(ed25519.PublicKey(it.Key.raw), it.Msg, it.Sig, zip215)

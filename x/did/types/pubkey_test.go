@@ -76,8 +76,8 @@ func TestParsePublicKey(t *testing.T) {
 		{name: "Ed25519 33 bytes", in: cat(codecEd25519, append(raw32, 0)), wantErr: types.ErrInvalidPublicKey},
 		{name: "X25519 31 bytes", in: cat(codecX25519, raw32[:31]), wantErr: types.ErrInvalidPublicKey},
 		{name: "X25519 64 bytes", in: cat(codecX25519, append(raw32, raw32...)), wantErr: types.ErrInvalidPublicKey},
-		{name: "secp256k1 not yet", in: cat(codecSecp256k1, append([]byte{2}, raw32...)), wantErr: types.ErrUnsupportedKeyType},
-		{name: "P-256 not yet", in: cat(codecP256, append([]byte{2}, raw32...)), wantErr: types.ErrUnsupportedKeyType},
+		{name: "secp256k1 x alone", in: cat(codecSecp256k1, raw32), wantErr: types.ErrInvalidPublicKey},
+		{name: "P-256 x alone", in: cat(codecP256, raw32), wantErr: types.ErrInvalidPublicKey},
 		{name: "Ed25519 private key codec", in: cat([]byte{0x80, 0x26}, raw32), wantErr: types.ErrUnsupportedKeyType},
 		{name: "BLS12-381 G2", in: cat([]byte{0xeb, 0x01}, raw32), wantErr: types.ErrUnsupportedKeyType},
 		{name: "non-minimal varint 0xed", in: cat([]byte{0xed, 0x81, 0x00}, raw32), wantErr: types.ErrUnsupportedKeyType},
@@ -139,8 +139,8 @@ func TestParseMultikey(t *testing.T) {
 		{name: "one character long", in: ed + "2", wantErr: types.ErrUnsupportedKeyType},
 		{name: "leading '1' adds a zero byte", in: "z1" + ed[1:], wantErr: types.ErrUnsupportedKeyType},
 		{name: "raw key without codec", in: multikey(t, nil, raw), wantErr: types.ErrUnsupportedKeyType},
-		{name: "secp256k1", in: multikey(t, codecSecp256k1, append([]byte{3}, raw...)), wantErr: types.ErrUnsupportedKeyType},
-		{name: "P-256", in: multikey(t, codecP256, append([]byte{3}, raw...)), wantErr: types.ErrUnsupportedKeyType},
+		{name: "secp256k1 x alone", in: multikey(t, codecSecp256k1, raw), wantErr: types.ErrInvalidPublicKey},
+		{name: "P-256 x alone", in: multikey(t, codecP256, raw), wantErr: types.ErrInvalidPublicKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,8 +229,8 @@ func TestKeyType(t *testing.T) {
 		{types.KeyTypeUnknown, "unknown", false},
 		{types.KeyTypeEd25519, "Ed25519", true},
 		{types.KeyTypeX25519, "X25519", false},
-		{types.KeyTypeSecp256k1, "secp256k1", false},
-		{types.KeyTypeP256, "P-256", false},
+		{types.KeyTypeSecp256k1, "secp256k1", true},
+		{types.KeyTypeP256, "P-256", true},
 		{types.KeyType(200), "unknown", false},
 	}
 	for _, tc := range tests {
