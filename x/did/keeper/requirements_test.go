@@ -197,7 +197,7 @@ func TestRequirementsMatchKeeper(t *testing.T) {
 			if g.rng.Intn(3) == 0 {
 				continue
 			}
-			signers = append(signers, txbuild.Signer{URL: p.url, Key: p.priv})
+			signers = append(signers, txbuild.Signer{URL: p.url, Key: txbuild.Ed25519Key(p.priv)})
 			signed = append(signed, keeper.SignerKey{URL: p.url, Key: pub(p.priv)})
 		}
 		_, err := e.exec(e.sign(c.body, signers...))
