@@ -50,7 +50,7 @@ func TestDIDRefusals(t *testing.T) {
 		{name: "threshold above the controllers", args: []string{"did", "update", solo, "--threshold", "2"},
 			want: []string{"invalid_document: "}},
 		{name: "rotate to another key type", args: []string{"did", "rotate", solo, "--key-id", "key-1", "--new-key", "carol-x"},
-			want: []string{"key_type_mismatch: #key-1 is an Ed25519 key", hint + "rotate to a key of the same type"}},
+			want: []string{"key_type_mismatch: #key-1 is an Ed25519 key", hint + "rotate a signing key to a signing key"}},
 		{name: "rotate to a key already listed", args: []string{"did", "rotate", pair, "--key-id", "key-1", "--new-key", "bob"},
 			want: []string{"duplicate_key: "}},
 		{name: "rotate an unknown fragment", args: []string{"did", "rotate", solo, "--key-id", "key-7", "--new-key", "mallory"},
