@@ -10,7 +10,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/stretchr/testify/require"
 
-	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/app/accel"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -192,7 +192,7 @@ func TestSigCacheECDSA(t *testing.T) {
 	a, b := p256Key(t, "cache a"), p256Key(t, "cache b")
 	sig, err := a.Sign(msg)
 	require.NoError(t, err)
-	c := keeper.NewSigCache(16)
+	c := accel.NewSigCache(16)
 	require.True(t, c.Verify(a.Public(), msg, sig))
 	require.False(t, c.Verify(b.Public(), msg, sig), "the cache vouched for a's signature under b")
 	k := k1Key("cache k")
@@ -201,7 +201,8 @@ func TestSigCacheECDSA(t *testing.T) {
 	require.True(t, c.Verify(k.Public(), msg, ks))
 	require.False(t, c.Verify(k1Key("cache l").Public(), msg, ks))
 
-	e := newEnvWith(t, keeper.NewSigCache(1024))
+	eng := accel.New(accel.Config{SigCache: 1024, Prewarm: true})
+	e := newEnvWith(t, eng.Facts())
 	var txs [][]byte
 	for i, name := range []string{"w1", "w2", "w3", "w4", "w5"} {
 		var ks txbuild.KeySigner = p256Key(t, name)
@@ -212,7 +213,9 @@ func TestSigCacheECDSA(t *testing.T) {
 		require.NoError(t, err)
 		txs = append(txs, e.sign(body, txbuild.NewKeySigner(id, "key-1", ks)))
 	}
-	e.k.Prewarm(e.db.Pending(), txs)
+	eng.PrepareBlock(e.k, e.db.Pending(), nil, txs)
+	_, verified := eng.SigStats()
+	require.Equal(t, uint64(len(txs)), verified, "prewarm verified the block's signatures")
 	for _, tx := range txs {
 		_, err := e.exec(tx)
 		require.NoError(t, err)
