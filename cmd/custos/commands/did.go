@@ -28,6 +28,12 @@ other than the one being rotated or revoked). --signer NAME, repeated, picks
 the keys instead. New signing keys (rotate --new-key, update --add-key) always
 sign too: the ledger requires proof that their owner holds them.
 
+Keys on other machines: --out FILE writes the transaction, signed by the keys
+this keyring holds, to a tx file instead of sending it; the other holders sign
+it with custos tx sign FILE and anyone sends it with custos tx broadcast FILE.
+Keys held elsewhere join a document by public key: --key-pub, --add-key-pub,
+--new-key-pub, --next-key-pub (docs/tx-file.md, docs/multiparty.md).
+
 When the ledger refuses, the command exits non-zero and prints the error's
 name, what it means and what to do.`,
 		Example: `  custos did create --key alice
@@ -58,12 +64,15 @@ func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
 	var threshold uint32
 	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
-		Use:   "create --key NAME[=FRAGMENT] [--key ...]",
+		Use:   "create --key NAME[=FRAGMENT] | --key-pub MULTIBASE[=FRAGMENT] [...]",
 		Short: "Register a new DID controlled by keyring keys",
 		Long: `Create registers a new DID whose initial document lists the given keys:
 
   --key NAME[=FRAGMENT]            capabilityInvocation + authentication
                                    (controls the DID); fragments key-1, key-2, ...
+  --key-pub MULTIBASE[=FRAGMENT]   the same for a key held on another machine,
+                                   named by its public key; it signs there
+                                   (with --out FILE, then custos tx sign)
   --assertion-key NAME[=FRAGMENT]  assertionMethod (signs credentials); a key
                                    also given with --key keeps its fragment,
                                    otherwise assertion-1, assertion-2, ...
@@ -81,6 +90,7 @@ register the same document under another DID. Every signing key of the
 document signs the create (proof of possession).`,
 		Example: `  custos did create --key alice
   custos did create --key alice --key bob --key carol --threshold 2
+  custos did create --key alice --key-pub z6Mk...bob --key-pub z6Mk...carol --threshold 2 --out create.json
   custos did create --key alice --next-key alice-next
   custos did create --key alice=primary --assertion-key alice --agreement-key alice-x \
     --service hub,LinkedDomains,https://example.com
@@ -198,8 +208,8 @@ func (b *docBuilder) addSpec(doc *types.Document, flag string, ks keySpec, def s
 	if err != nil {
 		return "", err
 	}
-	if pk.Type() != want {
-		return "", fmt.Errorf("%s %s: the key is %s; %s wants an %s key", flag, ks.spec, pk.Type(), flag, want)
+	if ok := pk.Type() == want || (want.CanSign() && pk.Type().CanSign()); !ok {
+		return "", fmt.Errorf("%s %s: the key is %s; %s wants a signing key", flag, ks.spec, pk.Type(), flag)
 	}
 	if have := fragmentOf(doc, pk); have != "" {
 		if named && frag != have {

@@ -17,7 +17,7 @@ func newDIDRotateCmd(opts *options, f *didFlags) *cobra.Command {
 	tf := &txFlags{}
 	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
-		Use:   "rotate DID --key-id FRAGMENT --new-key NAME [--compromised [--compromised-since TIME]]",
+		Use:   "rotate DID --key-id FRAGMENT --new-key NAME|--new-key-pub MULTIBASE [--compromised [--compromised-since TIME]]",
 		Short: "Replace one key's material with a new keyring key, keeping its relationships",
 		Long: `Rotate replaces the key material of FRAGMENT with the keyring key NAME (of the
 same type). The fragment keeps its relationships; the old material is recorded
@@ -42,6 +42,7 @@ recovery and guardian change.`,
 		Example: `  custos keys add alice-2
   custos did rotate $DID --key-id key-1 --new-key alice-2
   custos did rotate $DID --key-id key-2 --new-key bob-2 --signer alice --signer carol
+  custos did rotate $DID --key-id key-3 --new-key-pub z6Mk... --out rotate.json
   custos did rotate $DID --key-id key-1 --new-key alice-next --next-key alice-next-2
   custos did rotate $DID --key-id key-1 --new-key alice-2 --compromised-since 2025-01-02T03:00:00Z`,
 		Args: exactArgs("DID"),

@@ -28,8 +28,11 @@ cancel it (cancel); a cancel needs ⌈(n+1)/2⌉ votes of the owner and the n
 guardians. See docs/recovery.md.
 
 Guardians sign with their own DID's controller keys (--signer picks them);
-the proposed keys sign the initiation too (proof of possession), so they must
-be in the keyring that runs it.`,
+the proposed keys sign the initiation too (proof of possession). When they
+are on different machines (the owner's new key on a new laptop, the
+guardian's key elsewhere), build the step with --out FILE and pass the file
+round: custos tx sign FILE on each machine, then custos tx broadcast FILE
+(docs/multiparty.md).`,
 		Example: `  custos recovery initiate $DID --guardian $BOB --new-key alice-new --signer bob
   custos recovery approve $DID --id 1 --guardian $CAROL --signer carol
   custos recovery status $DID
@@ -110,7 +113,7 @@ func newRecoveryInitiateCmd(opts *options, f *didFlags) *cobra.Command {
 	var compromised bool
 	var since string
 	cmd := &cobra.Command{
-		Use:   "initiate DID --guardian GUARDIAN_DID --new-key NAME[=FRAGMENT] [--new-key ...] [--restore-version N] [--compromised [--compromised-since TIME]]",
+		Use:   "initiate DID --guardian GUARDIAN_DID --new-key NAME[=FRAGMENT]|--new-key-pub MULTIBASE[=FRAGMENT] [...] [--restore-version N] [--compromised [--compromised-since TIME]]",
 		Short: "As a guardian, propose new controller keys for a DID",
 		Long: `Initiate opens a recovery of DID, proposed by the guardian GUARDIAN_DID: the
 DID's capabilityInvocation keys are to be replaced by the --new-key keys
@@ -118,9 +121,11 @@ DID's capabilityInvocation keys are to be replaced by the --new-key keys
 with --next-key, a new pre-rotation commitment.
 
 The guardian's controller keys sign (--signer picks them), and so does every
-proposed key, to prove that whoever asked for the recovery holds it: the
-proposed keys must be in this keyring. Fragments default to the next key-N
-the DID never used.
+proposed key, to prove that whoever asked for the recovery holds it. A key
+held on another machine is given by its public key (--new-key-pub); with
+--out FILE the initiation is written, signed by the keys this keyring holds,
+for the others to sign with custos tx sign. Fragments default to the next
+key-N the DID never used.
 
 The recovered document is built from one version of the DID, fixed now:
 --restore-version N (default: the current version). It keeps that version's
@@ -140,6 +145,7 @@ threshold approved, the recovery is ready after the guardians' delay; it
 prints its recovery id, which the other guardians approve.`,
 		Example: `  custos recovery initiate $DID --guardian $BOB --new-key alice-new --signer bob
   custos recovery initiate $DID --guardian $BOB --new-key alice-new --new-key alice-backup --threshold 1 --next-key alice-next
+  custos recovery initiate $DID --guardian $BOB --new-key alice-new --out recover.json   # bob signs it: custos tx sign recover.json
   custos recovery initiate $DID --guardian $BOB --new-key alice-new --restore-version 4 --compromised-since 2025-01-02T03:00:00Z`,
 		Args: exactArgs("DID"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
