@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -68,31 +67,46 @@ func (e *didEnv) signatures(id types.ID, body []byte, signers []plannedSigner) (
 }
 
 // keySigner signs with keyring keys, unlocking each once. It is the one
-// place the CLI turns a keyring key into a signature.
+// place the CLI turns a keyring key into a txbuild.KeySigner, so that every
+// kind of key the keyring holds signs through the same path.
 type keySigner struct {
 	kr       *keyring.Keyring
-	unlocked map[string]*keyring.Secret
+	unlocked map[string]txbuild.KeySigner
 }
 
 func newKeySigner(kr *keyring.Keyring) *keySigner {
-	return &keySigner{kr: kr, unlocked: map[string]*keyring.Secret{}}
+	return &keySigner{kr: kr, unlocked: map[string]txbuild.KeySigner{}}
 }
 
-// sign signs msg with the key name.
-func (k *keySigner) sign(name string, msg []byte) ([]byte, error) {
-	sec, ok := k.unlocked[name]
-	if !ok {
-		var err error
-		if sec, err = k.kr.Unlock(name); err != nil {
-			return nil, keyError(k.kr, err)
-		}
-		k.unlocked[name] = sec
+// key returns the signer of the keyring key name.
+func (k *keySigner) key(name string) (txbuild.KeySigner, error) {
+	if s, ok := k.unlocked[name]; ok {
+		return s, nil
+	}
+	sec, err := k.kr.Unlock(name)
+	if err != nil {
+		return nil, keyError(k.kr, err)
 	}
 	priv, err := sec.Ed25519()
 	if err != nil {
 		return nil, fmt.Errorf("key %q: %v", name, err)
 	}
-	return ed25519.Sign(priv, msg), nil
+	s := txbuild.Ed25519Key(priv)
+	k.unlocked[name] = s
+	return s, nil
+}
+
+// sign signs msg with the key name.
+func (k *keySigner) sign(name string, msg []byte) ([]byte, error) {
+	s, err := k.key(name)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := s.Sign(msg)
+	if err != nil {
+		return nil, fmt.Errorf("key %q cannot sign: %v", name, err)
+	}
+	return sig, nil
 }
 
 // writeTxFile writes the signed body to --out with the state it was built
