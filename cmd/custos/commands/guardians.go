@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/x/did/didjson"
+	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -82,14 +82,11 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 					return fmt.Errorf("--none removes every guardian: give no --guardian, --threshold or --delay with it")
 				}
 			} else {
-				if gids, err = parseGuardians(id, guardians); err != nil {
+				if gids, err = parseGuardians(guardians); err != nil {
 					return err
 				}
 				if !cmd.Flags().Changed("threshold") {
 					return fmt.Errorf("no --threshold given: say how many of the %d guardians must approve a recovery, e.g. --threshold %d", len(gids), len(gids)/2+1)
-				}
-				if threshold < 1 || int(threshold) > len(gids) {
-					return explain(types.ErrInvalidGuardians.Wrapf("--threshold %d must be between 1 and the %d guardians", threshold, len(gids)))
 				}
 				if !cmd.Flags().Changed("delay") {
 					return fmt.Errorf("no --delay given: say how long an approved recovery waits before it executes (the owner can cancel meanwhile), e.g. --delay 72h")
@@ -109,20 +106,25 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 			}
 			ctx, cancel := e.l.context(cmd)
 			defer cancel()
-			if p, err := e.l.Params(ctx); err == nil && !none && delaySeconds < p.RecoveryMinDelay {
-				return explain(types.ErrInvalidGuardians.Wrapf("--delay %s is shorter than the chain's recovery_min_delay of %s", delay, durationText(p.RecoveryMinDelay)))
-			}
-			signers, err := e.partial(controllerSigners(e.kr, id, &t.record.Document, nil, tf.signers, ""))
-			if err != nil {
-				return err
-			}
 			// The change names the guardian state's revision it replaces,
 			// so that it can apply only once.
 			rs, err := e.l.Recovery(ctx, id)
 			if err != nil {
 				return err
 			}
-			c, err := e.submit(id, txbuild.SetGuardians(chainID, id, t.record.Version, rs.Guardians.Revision, gids, threshold, delaySeconds), signers)
+			body := txbuild.SetGuardians(chainID, id, t.record.Version, rs.Guardians.Revision, gids, threshold, delaySeconds)
+			p, err := e.l.Params(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := keeper.GuardianConfig(id, body.GetSetGuardians(), p, nil); err != nil {
+				return explain(err)
+			}
+			signers, err := e.partial(controllerSigners(e.kr, id, &t.record.Document, nil, tf.signers, ""))
+			if err != nil {
+				return err
+			}
+			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
 			}
@@ -139,9 +141,10 @@ The DID's controller keys sign, as for custos did commands (--signer).`,
 	return cmd
 }
 
-// parseGuardians parses --guardian DIDs: at least one, distinct, not the
-// DID itself (the ledger's rules, checked before anything is signed).
-func parseGuardians(id types.ID, specs []string) ([]types.ID, error) {
+// parseGuardians parses --guardian DIDs: at least one. The ledger's rules
+// on them (keeper.GuardianConfig) are checked once the chain's limits are
+// known.
+func parseGuardians(specs []string) ([]types.ID, error) {
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("no --guardian given: name at least one guardian DID (or pass --none to remove the guardians)")
 	}
@@ -150,12 +153,6 @@ func parseGuardians(id types.ID, specs []string) ([]types.ID, error) {
 		g, err := parseDID(s)
 		if err != nil {
 			return nil, err
-		}
-		if g == id {
-			return nil, explain(types.ErrInvalidGuardians.Wrap("a DID cannot be its own guardian"))
-		}
-		if slices.Contains(out, g) {
-			return nil, explain(types.ErrInvalidGuardians.Wrapf("guardian %s is listed twice", g))
 		}
 		out = append(out, g)
 	}

@@ -83,10 +83,23 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 	return e.outcome(head), nil
 }
 
-// validateGuardians checks a guardian set: 0 (removal, threshold 0) or 1 to
-// max_guardians distinct, active DIDs other than the target, a threshold
-// between 1 and their number, and a delay of at least the genesis minimum.
+// validateGuardians is GuardianConfig for the target, whose guardians
+// must be active DIDs.
 func (e *execution) validateGuardians(op *types.SetGuardiansOp) (types.GuardianConfig, error) {
+	return GuardianConfig(e.id, op, e.k.params, func(g types.ID) error {
+		_, _, err := e.activeDID(g)
+		return err
+	})
+}
+
+// GuardianConfig checks a set-guardians operation of id against the
+// genesis limits p and returns the guardian set it makes: none (a
+// removal, with threshold 0 and delay 0), or 1 to max_guardians distinct
+// DIDs other than id, each accepted by active (the ledger requires an
+// active DID; nil checks nothing), a threshold between 1 and their number,
+// and a delay between the chain's recovery_min_delay and MaxDelay. The CLI
+// calls it before signing, the ledger when it executes.
+func GuardianConfig(id types.ID, op *types.SetGuardiansOp, p types.Params, active func(types.ID) error) (types.GuardianConfig, error) {
 	n := len(op.Guardians)
 	if n == 0 {
 		if op.Threshold != 0 || op.Delay != 0 {
@@ -94,31 +107,36 @@ func (e *execution) validateGuardians(op *types.SetGuardiansOp) (types.GuardianC
 		}
 		return types.GuardianConfig{}, nil
 	}
-	if n > int(e.k.params.MaxGuardians) {
-		return types.GuardianConfig{}, types.ErrLimitExceeded.Wrapf("%d guardians, the limit is %d", n, e.k.params.MaxGuardians)
+	if n > int(p.MaxGuardians) {
+		return types.GuardianConfig{}, types.ErrLimitExceeded.Wrapf("%d guardians, the limit is %d", n, p.MaxGuardians)
 	}
 	cfg := types.GuardianConfig{Threshold: op.Threshold, Delay: op.Delay}
 	for _, g := range op.Guardians {
-		id, err := types.ParseID(g)
+		gid, err := types.ParseID(g)
 		if err != nil {
 			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("guardian %q: %s", types.Truncate(g), types.Detail(err))
 		}
-		if id == e.id {
+		if gid == id {
 			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrap("a DID cannot be its own guardian")
 		}
-		if slices.Contains(cfg.Guardians, id.String()) {
-			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("guardian %s is listed twice", id)
+		if slices.Contains(cfg.Guardians, gid.String()) {
+			return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("guardian %s is listed twice", gid)
 		}
-		if _, _, err := e.activeDID(id); err != nil {
-			return types.GuardianConfig{}, err
+		if active != nil {
+			if err := active(gid); err != nil {
+				return types.GuardianConfig{}, err
+			}
 		}
-		cfg.Guardians = append(cfg.Guardians, id.String())
+		cfg.Guardians = append(cfg.Guardians, gid.String())
 	}
 	if op.Threshold == 0 || int(op.Threshold) > n {
 		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("threshold %d must be between 1 and the %d guardians", op.Threshold, n)
 	}
-	if op.Delay < e.k.params.RecoveryMinDelay || op.Delay > types.MaxDelay {
-		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("delay %ds must be at least the chain's minimum of %ds", op.Delay, e.k.params.RecoveryMinDelay)
+	if op.Delay < p.RecoveryMinDelay {
+		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("delay %ds is shorter than the chain's recovery_min_delay of %ds", op.Delay, p.RecoveryMinDelay)
+	}
+	if op.Delay > types.MaxDelay {
+		return types.GuardianConfig{}, types.ErrInvalidGuardians.Wrapf("delay %ds is longer than the longest guardian delay, %ds", op.Delay, types.MaxDelay)
 	}
 	return cfg, nil
 }

@@ -130,3 +130,56 @@ func TestRotatedDocument(t *testing.T) {
 		})
 	}
 }
+
+func TestGuardianConfig(t *testing.T) {
+	id := types.DeriveID(testChain, []byte("pure rules"))
+	g1 := types.DeriveID(testChain, []byte("guardian 1"))
+	g2 := types.DeriveID(testChain, []byte("guardian 2"))
+	p := types.DefaultParams()
+	p.MaxGuardians = 2
+	set := func(threshold uint32, delay int64, gs ...types.ID) *types.SetGuardiansOp {
+		b := txbuild.SetGuardians(testChain, id, 1, 0, gs, threshold, delay)
+		return b.GetSetGuardians()
+	}
+	day := p.RecoveryMinDelay
+	inactive := func(g types.ID) error {
+		if g == g2 {
+			return types.ErrGuardianInactive.Wrapf("%s was deactivated", g)
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		name   string
+		op     *types.SetGuardiansOp
+		active func(types.ID) error
+		want   *types.Error
+		detail string
+	}{
+		{name: "two guardians", op: set(2, day, g1, g2)},
+		{name: "removal", op: set(0, 0)},
+		{name: "removal with a threshold", op: set(1, 0), want: types.ErrInvalidGuardians, detail: "removing every guardian takes threshold 0 and delay 0"},
+		{name: "above the limit", op: set(1, day, g1, g2, types.DeriveID(testChain, []byte("g3"))), want: types.ErrLimitExceeded},
+		{name: "its own guardian", op: set(1, day, id), want: types.ErrInvalidGuardians, detail: "a DID cannot be its own guardian"},
+		{name: "listed twice", op: set(1, day, g1, g1), want: types.ErrInvalidGuardians, detail: "is listed twice"},
+		{name: "inactive before the threshold", op: set(3, day, g1, g2), active: inactive, want: types.ErrGuardianInactive},
+		{name: "inactive unchecked", op: set(1, day, g1, g2)},
+		{name: "threshold above the guardians", op: set(3, day, g1, g2), want: types.ErrInvalidGuardians, detail: "threshold 3 must be between 1 and the 2 guardians"},
+		{name: "threshold 0", op: set(0, day, g1), want: types.ErrInvalidGuardians},
+		{name: "delay below the minimum", op: set(1, day-1, g1), want: types.ErrInvalidGuardians, detail: "is shorter than the chain's recovery_min_delay of 86400s"},
+		{name: "negative delay", op: set(1, -1, g1), want: types.ErrInvalidGuardians, detail: "delay -1s is shorter"},
+		{name: "delay above the longest", op: set(1, types.MaxDelay+1, g1), want: types.ErrInvalidGuardians, detail: "is longer than the longest guardian delay"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := keeper.GuardianConfig(id, tc.op, p, tc.active)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+				require.Contains(t, types.Detail(err), tc.detail)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, cfg.Guardians, len(tc.op.Guardians))
+			require.Equal(t, tc.op.Threshold, cfg.Threshold)
+			require.Equal(t, tc.op.Delay, cfg.Delay)
+		})
+	}
+}
