@@ -109,6 +109,15 @@ func TestMultiparty(t *testing.T) {
 		outsider.fails([]string{"tx", "sign", rotate, "--signer", "officer"}, "is not a signer of this tx", "#key-1", "#key-2")
 		b.fails([]string{"tx", "sign", rotate, "--chain-id", "another-chain"}, "wrong_chain_id", `"another-chain"`)
 
+		// A file whose recorded keys were edited (to say that fewer must
+		// sign) shows the edit, but is refused where it would be signed.
+		data, err := os.ReadFile(rotate)
+		require.NoError(t, err)
+		tampered := file("tampered.json")
+		require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(string(data), `"threshold": 2`, `"threshold": 1`, 1)), 0o600))
+		require.Equal(t, []string{"proof of possession owed by #key-3 (" + d.pub("officer") + ")"}, show(t, tampered).Missing)
+		b.fails([]string{"tx", "sign", tampered}, "are not the ledger's")
+
 		b.ok("tx", "sign", rotate)
 		d.ok("tx", "sign", rotate)
 		require.Empty(t, show(t, rotate).Missing)
