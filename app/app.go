@@ -193,9 +193,13 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	if err := a.db.PendingSet(types.ParamsKey(), raw); err != nil {
 		return nil, err
 	}
+	k := keeper.New(p, a.acc.Facts())
+	if err := a.initNetwork(k, req, g); err != nil {
+		return nil, err
+	}
 	a.chainID = req.ChainId
-	a.keeper = keeper.New(p, a.acc.Facts())
-	a.cfg.Logger.Info("custos genesis", "chain_id", req.ChainId, "max_tx_bytes", p.MaxTxBytes)
+	a.keeper = k
+	a.cfg.Logger.Info("custos genesis", "chain_id", req.ChainId, "max_tx_bytes", p.MaxTxBytes, "validators", len(req.Validators))
 	return &abci.ResponseInitChain{AppHash: a.db.PendingRoot()}, nil
 }
 
@@ -290,6 +294,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// ProcessProposal did this pass for the block it accepted.
 	a.acc.PrepareBlock(a.keeper, st, req.Hash, req.Txs)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
+	var updates []abci.ValidatorUpdate // at most one: keeper's rules
 	held := make(map[[32]byte]struct{}, len(req.Txs))
 	for i, tx := range req.Txs {
 		h := sha256.Sum256(tx)
@@ -309,6 +314,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 		did := out.DID.String()
 		results[i] = &abci.ExecTxResult{Code: abci.CodeTypeOK, Data: []byte(did), Events: txEvents(did, out)}
+		if u, ok := validatorUpdate(out); ok {
+			updates = append(updates, u)
+		}
 	}
 	a.height = req.Height
 	appHash := a.db.PendingRoot()
@@ -318,7 +326,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		return nil, fmt.Errorf("app: height %d: %w", req.Height, err)
 	}
 	a.cfg.Logger.Info("block executed", "height", req.Height, "txs", len(req.Txs), "writes", budget.Used(), "took", time.Since(start).Round(time.Millisecond))
-	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, AppHash: appHash}, nil
+	return &abci.ResponseFinalizeBlock{Events: blockEvents, TxResults: results, ValidatorUpdates: updates, AppHash: appHash}, nil
 }
 
 // Commit makes the finalized block's state durable.

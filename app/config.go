@@ -10,7 +10,8 @@ import (
 )
 
 // Config is what the application needs to run. It holds nothing that
-// influences consensus: consensus limits live in genesis params.
+// influences consensus but what the genesis file says: consensus limits
+// live in genesis params.
 type Config struct {
 	// DataDir is the folder of the application's badger database.
 	DataDir string
@@ -27,6 +28,12 @@ type Config struct {
 	// Migrations are the upgrades this binary knows (KnownMigrations): they
 	// are part of the release's rules, not a setting; tests give their own.
 	Migrations []upgrade.Migration
+	// GenesisMonikers maps the raw Ed25519 consensus keys of the genesis
+	// validators to their names in the genesis file (CometBFT's InitChain
+	// passes keys and powers only); InitChain records them in state, so
+	// every node must give the same (the node reads them from the genesis
+	// file, which every node shares).
+	GenesisMonikers map[string]string
 }
 
 // DefaultConfig returns a Config for the given data folder.

@@ -13,6 +13,47 @@ import (
 // GenesisState is the app_state of a Custos genesis file.
 type GenesisState struct {
 	Params GenesisParams `json:"params"`
+	// Governance names the keys of the network's governance DID, which
+	// InitChain creates (docs/network.md); nil or no keys: a network
+	// without governance, whose validator set never changes.
+	Governance *GenesisGovernance `json:"governance,omitempty"`
+}
+
+// GenesisGovernance is app_state.governance: the governance DID's
+// capabilityInvocation (and authentication) keys and its threshold.
+type GenesisGovernance struct {
+	Threshold uint32          `json:"threshold"`
+	Keys      []GovernanceKey `json:"keys"`
+}
+
+// GovernanceKey is one key of the governance DID: its fragment and its
+// publicKeyMultibase.
+type GovernanceKey struct {
+	ID                 string `json:"id"`
+	PublicKeyMultibase string `json:"public_key_multibase"`
+}
+
+// Enabled reports whether g names a governance DID.
+func (g *GenesisGovernance) Enabled() bool { return g != nil && (len(g.Keys) > 0 || g.Threshold != 0) }
+
+// Document returns the governance DID's inception document (its id empty):
+// every key a verification method listed under authentication and
+// capabilityInvocation, with g's threshold. The document rules
+// (types.ValidateDocument) are checked at InitChain and by
+// ParseGenesisState.
+func (g *GenesisGovernance) Document() (types.Document, error) {
+	var doc types.Document
+	for i, k := range g.Keys {
+		pk, err := types.ParseMultikey(k.PublicKeyMultibase)
+		if err != nil {
+			return types.Document{}, fmt.Errorf("governance: key %d (%q): %s", i, types.Truncate(k.ID), types.Detail(err))
+		}
+		doc.VerificationMethods = append(doc.VerificationMethods, types.VerificationMethod{Id: k.ID, PublicKey: pk.Multicodec()})
+		doc.Authentication = append(doc.Authentication, k.ID)
+		doc.CapabilityInvocation = append(doc.CapabilityInvocation, k.ID)
+	}
+	doc.Threshold = g.Threshold
+	return doc, nil
 }
 
 // GenesisParams is the JSON form of types.Params.
@@ -31,6 +72,8 @@ type GenesisParams struct {
 	// DID's head keeps (docs/state.md, "Head size").
 	KeyPeriodsKept       uint32 `json:"key_periods_kept"`
 	FormerKeyRecordsKept uint32 `json:"former_key_records_kept"`
+	// MinValidators is the smallest validator set a removal may leave.
+	MinValidators uint32 `json:"min_validators"`
 }
 
 // DefaultGenesisState returns the app_state of a new chain.
@@ -48,6 +91,7 @@ func DefaultGenesisState() GenesisState {
 		RecoveryExpiry:          (time.Duration(p.RecoveryExpiry) * time.Second).String(),
 		KeyPeriodsKept:          p.KeyPeriodsKept,
 		FormerKeyRecordsKept:    p.FormerKeyRecordsKept,
+		MinValidators:           p.MinValidators,
 	}}
 }
 
@@ -73,6 +117,7 @@ func (g GenesisState) ToParams() (types.Params, error) {
 		MaxSignatures:           g.Params.MaxSignatures,
 		KeyPeriodsKept:          g.Params.KeyPeriodsKept,
 		FormerKeyRecordsKept:    g.Params.FormerKeyRecordsKept,
+		MinValidators:           g.Params.MinValidators,
 	}
 	return p, types.ValidateParams(p)
 }
@@ -93,8 +138,18 @@ func ParseGenesisState(raw []byte) (GenesisState, error) {
 	if dec.More() {
 		return GenesisState{}, errors.New("genesis app_state: data after the JSON object")
 	}
-	if _, err := g.ToParams(); err != nil {
+	p, err := g.ToParams()
+	if err != nil {
 		return GenesisState{}, fmt.Errorf("genesis app_state: %w", err)
+	}
+	if g.Governance.Enabled() {
+		doc, err := g.Governance.Document()
+		if err == nil {
+			_, err = types.ValidateDocument(&doc, p)
+		}
+		if err != nil {
+			return GenesisState{}, fmt.Errorf("genesis app_state: governance: %s", types.Detail(err))
+		}
 	}
 	return g, nil
 }

@@ -23,7 +23,7 @@ const goldenChain = "custos-golden"
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
 // consensus break and needs a new AppVersion.
-const goldenAppHash = "a103a8e0346f0ee238977bb89a98b6523ce3800a2db0bff8ef5fab33ad6a63c0" // AppVersion 4 (layout 4)
+const goldenAppHash = "042addc81d6ba48e2a6ded8c47ce72ddf79db57478c5b4934d8eea54532dfafd" // AppVersion 5 (layout 5)
 
 // seedKey returns the key named name in the golden blocks' domain.
 func seedKey(name string) ed25519.PrivateKey { return didtest.KeyIn("golden", name) }

@@ -227,3 +227,19 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// genesisMonikers reads the names of the genesis validators in the
+// genesis file, by raw Ed25519 consensus key (app.Config.GenesisMonikers).
+func genesisMonikers(file string) (map[string]string, error) {
+	gen, err := types.GenesisDocFromFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the genesis file: %w", err)
+	}
+	out := make(map[string]string, len(gen.Validators))
+	for _, v := range gen.Validators {
+		if v.PubKey != nil {
+			out[string(v.PubKey.Bytes())] = v.Name
+		}
+	}
+	return out, nil
+}

@@ -101,6 +101,9 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	}
 	appCfg := app.DefaultConfig(AppDataDir(cfg.RootDir))
 	appCfg.Logger = logger.With("module", "app")
+	if appCfg.GenesisMonikers, err = genesisMonikers(cfg.GenesisFile()); err != nil {
+		return nil, err
+	}
 	a, err := app.New(appCfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the application state in %s: %w", appCfg.DataDir, err)

@@ -11,12 +11,13 @@ import (
 // Layout is the version of the state layout (tree paths, node encoding,
 // what the tree holds) this store writes. A store written by another
 // layout is refused on open: its tree would not match the one this binary
-// builds. Layout 4: a DID's leaves grouped under a 24-bit prefix
+// builds. Layout 5: a DID's leaves grouped under a 24-bit prefix
 // (proof.TreeOptions), versions and history entries out of the tree
 // (Options.OutOfTree), bounded heads (older key periods archived in
-// history entries) and a leaf per key material marked compromised
+// history entries), a leaf per key material marked compromised, and the
+// network's leaves (n/: the governance DID, the validator set)
 // (docs/state.md).
-const Layout = 4
+const Layout = 5
 
 // ErrLayout is returned by Open for a state written by another layout.
 var ErrLayout = errors.New("store: state written by another layout")

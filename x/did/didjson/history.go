@@ -1,6 +1,7 @@
 package didjson
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"strconv"
 	"strings"
@@ -35,6 +36,19 @@ type Event struct {
 	GuardianQuorum   uint32   `json:"guardianThreshold,omitempty"`
 	Delay            string   `json:"delay,omitempty"`
 	Detail           string   `json:"detail,omitempty"`
+	// Validator is the change a validator operation made to the
+	// validator set (the governance DID's history only).
+	Validator *ValidatorChange `json:"validator,omitempty"`
+}
+
+// ValidatorChange renders types.ValidatorChange: the consensus key in
+// base64 (as CometBFT's genesis and RPC write it); power 0 is a removal,
+// oldPower 0 an addition.
+type ValidatorChange struct {
+	PublicKey string `json:"publicKey"`
+	Power     int64  `json:"power"`
+	OldPower  int64  `json:"oldPower"`
+	Moniker   string `json:"moniker,omitempty"`
 }
 
 // OperationName is the name an event kind renders as.
@@ -68,6 +82,12 @@ func OperationName(k types.EventKind) string {
 		return "recoveryExecuted"
 	case types.EVENT_KIND_GUARDIAN_CHANGE_CANCELLED:
 		return "guardianChangeCancelled"
+	case types.EVENT_KIND_VALIDATOR_ADDED:
+		return "addValidator"
+	case types.EVENT_KIND_VALIDATOR_POWER_SET:
+		return "setValidatorPower"
+	case types.EVENT_KIND_VALIDATOR_REMOVED:
+		return "removeValidator"
 	}
 	return "unknown"
 }
@@ -108,6 +128,9 @@ func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
 	}
 	if e.Delay != 0 {
 		ev.Delay = (time.Duration(e.Delay) * time.Second).String()
+	}
+	if v := e.Validator; v != nil {
+		ev.Validator = &ValidatorChange{PublicKey: base64.StdEncoding.EncodeToString(v.PubKey), Power: v.Power, OldPower: v.OldPower, Moniker: v.Moniker}
 	}
 	return ev
 }

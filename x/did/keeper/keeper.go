@@ -227,6 +227,12 @@ func (e *execution) run() (Outcome, error) {
 		return e.recoveryApprove(op.RecoveryApprove)
 	case *types.TxBody_RecoveryCancel:
 		return e.recoveryCancel(op.RecoveryCancel)
+	case *types.TxBody_AddValidator:
+		return e.addValidator(op.AddValidator)
+	case *types.TxBody_SetValidatorPower:
+		return e.setValidatorPower(op.SetValidatorPower)
+	case *types.TxBody_RemoveValidator:
+		return e.removeValidator(op.RemoveValidator)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }

@@ -128,6 +128,18 @@ var (
 
 	// Codes 70-79: queries.
 	ErrMalformedQuery = &Error{70, "malformed_query", "the query's path or data is not one the app answers"}
+
+	// Codes 90-99: governance and the validator set.
+	ErrNoGovernance         = &Error{90, "no_governance", "the network has no governance DID: its genesis named none, so governance operations are refused"}
+	ErrNotGovernance        = &Error{91, "not_governance", "a governance operation must target the network's governance DID and be signed by its capabilityInvocation keys"}
+	ErrValidatorChangeLimit = &Error{92, "validator_change_limit", "the block already changes the validator set: at most one validator change per block; resubmit it"}
+	ErrValidatorPowerChange = &Error{93, "validator_power_change_too_large", "the change moves a third or more of the total voting power in one block; change it in smaller steps"}
+	ErrValidatorSetTooSmall = &Error{94, "validator_set_too_small", "the removal would leave fewer validators than the genesis minimum (min_validators)"}
+	ErrValidatorExists      = &Error{95, "validator_exists", "the consensus key is already in the validator set"}
+	ErrValidatorNotFound    = &Error{96, "validator_not_found", "the consensus key is not in the validator set"}
+	ErrInvalidValidatorKey  = &Error{97, "invalid_validator_key", "the consensus key is not a 32-byte Ed25519 public key"}
+	ErrValidatorPossession  = &Error{98, "invalid_validator_possession", "the proof of possession is missing or does not verify for the consensus key"}
+	ErrValidatorPower       = &Error{99, "invalid_validator_power", "the voting power must be above 0 and keep the total within CometBFT's maximum"}
 )
 
 // AllErrors lists every registered error in code order.
@@ -147,6 +159,9 @@ func AllErrors() []*Error {
 		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised, ErrHighS, ErrUncompressedKey,
 		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
+		ErrNoGovernance, ErrNotGovernance, ErrValidatorChangeLimit, ErrValidatorPowerChange,
+		ErrValidatorSetTooSmall, ErrValidatorExists, ErrValidatorNotFound, ErrInvalidValidatorKey,
+		ErrValidatorPossession, ErrValidatorPower,
 	}
 }
 

@@ -23,6 +23,10 @@ import "encoding/binary"
 //	                             material with that SHA-256 of its
 //	                             multicodec form was first recorded
 //	                             compromised for the DID; it never returns
+//	n/g                          the governance DID's id (16 bytes; absent:
+//	                             the network has no governance)
+//	n/s                          ValidatorSetInfo
+//	n/v/<Ed25519 key 32>         Validator
 const (
 	prefixChainID = 'c'
 	prefixParams  = 'p'
@@ -33,6 +37,7 @@ const (
 	prefixRecov   = 'r'
 	prefixSched   = 'q'
 	prefixBurned  = 'x'
+	prefixNetwork = 'n'
 )
 
 // ChainIDKey is the key of the chain id, fixed at genesis.
@@ -86,3 +91,16 @@ func ScheduleEntryKey(e ScheduleEntry) []byte {
 func CompromisedKey(id ID, pk PublicKey) []byte {
 	return append(idKey(prefixBurned, id, 32), KeyDigest(pk)...)
 }
+
+// GovernanceKey is the key of the governance DID's id.
+func GovernanceKey() []byte { return []byte{prefixNetwork, '/', 'g'} }
+
+// ValidatorSetKey is the key of the validator set's summary.
+func ValidatorSetKey() []byte { return []byte{prefixNetwork, '/', 's'} }
+
+// ValidatorPrefix is the prefix of every validator record: a scan yields
+// the set in consensus-key order.
+func ValidatorPrefix() []byte { return []byte{prefixNetwork, '/', 'v', '/'} }
+
+// ValidatorKey is the key of the validator with consensus key pub.
+func ValidatorKey(pub []byte) []byte { return append(ValidatorPrefix(), pub...) }

@@ -5,6 +5,22 @@ import "fmt"
 // maxDuration bounds durations in params and ops (seconds): ten years.
 const maxDuration = 10 * 366 * 24 * 60 * 60
 
+// DefaultMinValidators is the smallest validator set a removal may leave,
+// unless the genesis sets min_validators: with 4 validators of equal power,
+// one may fail and the rest still make blocks.
+const DefaultMinValidators = 4
+
+// MaxValidators bounds the validator set (and min_validators).
+const MaxValidators = 10000
+
+// MaxTotalVotingPower is the most voting power the validator set may hold
+// together: CometBFT's types.MaxTotalVotingPower (int64 max / 8), which it
+// refuses to exceed by halting (the app test checks the two agree).
+const MaxTotalVotingPower = int64(^uint64(0)>>1) / 8
+
+// MaxMonikerBytes bounds a validator's moniker.
+const MaxMonikerBytes = 64
+
 // MaxDelay is the longest guardian delay, in seconds.
 const MaxDelay = maxDuration
 
@@ -22,6 +38,7 @@ func DefaultParams() Params {
 		RecoveryExpiry:          7 * 24 * 60 * 60,
 		KeyPeriodsKept:          4,
 		FormerKeyRecordsKept:    16,
+		MinValidators:           DefaultMinValidators,
 	}
 }
 
@@ -50,6 +67,8 @@ func ValidateParams(p Params) error {
 		return fmt.Errorf("params: key_periods_kept must be in [1, 64], got %d", p.KeyPeriodsKept)
 	case p.FormerKeyRecordsKept > 1024:
 		return fmt.Errorf("params: former_key_records_kept must be at most 1024, got %d", p.FormerKeyRecordsKept)
+	case p.MinValidators == 0 || p.MinValidators > MaxValidators:
+		return fmt.Errorf("params: min_validators must be in [1, %d], got %d", MaxValidators, p.MinValidators)
 	}
 	return nil
 }

@@ -177,6 +177,9 @@ type TxBody struct {
 	//	*TxBody_RecoveryInitiate
 	//	*TxBody_RecoveryApprove
 	//	*TxBody_RecoveryCancel
+	//	*TxBody_AddValidator
+	//	*TxBody_SetValidatorPower
+	//	*TxBody_RemoveValidator
 	Operation isTxBody_Operation `protobuf_oneof:"operation"`
 	Memo      string             `protobuf:"bytes,15,opt,name=memo,proto3" json:"memo,omitempty"`
 }
@@ -191,22 +194,13 @@ func (m *TxBody) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
 }
 func (m *TxBody) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
-	if deterministic {
-		return xxx_messageInfo_TxBody.Marshal(b, m, deterministic)
-	} else {
-		b = b[:cap(b)]
-		n, err := m.MarshalToSizedBuffer(b)
-		if err != nil {
-			return nil, err
-		}
-		return b[:n], nil
-	}
+	return xxx_messageInfo_TxBody.Marshal(b, m, deterministic)
 }
 func (m *TxBody) XXX_Merge(src proto.Message) {
 	xxx_messageInfo_TxBody.Merge(m, src)
 }
 func (m *TxBody) XXX_Size() int {
-	return m.Size()
+	return xxx_messageInfo_TxBody.Size(m)
 }
 func (m *TxBody) XXX_DiscardUnknown() {
 	xxx_messageInfo_TxBody.DiscardUnknown(m)
@@ -216,8 +210,6 @@ var xxx_messageInfo_TxBody proto.InternalMessageInfo
 
 type isTxBody_Operation interface {
 	isTxBody_Operation()
-	MarshalTo([]byte) (int, error)
-	Size() int
 }
 
 type TxBody_Create struct {
@@ -247,16 +239,28 @@ type TxBody_RecoveryApprove struct {
 type TxBody_RecoveryCancel struct {
 	RecoveryCancel *RecoveryCancelOp `protobuf:"bytes,12,opt,name=recovery_cancel,json=recoveryCancel,proto3,oneof" json:"recovery_cancel,omitempty"`
 }
+type TxBody_AddValidator struct {
+	AddValidator *AddValidatorOp `protobuf:"bytes,16,opt,name=add_validator,json=addValidator,proto3,oneof" json:"add_validator,omitempty"`
+}
+type TxBody_SetValidatorPower struct {
+	SetValidatorPower *SetValidatorPowerOp `protobuf:"bytes,17,opt,name=set_validator_power,json=setValidatorPower,proto3,oneof" json:"set_validator_power,omitempty"`
+}
+type TxBody_RemoveValidator struct {
+	RemoveValidator *RemoveValidatorOp `protobuf:"bytes,18,opt,name=remove_validator,json=removeValidator,proto3,oneof" json:"remove_validator,omitempty"`
+}
 
-func (*TxBody_Create) isTxBody_Operation()           {}
-func (*TxBody_Update) isTxBody_Operation()           {}
-func (*TxBody_RotateKey) isTxBody_Operation()        {}
-func (*TxBody_RevokeKey) isTxBody_Operation()        {}
-func (*TxBody_Deactivate) isTxBody_Operation()       {}
-func (*TxBody_SetGuardians) isTxBody_Operation()     {}
-func (*TxBody_RecoveryInitiate) isTxBody_Operation() {}
-func (*TxBody_RecoveryApprove) isTxBody_Operation()  {}
-func (*TxBody_RecoveryCancel) isTxBody_Operation()   {}
+func (*TxBody_Create) isTxBody_Operation()            {}
+func (*TxBody_Update) isTxBody_Operation()            {}
+func (*TxBody_RotateKey) isTxBody_Operation()         {}
+func (*TxBody_RevokeKey) isTxBody_Operation()         {}
+func (*TxBody_Deactivate) isTxBody_Operation()        {}
+func (*TxBody_SetGuardians) isTxBody_Operation()      {}
+func (*TxBody_RecoveryInitiate) isTxBody_Operation()  {}
+func (*TxBody_RecoveryApprove) isTxBody_Operation()   {}
+func (*TxBody_RecoveryCancel) isTxBody_Operation()    {}
+func (*TxBody_AddValidator) isTxBody_Operation()      {}
+func (*TxBody_SetValidatorPower) isTxBody_Operation() {}
+func (*TxBody_RemoveValidator) isTxBody_Operation()   {}
 
 func (m *TxBody) GetOperation() isTxBody_Operation {
 	if m != nil {
@@ -349,6 +353,27 @@ func (m *TxBody) GetRecoveryCancel() *RecoveryCancelOp {
 	return nil
 }
 
+func (m *TxBody) GetAddValidator() *AddValidatorOp {
+	if x, ok := m.GetOperation().(*TxBody_AddValidator); ok {
+		return x.AddValidator
+	}
+	return nil
+}
+
+func (m *TxBody) GetSetValidatorPower() *SetValidatorPowerOp {
+	if x, ok := m.GetOperation().(*TxBody_SetValidatorPower); ok {
+		return x.SetValidatorPower
+	}
+	return nil
+}
+
+func (m *TxBody) GetRemoveValidator() *RemoveValidatorOp {
+	if x, ok := m.GetOperation().(*TxBody_RemoveValidator); ok {
+		return x.RemoveValidator
+	}
+	return nil
+}
+
 func (m *TxBody) GetMemo() string {
 	if m != nil {
 		return m.Memo
@@ -368,6 +393,9 @@ func (*TxBody) XXX_OneofWrappers() []interface{} {
 		(*TxBody_RecoveryInitiate)(nil),
 		(*TxBody_RecoveryApprove)(nil),
 		(*TxBody_RecoveryCancel)(nil),
+		(*TxBody_AddValidator)(nil),
+		(*TxBody_SetValidatorPower)(nil),
+		(*TxBody_RemoveValidator)(nil),
 	}
 }
 
@@ -970,6 +998,176 @@ func (m *RecoveryCancelOp) GetRecoveryId() uint64 {
 	return 0
 }
 
+// AddValidatorOp adds a validator. It is signed by the governance DID's
+// controllers; proof_of_possession is the consensus key's signature of
+// x/network/pop's message (custos validators pop).
+type AddValidatorOp struct {
+	// pub_key is the 32-byte Ed25519 consensus public key.
+	PubKey            []byte `protobuf:"bytes,1,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+	Power             int64  `protobuf:"varint,2,opt,name=power,proto3" json:"power,omitempty"`
+	Moniker           string `protobuf:"bytes,3,opt,name=moniker,proto3" json:"moniker,omitempty"`
+	ProofOfPossession []byte `protobuf:"bytes,4,opt,name=proof_of_possession,json=proofOfPossession,proto3" json:"proof_of_possession,omitempty"`
+}
+
+func (m *AddValidatorOp) Reset()         { *m = AddValidatorOp{} }
+func (m *AddValidatorOp) String() string { return proto.CompactTextString(m) }
+func (*AddValidatorOp) ProtoMessage()    {}
+func (*AddValidatorOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{12}
+}
+func (m *AddValidatorOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *AddValidatorOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_AddValidatorOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *AddValidatorOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_AddValidatorOp.Merge(m, src)
+}
+func (m *AddValidatorOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *AddValidatorOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_AddValidatorOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_AddValidatorOp proto.InternalMessageInfo
+
+func (m *AddValidatorOp) GetPubKey() []byte {
+	if m != nil {
+		return m.PubKey
+	}
+	return nil
+}
+
+func (m *AddValidatorOp) GetPower() int64 {
+	if m != nil {
+		return m.Power
+	}
+	return 0
+}
+
+func (m *AddValidatorOp) GetMoniker() string {
+	if m != nil {
+		return m.Moniker
+	}
+	return ""
+}
+
+func (m *AddValidatorOp) GetProofOfPossession() []byte {
+	if m != nil {
+		return m.ProofOfPossession
+	}
+	return nil
+}
+
+// SetValidatorPowerOp changes a validator's voting power (above 0).
+type SetValidatorPowerOp struct {
+	PubKey []byte `protobuf:"bytes,1,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+	Power  int64  `protobuf:"varint,2,opt,name=power,proto3" json:"power,omitempty"`
+}
+
+func (m *SetValidatorPowerOp) Reset()         { *m = SetValidatorPowerOp{} }
+func (m *SetValidatorPowerOp) String() string { return proto.CompactTextString(m) }
+func (*SetValidatorPowerOp) ProtoMessage()    {}
+func (*SetValidatorPowerOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{13}
+}
+func (m *SetValidatorPowerOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SetValidatorPowerOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SetValidatorPowerOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SetValidatorPowerOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SetValidatorPowerOp.Merge(m, src)
+}
+func (m *SetValidatorPowerOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *SetValidatorPowerOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_SetValidatorPowerOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SetValidatorPowerOp proto.InternalMessageInfo
+
+func (m *SetValidatorPowerOp) GetPubKey() []byte {
+	if m != nil {
+		return m.PubKey
+	}
+	return nil
+}
+
+func (m *SetValidatorPowerOp) GetPower() int64 {
+	if m != nil {
+		return m.Power
+	}
+	return 0
+}
+
+// RemoveValidatorOp removes a validator from the set.
+type RemoveValidatorOp struct {
+	PubKey []byte `protobuf:"bytes,1,opt,name=pub_key,json=pubKey,proto3" json:"pub_key,omitempty"`
+}
+
+func (m *RemoveValidatorOp) Reset()         { *m = RemoveValidatorOp{} }
+func (m *RemoveValidatorOp) String() string { return proto.CompactTextString(m) }
+func (*RemoveValidatorOp) ProtoMessage()    {}
+func (*RemoveValidatorOp) Descriptor() ([]byte, []int) {
+	return fileDescriptor_89511b1b2d065343, []int{14}
+}
+func (m *RemoveValidatorOp) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RemoveValidatorOp) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RemoveValidatorOp.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RemoveValidatorOp) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RemoveValidatorOp.Merge(m, src)
+}
+func (m *RemoveValidatorOp) XXX_Size() int {
+	return m.Size()
+}
+func (m *RemoveValidatorOp) XXX_DiscardUnknown() {
+	xxx_messageInfo_RemoveValidatorOp.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RemoveValidatorOp proto.InternalMessageInfo
+
+func (m *RemoveValidatorOp) GetPubKey() []byte {
+	if m != nil {
+		return m.PubKey
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterEnum("custos.did.v1.RevocationReason", RevocationReason_name, RevocationReason_value)
 	proto.RegisterType((*Tx)(nil), "custos.did.v1.Tx")
@@ -984,76 +1182,90 @@ func init() {
 	proto.RegisterType((*RecoveryInitiateOp)(nil), "custos.did.v1.RecoveryInitiateOp")
 	proto.RegisterType((*RecoveryApproveOp)(nil), "custos.did.v1.RecoveryApproveOp")
 	proto.RegisterType((*RecoveryCancelOp)(nil), "custos.did.v1.RecoveryCancelOp")
+	proto.RegisterType((*AddValidatorOp)(nil), "custos.did.v1.AddValidatorOp")
+	proto.RegisterType((*SetValidatorPowerOp)(nil), "custos.did.v1.SetValidatorPowerOp")
+	proto.RegisterType((*RemoveValidatorOp)(nil), "custos.did.v1.RemoveValidatorOp")
 }
 
 func init() { proto.RegisterFile("custos/did/v1/tx.proto", fileDescriptor_89511b1b2d065343) }
 
 var fileDescriptor_89511b1b2d065343 = []byte{
-	// 1023 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x56, 0x4f, 0x6f, 0x23, 0xc5,
-	0x13, 0xf5, 0xd8, 0x8e, 0x63, 0x97, 0xf3, 0xc7, 0xe9, 0xdf, 0xfe, 0x60, 0x36, 0x6c, 0x1c, 0xaf,
-	0x85, 0x44, 0x60, 0x85, 0xad, 0x2c, 0x48, 0x08, 0x21, 0x40, 0x49, 0x6c, 0xc0, 0xac, 0x12, 0x47,
-	0x9d, 0x6c, 0x84, 0xf6, 0x32, 0x9a, 0xcc, 0x34, 0xce, 0x28, 0xf6, 0xf4, 0xa8, 0xa7, 0x3d, 0xb1,
-	0x0f, 0xdc, 0xb9, 0xc1, 0x77, 0xe0, 0xc4, 0x37, 0xd9, 0x1b, 0x2b, 0x71, 0xe1, 0x84, 0x20, 0xf9,
-	0x22, 0xa8, 0x6b, 0xfe, 0x78, 0x3c, 0x76, 0xd0, 0xa2, 0xbd, 0x75, 0x57, 0xbd, 0xf7, 0x5c, 0xd5,
-	0x7e, 0x55, 0x36, 0xbc, 0x65, 0x8d, 0x7d, 0xc9, 0xfd, 0xb6, 0xed, 0xd8, 0xed, 0x60, 0xbf, 0x2d,
-	0x27, 0x2d, 0x4f, 0x70, 0xc9, 0xc9, 0x7a, 0x18, 0x6f, 0xd9, 0x8e, 0xdd, 0x0a, 0xf6, 0xb7, 0x1f,
-	0x0c, 0xf8, 0x80, 0x63, 0xa6, 0xad, 0x4e, 0x21, 0x68, 0xfb, 0xd1, 0x3c, 0xd9, 0xe6, 0xd6, 0x78,
-	0xc4, 0x5c, 0x19, 0x66, 0x9b, 0xdf, 0x41, 0xfe, 0x7c, 0x42, 0x08, 0x14, 0x2f, 0xb9, 0x3d, 0xd5,
-	0xb5, 0x86, 0xb6, 0xb7, 0x46, 0xf1, 0x4c, 0xbe, 0x00, 0xf0, 0x9d, 0x81, 0x6b, 0xca, 0xb1, 0x60,
-	0xbe, 0x9e, 0x6f, 0x14, 0xf6, 0xaa, 0x4f, 0xf5, 0xd6, 0xdc, 0x27, 0xb6, 0xce, 0x62, 0xc0, 0x61,
-	0xf1, 0xe5, 0x9f, 0xbb, 0x39, 0x9a, 0x62, 0x34, 0x5f, 0x40, 0x25, 0x49, 0x93, 0x36, 0xfc, 0x2f,
-	0x60, 0xc2, 0xf9, 0xde, 0xb1, 0x4c, 0xe9, 0x70, 0xd7, 0x18, 0x31, 0x79, 0xc5, 0x6d, 0xfc, 0xbc,
-	0x0a, 0x25, 0xe9, 0xd4, 0x31, 0x66, 0xc8, 0x23, 0xa8, 0x24, 0x5a, 0x7a, 0x1e, 0xcb, 0x9a, 0x05,
-	0x9a, 0xbf, 0xaf, 0x40, 0xe9, 0x7c, 0x72, 0xa8, 0xca, 0x7c, 0x08, 0x65, 0xeb, 0xca, 0x74, 0x5c,
-	0xc3, 0x89, 0xe5, 0x56, 0xf1, 0xde, 0xb3, 0x49, 0x0d, 0x0a, 0xb6, 0x63, 0x23, 0xbb, 0x42, 0xd5,
-	0x91, 0xbc, 0x0f, 0x35, 0x36, 0xf1, 0x98, 0x25, 0x99, 0x6d, 0x04, 0x4c, 0xf8, 0x0e, 0x77, 0xf5,
-	0x42, 0x43, 0xdb, 0x2b, 0xd2, 0xcd, 0x38, 0x7e, 0x11, 0x86, 0xc9, 0x3e, 0x94, 0x2c, 0xc1, 0x4c,
-	0xc9, 0xf4, 0x62, 0x43, 0xdb, 0xab, 0x3e, 0x7d, 0x3b, 0xd3, 0xfa, 0x11, 0x26, 0xfb, 0xde, 0x37,
-	0x39, 0x1a, 0x01, 0x15, 0x65, 0xec, 0xd9, 0x8a, 0xb2, 0xb2, 0x94, 0xf2, 0x1c, 0x93, 0x21, 0x25,
-	0x04, 0x92, 0xcf, 0x00, 0x04, 0x97, 0xa6, 0x64, 0xc6, 0x35, 0x9b, 0xea, 0x25, 0xa4, 0x6d, 0x67,
-	0x68, 0x14, 0x01, 0xcf, 0xd8, 0x14, 0x99, 0x15, 0x11, 0x5f, 0x91, 0xcc, 0x02, 0x7e, 0x1d, 0x92,
-	0x57, 0x97, 0x93, 0x11, 0x30, 0x23, 0xc7, 0x57, 0xf2, 0x39, 0x80, 0xcd, 0x4c, 0x4b, 0x3a, 0x81,
-	0x2a, 0xb8, 0x8c, 0xe4, 0x77, 0x32, 0xe4, 0x4e, 0x02, 0x40, 0x76, 0x8a, 0x40, 0x3a, 0xb0, 0xee,
-	0x33, 0x69, 0x0c, 0xc6, 0xa6, 0xb0, 0x1d, 0xd3, 0xf5, 0xf5, 0x0a, 0x2a, 0xec, 0x64, 0x0d, 0xc2,
-	0xe4, 0xd7, 0x31, 0x04, 0x35, 0xd6, 0xfc, 0x54, 0x84, 0x9c, 0xc2, 0x96, 0x60, 0x16, 0x0f, 0x98,
-	0x98, 0x1a, 0x8e, 0xeb, 0x48, 0x47, 0xd5, 0x02, 0xa8, 0xf4, 0x78, 0xa1, 0x91, 0x10, 0xd7, 0x8b,
-	0x60, 0xa8, 0x56, 0x13, 0x99, 0x28, 0x39, 0x86, 0x24, 0x66, 0x98, 0x9e, 0x27, 0x78, 0xc0, 0xf4,
-	0x2a, 0x0a, 0x36, 0xee, 0x11, 0x3c, 0x08, 0x51, 0xa8, 0xb7, 0x29, 0xe6, 0x83, 0xe4, 0x5b, 0x48,
-	0x42, 0x86, 0x65, 0xba, 0x16, 0x1b, 0xea, 0x6b, 0xa8, 0xb6, 0x7b, 0x8f, 0xda, 0x11, 0x82, 0x50,
-	0x6c, 0x43, 0xcc, 0xc5, 0xd4, 0x90, 0x8d, 0xd8, 0x88, 0xeb, 0x9b, 0xe8, 0x47, 0x3c, 0x1f, 0x56,
-	0xa1, 0xc2, 0x3d, 0x26, 0xd0, 0xf9, 0xcd, 0x2e, 0x94, 0x63, 0x57, 0x91, 0x4f, 0xa1, 0x1c, 0x4f,
-	0x2a, 0xda, 0x7a, 0xd1, 0x4d, 0x9d, 0x28, 0x1d, 0x8d, 0x5e, 0x02, 0x57, 0x32, 0xb1, 0xd3, 0xde,
-	0x44, 0xe6, 0x37, 0x0d, 0xaa, 0x29, 0xeb, 0x91, 0xff, 0x43, 0xe9, 0x9a, 0x4d, 0x67, 0x63, 0xb6,
-	0x72, 0xcd, 0xa6, 0x3d, 0x9b, 0xbc, 0x0b, 0x1b, 0x2e, 0xbb, 0x31, 0xbc, 0xf1, 0xe5, 0xd0, 0xb1,
-	0xd0, 0x88, 0xe1, 0xb4, 0xae, 0xb9, 0xec, 0xe6, 0x14, 0x83, 0xca, 0x6d, 0x1f, 0x43, 0xc5, 0x65,
-	0x13, 0xa9, 0xf2, 0x3e, 0x4e, 0xdc, 0x62, 0x21, 0x27, 0x6c, 0x22, 0x9f, 0xb1, 0xa9, 0x4f, 0xcb,
-	0x6e, 0x74, 0x22, 0x0d, 0xa8, 0x5a, 0x7c, 0xe4, 0x09, 0x3e, 0x72, 0x7c, 0x66, 0xe3, 0x20, 0x96,
-	0x69, 0x3a, 0x44, 0x9e, 0xc0, 0x56, 0xea, 0x6a, 0xf8, 0x8e, 0x6b, 0x85, 0xd3, 0x57, 0xa0, 0xb5,
-	0x54, 0xe2, 0x4c, 0xc5, 0x9b, 0xbf, 0xaa, 0x8e, 0x66, 0xf3, 0x70, 0x5f, 0x47, 0x9f, 0x40, 0x49,
-	0x30, 0xd3, 0xe7, 0x2e, 0x76, 0xb2, 0xb1, 0xe4, 0xab, 0x0e, 0x78, 0xb8, 0xab, 0x28, 0xc2, 0x68,
-	0x04, 0x5f, 0x5e, 0x4c, 0x61, 0x79, 0x31, 0x64, 0x07, 0x20, 0xf5, 0x66, 0xc5, 0x70, 0xc3, 0x79,
-	0xf1, 0x83, 0x35, 0xfb, 0xb0, 0x96, 0x9e, 0x3e, 0xf2, 0xa5, 0x2a, 0x2a, 0x60, 0xe6, 0x50, 0xd7,
-	0x70, 0x13, 0x67, 0xc7, 0xe3, 0x62, 0x61, 0x85, 0x46, 0x5f, 0x68, 0x44, 0x6b, 0xfe, 0xa4, 0xc1,
-	0xc6, 0xfc, 0x34, 0xaa, 0x1d, 0x3b, 0x9b, 0x5f, 0x25, 0x5b, 0xa1, 0xb3, 0x80, 0xca, 0xca, 0x2b,
-	0xc1, 0xfc, 0x2b, 0x3e, 0x0c, 0x77, 0xe8, 0x3a, 0x9d, 0x05, 0xc8, 0x03, 0x58, 0xb1, 0xd9, 0xd0,
-	0x9c, 0x46, 0xfd, 0x85, 0x17, 0xf5, 0x02, 0xc9, 0x7e, 0x15, 0x2c, 0x70, 0x70, 0xc1, 0x16, 0x71,
-	0xc1, 0x26, 0x8b, 0x97, 0x46, 0xf1, 0xe6, 0xdf, 0x79, 0x20, 0x8b, 0x53, 0x4d, 0xb6, 0xa1, 0x1c,
-	0x17, 0x11, 0x7d, 0x2f, 0xc9, 0x9d, 0x1c, 0x42, 0x59, 0x99, 0x0d, 0x5d, 0x94, 0xff, 0x6f, 0xef,
-	0xb0, 0xea, 0xb2, 0x1b, 0x34, 0xd5, 0x5c, 0x5f, 0x85, 0x6c, 0x5f, 0x73, 0x46, 0x2d, 0xbe, 0xae,
-	0x51, 0x77, 0xa1, 0x3a, 0xdb, 0x63, 0x36, 0x1a, 0xb0, 0x48, 0x21, 0x59, 0x4e, 0x36, 0x79, 0x4f,
-	0xed, 0x11, 0x5f, 0x72, 0xc1, 0x92, 0xdf, 0x9d, 0x12, 0x82, 0x36, 0xa2, 0x70, 0xfc, 0xb3, 0x93,
-	0xb1, 0xfc, 0xea, 0x6b, 0x5a, 0xbe, 0x7c, 0x8f, 0xe5, 0x4f, 0x61, 0x6b, 0x61, 0xcf, 0xfd, 0xeb,
-	0x0b, 0x67, 0x3a, 0xc9, 0x67, 0x3b, 0x69, 0xf6, 0xa1, 0x96, 0xdd, 0x75, 0x6f, 0x24, 0xf8, 0xc1,
-	0x0f, 0x4a, 0x70, 0x7e, 0xa2, 0xc8, 0x63, 0xd8, 0xa1, 0xdd, 0x8b, 0xfe, 0xd1, 0xc1, 0x79, 0xaf,
-	0x7f, 0x62, 0xd0, 0xee, 0xc1, 0x59, 0xff, 0xc4, 0x78, 0x7e, 0x72, 0x76, 0xda, 0x3d, 0xea, 0x7d,
-	0xd5, 0xeb, 0x76, 0x6a, 0x39, 0xb2, 0x03, 0x0f, 0x17, 0x21, 0xb4, 0x7b, 0xde, 0xa3, 0xdd, 0x4e,
-	0x4d, 0x5b, 0xae, 0x70, 0xd4, 0x3f, 0x3e, 0xa5, 0xfd, 0xe3, 0xde, 0x59, 0xb7, 0x53, 0xcb, 0x6f,
-	0x17, 0x7f, 0xfc, 0xa5, 0x9e, 0x3b, 0xec, 0xbe, 0xbc, 0xad, 0x6b, 0xaf, 0x6e, 0xeb, 0xda, 0x5f,
-	0xb7, 0x75, 0xed, 0xe7, 0xbb, 0x7a, 0xee, 0xd5, 0x5d, 0x3d, 0xf7, 0xc7, 0x5d, 0x3d, 0xf7, 0xe2,
-	0xc9, 0xc0, 0x91, 0x57, 0xe3, 0xcb, 0x96, 0xc5, 0x47, 0xed, 0xd0, 0x01, 0x1f, 0x0e, 0x99, 0x3d,
-	0x60, 0x22, 0xba, 0xb5, 0x27, 0xf8, 0x9f, 0x4a, 0x4e, 0x3d, 0xe6, 0x5f, 0x96, 0xf0, 0xef, 0xd4,
-	0x47, 0xff, 0x04, 0x00, 0x00, 0xff, 0xff, 0x45, 0x70, 0x36, 0x21, 0xab, 0x09, 0x00, 0x00,
+	// 1197 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x56, 0x5d, 0x6f, 0x1b, 0x55,
+	0x13, 0xf6, 0x3a, 0x8e, 0x3f, 0xc6, 0x69, 0xe2, 0x9c, 0xf4, 0x7d, 0xbb, 0x0d, 0x8d, 0x93, 0xae,
+	0x90, 0x08, 0x14, 0x6c, 0xb5, 0x20, 0x21, 0x40, 0x80, 0x92, 0xd8, 0x80, 0xa9, 0x12, 0x5b, 0x9b,
+	0x34, 0x42, 0xbd, 0x59, 0x6d, 0xf6, 0x9c, 0x24, 0xab, 0xd8, 0x7b, 0x56, 0x67, 0xd7, 0x1b, 0xfb,
+	0x82, 0xfb, 0x72, 0x05, 0x3f, 0x81, 0x8a, 0x2b, 0xfe, 0x49, 0xef, 0xe8, 0x25, 0x57, 0x08, 0x9a,
+	0x3f, 0x82, 0xce, 0xec, 0x87, 0xd7, 0x6b, 0x1b, 0xb5, 0xea, 0xdd, 0x39, 0x33, 0xf3, 0x3c, 0x9e,
+	0x33, 0x9e, 0x79, 0x66, 0xe1, 0xff, 0xd6, 0xd0, 0xf3, 0xb9, 0xd7, 0xa4, 0x36, 0x6d, 0x06, 0x0f,
+	0x9b, 0xfe, 0xa8, 0xe1, 0x0a, 0xee, 0x73, 0x72, 0x2b, 0xb4, 0x37, 0xa8, 0x4d, 0x1b, 0xc1, 0xc3,
+	0xcd, 0xdb, 0x17, 0xfc, 0x82, 0xa3, 0xa7, 0x29, 0x4f, 0x61, 0xd0, 0xe6, 0xbd, 0x69, 0x30, 0xe5,
+	0xd6, 0x70, 0xc0, 0x1c, 0x3f, 0xf4, 0x6a, 0x3f, 0x40, 0xfe, 0x64, 0x44, 0x08, 0x14, 0xce, 0x38,
+	0x1d, 0xab, 0xca, 0x8e, 0xb2, 0xbb, 0xa2, 0xe3, 0x99, 0x7c, 0x05, 0xe0, 0xd9, 0x17, 0x8e, 0xe9,
+	0x0f, 0x05, 0xf3, 0xd4, 0xfc, 0xce, 0xd2, 0x6e, 0xf5, 0x91, 0xda, 0x98, 0xfa, 0xc5, 0xc6, 0x71,
+	0x1c, 0xb0, 0x5f, 0x78, 0xf1, 0xd7, 0x76, 0x4e, 0x4f, 0x21, 0xb4, 0xa7, 0x50, 0x49, 0xdc, 0xa4,
+	0x09, 0x1b, 0x01, 0x13, 0xf6, 0xb9, 0x6d, 0x99, 0xbe, 0xcd, 0x1d, 0x63, 0xc0, 0xfc, 0x4b, 0x4e,
+	0xf1, 0xf7, 0x2a, 0x3a, 0x49, 0xbb, 0x0e, 0xd1, 0x43, 0xee, 0x41, 0x25, 0xe1, 0x52, 0xf3, 0x98,
+	0xd6, 0xc4, 0xa0, 0xbd, 0x28, 0x41, 0xf1, 0x64, 0xb4, 0x2f, 0xd3, 0xbc, 0x0b, 0x65, 0xeb, 0xd2,
+	0xb4, 0x1d, 0xc3, 0x8e, 0xe9, 0x4a, 0x78, 0xef, 0x50, 0x52, 0x83, 0x25, 0x6a, 0x53, 0x44, 0x57,
+	0x74, 0x79, 0x24, 0xef, 0x43, 0x8d, 0x8d, 0x5c, 0x66, 0xf9, 0x8c, 0x1a, 0x01, 0x13, 0x9e, 0xcd,
+	0x1d, 0x75, 0x69, 0x47, 0xd9, 0x2d, 0xe8, 0x6b, 0xb1, 0xfd, 0x34, 0x34, 0x93, 0x87, 0x50, 0xb4,
+	0x04, 0x33, 0x7d, 0xa6, 0x16, 0x76, 0x94, 0xdd, 0xea, 0xa3, 0x3b, 0x99, 0xa7, 0x1f, 0xa0, 0xb3,
+	0xeb, 0x7e, 0x97, 0xd3, 0xa3, 0x40, 0x09, 0x19, 0xba, 0x54, 0x42, 0x96, 0xe7, 0x42, 0x9e, 0xa0,
+	0x33, 0x84, 0x84, 0x81, 0xe4, 0x0b, 0x00, 0xc1, 0x7d, 0xd3, 0x67, 0xc6, 0x15, 0x1b, 0xab, 0x45,
+	0x84, 0x6d, 0x66, 0x60, 0x3a, 0x06, 0x3c, 0x66, 0x63, 0x44, 0x56, 0x44, 0x7c, 0x45, 0x30, 0x0b,
+	0xf8, 0x55, 0x08, 0x2e, 0xcd, 0x07, 0x63, 0xc0, 0x04, 0x1c, 0x5f, 0xc9, 0x97, 0x00, 0x94, 0x99,
+	0x96, 0x6f, 0x07, 0x32, 0xe1, 0x32, 0x82, 0xdf, 0xc9, 0x80, 0x5b, 0x49, 0x00, 0xa2, 0x53, 0x00,
+	0xd2, 0x82, 0x5b, 0x1e, 0xf3, 0x8d, 0x8b, 0xa1, 0x29, 0xa8, 0x6d, 0x3a, 0x9e, 0x5a, 0x41, 0x86,
+	0xad, 0x6c, 0x83, 0x30, 0xff, 0xdb, 0x38, 0x04, 0x39, 0x56, 0xbc, 0x94, 0x85, 0xf4, 0x60, 0x5d,
+	0x30, 0x8b, 0x07, 0x4c, 0x8c, 0x0d, 0xdb, 0xb1, 0x7d, 0x5b, 0xe6, 0x02, 0xc8, 0x74, 0x7f, 0xe6,
+	0x21, 0x61, 0x5c, 0x27, 0x0a, 0x43, 0xb6, 0x9a, 0xc8, 0x58, 0xc9, 0x21, 0x24, 0x36, 0xc3, 0x74,
+	0x5d, 0xc1, 0x03, 0xa6, 0x56, 0x91, 0x70, 0x67, 0x01, 0xe1, 0x5e, 0x18, 0x85, 0x7c, 0x6b, 0x62,
+	0xda, 0x48, 0xbe, 0x87, 0xc4, 0x64, 0x58, 0xa6, 0x63, 0xb1, 0xbe, 0xba, 0x82, 0x6c, 0xdb, 0x0b,
+	0xd8, 0x0e, 0x30, 0x08, 0xc9, 0x56, 0xc5, 0x94, 0x4d, 0x96, 0xcc, 0xa4, 0xd4, 0x08, 0xcc, 0xbe,
+	0x4d, 0x4d, 0x9f, 0x0b, 0xb5, 0x36, 0xb7, 0x64, 0x7b, 0x94, 0x9e, 0xc6, 0x21, 0x61, 0xc9, 0xcc,
+	0x94, 0x85, 0x9c, 0xc0, 0x86, 0x2c, 0x7c, 0xc2, 0x62, 0xb8, 0xfc, 0x9a, 0x09, 0x75, 0x1d, 0xb9,
+	0xb4, 0xd9, 0xf2, 0x27, 0xc8, 0x9e, 0x8c, 0x43, 0xc2, 0x75, 0x2f, 0x6b, 0x0e, 0xcb, 0x36, 0xe0,
+	0x01, 0x4b, 0xa5, 0x47, 0x16, 0x94, 0x4d, 0x86, 0x4d, 0x67, 0xb8, 0x26, 0xa6, 0x8d, 0x52, 0x4f,
+	0x06, 0x6c, 0xc0, 0xd5, 0x35, 0x1c, 0x3d, 0x3c, 0x7f, 0x5e, 0x7e, 0xf6, 0x7c, 0x3b, 0xf7, 0xeb,
+	0xf3, 0xed, 0xdc, 0x7e, 0x15, 0x2a, 0xdc, 0x65, 0x02, 0xc7, 0x5d, 0x6b, 0x43, 0x39, 0x1e, 0x25,
+	0xf2, 0x19, 0x94, 0x63, 0x79, 0xc2, 0x59, 0x9e, 0x1d, 0xa1, 0x56, 0xe4, 0x8e, 0xf4, 0x26, 0x09,
+	0x97, 0x34, 0xf1, 0x78, 0xbd, 0x0d, 0xcd, 0x1f, 0x0a, 0x54, 0x53, 0xf3, 0x46, 0xfe, 0x07, 0xc5,
+	0x2b, 0x36, 0x9e, 0x68, 0xcb, 0xf2, 0x15, 0x1b, 0x77, 0x28, 0x79, 0x17, 0x56, 0x1d, 0x76, 0x6d,
+	0xb8, 0xc3, 0xb3, 0xbe, 0x6d, 0xe1, 0xf4, 0x85, 0x12, 0xb5, 0xe2, 0xb0, 0xeb, 0x1e, 0x1a, 0xe5,
+	0x88, 0x7d, 0x02, 0x15, 0x87, 0x8d, 0x7c, 0xe9, 0xf7, 0x50, 0x66, 0x66, 0x13, 0x39, 0x62, 0x23,
+	0xff, 0x31, 0x1b, 0x7b, 0x7a, 0xd9, 0x89, 0x4e, 0x64, 0x07, 0xaa, 0x16, 0x1f, 0xb8, 0x82, 0x0f,
+	0x6c, 0x8f, 0x51, 0x54, 0x9f, 0xb2, 0x9e, 0x36, 0x91, 0x07, 0xb0, 0x9e, 0xba, 0x1a, 0x9e, 0xed,
+	0x58, 0xa1, 0xe4, 0x2c, 0xe9, 0xb5, 0x94, 0xe3, 0x58, 0xda, 0xb5, 0xdf, 0xe5, 0x8b, 0x26, 0x22,
+	0xb0, 0xe8, 0x45, 0x9f, 0x42, 0x51, 0x30, 0xd3, 0xe3, 0x0e, 0xbe, 0x64, 0x75, 0x4e, 0x7f, 0x07,
+	0x3c, 0x14, 0x68, 0x1d, 0xc3, 0xf4, 0x28, 0x7c, 0x7e, 0x32, 0x4b, 0xf3, 0x93, 0x21, 0x5b, 0x00,
+	0xa9, 0x9a, 0x15, 0x42, 0x59, 0x77, 0xe3, 0x82, 0x69, 0x5d, 0x58, 0x49, 0x4b, 0x0e, 0xf9, 0x5a,
+	0x26, 0x15, 0x30, 0xb3, 0xaf, 0x2a, 0xb8, 0x7e, 0xb2, 0x9a, 0x70, 0x3a, 0xb3, 0x37, 0xa2, 0x3f,
+	0x34, 0x82, 0x69, 0x3f, 0x2b, 0xb0, 0x3a, 0x2d, 0x41, 0x72, 0xb1, 0x4c, 0x44, 0x4b, 0xd2, 0x56,
+	0xf4, 0x89, 0x41, 0x7a, 0xfd, 0x4b, 0xc1, 0xbc, 0x4b, 0xde, 0x0f, 0x17, 0xc7, 0x2d, 0x7d, 0x62,
+	0x20, 0xb7, 0x61, 0x99, 0xb2, 0xbe, 0x39, 0x8e, 0xde, 0x17, 0x5e, 0x64, 0x05, 0x92, 0xa5, 0x22,
+	0x58, 0x60, 0xe3, 0x56, 0x29, 0xe0, 0x56, 0x49, 0xb6, 0x8d, 0x1e, 0xd9, 0xb5, 0x7f, 0xf2, 0x40,
+	0x66, 0xa5, 0x8c, 0x6c, 0x42, 0x39, 0x4e, 0x22, 0xfa, 0x5f, 0x92, 0x3b, 0xd9, 0x87, 0xb2, 0x6c,
+	0x36, 0xec, 0xa2, 0xfc, 0x9b, 0xd5, 0xa1, 0xe4, 0xb0, 0x6b, 0x6c, 0xaa, 0xa9, 0x77, 0x2d, 0x65,
+	0xdf, 0x35, 0xd5, 0xa8, 0x85, 0xd7, 0x6d, 0xd4, 0x6d, 0xa8, 0x4e, 0xc4, 0x9b, 0x62, 0x03, 0x16,
+	0x74, 0x48, 0x14, 0x99, 0x92, 0xf7, 0xa4, 0x78, 0x7a, 0x3e, 0x17, 0x2c, 0x59, 0xb6, 0x45, 0x0c,
+	0x5a, 0x8d, 0xcc, 0xf1, 0xae, 0xcd, 0xb4, 0x7c, 0xe9, 0x35, 0x5b, 0xbe, 0xbc, 0xa0, 0xe5, 0x7b,
+	0xb0, 0x3e, 0x23, 0xee, 0xff, 0x59, 0xe1, 0xcc, 0x4b, 0xf2, 0xd9, 0x97, 0x68, 0x5d, 0xa8, 0x65,
+	0x05, 0xfe, 0xed, 0x08, 0x7f, 0x52, 0x60, 0x75, 0x5a, 0xe8, 0xc9, 0x1d, 0x28, 0xb9, 0xc3, 0x33,
+	0x1c, 0x8c, 0xf0, 0x33, 0xac, 0xe8, 0x0e, 0xcf, 0xa4, 0x8c, 0xdc, 0x86, 0xe5, 0x50, 0xe3, 0xf3,
+	0x61, 0xd7, 0xe1, 0x85, 0xa8, 0x50, 0x1a, 0x70, 0xc7, 0xbe, 0x62, 0x02, 0xff, 0xcf, 0x8a, 0x1e,
+	0x5f, 0x49, 0x03, 0x36, 0x5c, 0xc1, 0xf9, 0xb9, 0xc1, 0xcf, 0x0d, 0x97, 0x7b, 0x1e, 0xf3, 0x92,
+	0x8e, 0x5c, 0xd1, 0xd7, 0xd1, 0xd5, 0x3d, 0xef, 0x25, 0x0e, 0xad, 0x05, 0x1b, 0x73, 0xf6, 0xc4,
+	0x1b, 0xe6, 0xa3, 0x7d, 0x28, 0x8b, 0x9e, 0x59, 0x0d, 0x0b, 0x39, 0x3e, 0xf8, 0x51, 0x16, 0x74,
+	0x5a, 0x51, 0xc8, 0x7d, 0xd8, 0xd2, 0xdb, 0xa7, 0xdd, 0x83, 0xbd, 0x93, 0x4e, 0xf7, 0xc8, 0xd0,
+	0xdb, 0x7b, 0xc7, 0xdd, 0x23, 0xe3, 0xc9, 0xd1, 0x71, 0xaf, 0x7d, 0xd0, 0xf9, 0xa6, 0xd3, 0x6e,
+	0xd5, 0x72, 0x64, 0x0b, 0xee, 0xce, 0x86, 0xe8, 0xed, 0x93, 0x8e, 0xde, 0x6e, 0xd5, 0x94, 0xf9,
+	0x0c, 0x07, 0xdd, 0xc3, 0x9e, 0xde, 0x3d, 0xec, 0x1c, 0xb7, 0x5b, 0xb5, 0xfc, 0x66, 0xe1, 0xd9,
+	0x6f, 0xf5, 0xdc, 0x7e, 0xfb, 0xc5, 0xab, 0xba, 0xf2, 0xf2, 0x55, 0x5d, 0xf9, 0xfb, 0x55, 0x5d,
+	0xf9, 0xe5, 0xa6, 0x9e, 0x7b, 0x79, 0x53, 0xcf, 0xfd, 0x79, 0x53, 0xcf, 0x3d, 0x7d, 0x70, 0x61,
+	0xfb, 0x97, 0xc3, 0xb3, 0x86, 0xc5, 0x07, 0xcd, 0x70, 0x02, 0x3e, 0xea, 0x33, 0x7a, 0xc1, 0x44,
+	0x74, 0x6b, 0x8e, 0xf0, 0x43, 0xda, 0x1f, 0xbb, 0xcc, 0x3b, 0x2b, 0xe2, 0x37, 0xf4, 0xc7, 0xff,
+	0x06, 0x00, 0x00, 0xff, 0xff, 0x6d, 0x60, 0x85, 0xfc, 0xa0, 0x0b, 0x00, 0x00,
 }
 
 func (m *Tx) Marshal() (dAtA []byte, err error) {
@@ -1137,253 +1349,6 @@ func (m *Signature) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
-func (m *TxBody) Marshal() (dAtA []byte, err error) {
-	size := m.Size()
-	dAtA = make([]byte, size)
-	n, err := m.MarshalToSizedBuffer(dAtA[:size])
-	if err != nil {
-		return nil, err
-	}
-	return dAtA[:n], nil
-}
-
-func (m *TxBody) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	_ = i
-	var l int
-	_ = l
-	if len(m.Memo) > 0 {
-		i -= len(m.Memo)
-		copy(dAtA[i:], m.Memo)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.Memo)))
-		i--
-		dAtA[i] = 0x7a
-	}
-	if m.Operation != nil {
-		{
-			size := m.Operation.Size()
-			i -= size
-			if _, err := m.Operation.MarshalTo(dAtA[i:]); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if m.ExpectedVersion != 0 {
-		i = encodeVarintTx(dAtA, i, uint64(m.ExpectedVersion))
-		i--
-		dAtA[i] = 0x18
-	}
-	if len(m.Did) > 0 {
-		i -= len(m.Did)
-		copy(dAtA[i:], m.Did)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.Did)))
-		i--
-		dAtA[i] = 0x12
-	}
-	if len(m.ChainId) > 0 {
-		i -= len(m.ChainId)
-		copy(dAtA[i:], m.ChainId)
-		i = encodeVarintTx(dAtA, i, uint64(len(m.ChainId)))
-		i--
-		dAtA[i] = 0xa
-	}
-	return len(dAtA) - i, nil
-}
-
-func (m *TxBody_Create) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_Create) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.Create != nil {
-		{
-			size, err := m.Create.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x22
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_Update) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_Update) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.Update != nil {
-		{
-			size, err := m.Update.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x2a
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_RotateKey) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_RotateKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.RotateKey != nil {
-		{
-			size, err := m.RotateKey.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x32
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_RevokeKey) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_RevokeKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.RevokeKey != nil {
-		{
-			size, err := m.RevokeKey.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x3a
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_Deactivate) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_Deactivate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.Deactivate != nil {
-		{
-			size, err := m.Deactivate.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x42
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_SetGuardians) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_SetGuardians) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.SetGuardians != nil {
-		{
-			size, err := m.SetGuardians.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x4a
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_RecoveryInitiate) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_RecoveryInitiate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.RecoveryInitiate != nil {
-		{
-			size, err := m.RecoveryInitiate.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x52
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_RecoveryApprove) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_RecoveryApprove) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.RecoveryApprove != nil {
-		{
-			size, err := m.RecoveryApprove.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x5a
-	}
-	return len(dAtA) - i, nil
-}
-func (m *TxBody_RecoveryCancel) MarshalTo(dAtA []byte) (int, error) {
-	size := m.Size()
-	return m.MarshalToSizedBuffer(dAtA[:size])
-}
-
-func (m *TxBody_RecoveryCancel) MarshalToSizedBuffer(dAtA []byte) (int, error) {
-	i := len(dAtA)
-	if m.RecoveryCancel != nil {
-		{
-			size, err := m.RecoveryCancel.MarshalToSizedBuffer(dAtA[:i])
-			if err != nil {
-				return 0, err
-			}
-			i -= size
-			i = encodeVarintTx(dAtA, i, uint64(size))
-		}
-		i--
-		dAtA[i] = 0x62
-	}
-	return len(dAtA) - i, nil
-}
 func (m *CreateOp) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1801,6 +1766,120 @@ func (m *RecoveryCancelOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *AddValidatorOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *AddValidatorOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *AddValidatorOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.ProofOfPossession) > 0 {
+		i -= len(m.ProofOfPossession)
+		copy(dAtA[i:], m.ProofOfPossession)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.ProofOfPossession)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Moniker) > 0 {
+		i -= len(m.Moniker)
+		copy(dAtA[i:], m.Moniker)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Moniker)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Power != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Power))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.PubKey) > 0 {
+		i -= len(m.PubKey)
+		copy(dAtA[i:], m.PubKey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.PubKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SetValidatorPowerOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SetValidatorPowerOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SetValidatorPowerOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Power != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Power))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.PubKey) > 0 {
+		i -= len(m.PubKey)
+		copy(dAtA[i:], m.PubKey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.PubKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RemoveValidatorOp) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RemoveValidatorOp) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RemoveValidatorOp) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.PubKey) > 0 {
+		i -= len(m.PubKey)
+		copy(dAtA[i:], m.PubKey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.PubKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -1848,141 +1927,6 @@ func (m *Signature) Size() (n int) {
 	return n
 }
 
-func (m *TxBody) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	l = len(m.ChainId)
-	if l > 0 {
-		n += 1 + l + sovTx(uint64(l))
-	}
-	l = len(m.Did)
-	if l > 0 {
-		n += 1 + l + sovTx(uint64(l))
-	}
-	if m.ExpectedVersion != 0 {
-		n += 1 + sovTx(uint64(m.ExpectedVersion))
-	}
-	if m.Operation != nil {
-		n += m.Operation.Size()
-	}
-	l = len(m.Memo)
-	if l > 0 {
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-
-func (m *TxBody_Create) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.Create != nil {
-		l = m.Create.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_Update) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.Update != nil {
-		l = m.Update.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_RotateKey) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.RotateKey != nil {
-		l = m.RotateKey.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_RevokeKey) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.RevokeKey != nil {
-		l = m.RevokeKey.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_Deactivate) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.Deactivate != nil {
-		l = m.Deactivate.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_SetGuardians) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.SetGuardians != nil {
-		l = m.SetGuardians.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_RecoveryInitiate) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.RecoveryInitiate != nil {
-		l = m.RecoveryInitiate.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_RecoveryApprove) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.RecoveryApprove != nil {
-		l = m.RecoveryApprove.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
-func (m *TxBody_RecoveryCancel) Size() (n int) {
-	if m == nil {
-		return 0
-	}
-	var l int
-	_ = l
-	if m.RecoveryCancel != nil {
-		l = m.RecoveryCancel.Size()
-		n += 1 + l + sovTx(uint64(l))
-	}
-	return n
-}
 func (m *CreateOp) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2160,6 +2104,59 @@ func (m *RecoveryCancelOp) Size() (n int) {
 	}
 	if m.RecoveryId != 0 {
 		n += 1 + sovTx(uint64(m.RecoveryId))
+	}
+	return n
+}
+
+func (m *AddValidatorOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.PubKey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Power != 0 {
+		n += 1 + sovTx(uint64(m.Power))
+	}
+	l = len(m.Moniker)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.ProofOfPossession)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *SetValidatorPowerOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.PubKey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Power != 0 {
+		n += 1 + sovTx(uint64(m.Power))
+	}
+	return n
+}
+
+func (m *RemoveValidatorOp) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.PubKey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
 	}
 	return n
 }
@@ -2830,6 +2827,111 @@ func (m *TxBody) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			m.Operation = &TxBody_RecoveryCancel{v}
+			iNdEx = postIndex
+		case 16:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AddValidator", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &AddValidatorOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_AddValidator{v}
+			iNdEx = postIndex
+		case 17:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SetValidatorPower", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &SetValidatorPowerOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_SetValidatorPower{v}
+			iNdEx = postIndex
+		case 18:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RemoveValidator", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &RemoveValidatorOp{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Operation = &TxBody_RemoveValidator{v}
 			iNdEx = postIndex
 		case 15:
 			if wireType != 2 {
@@ -4047,6 +4149,362 @@ func (m *RecoveryCancelOp) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *AddValidatorOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: AddValidatorOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: AddValidatorOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PubKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PubKey = append(m.PubKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PubKey == nil {
+				m.PubKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Power", wireType)
+			}
+			m.Power = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Power |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Moniker", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Moniker = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ProofOfPossession", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ProofOfPossession = append(m.ProofOfPossession[:0], dAtA[iNdEx:postIndex]...)
+			if m.ProofOfPossession == nil {
+				m.ProofOfPossession = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SetValidatorPowerOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SetValidatorPowerOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SetValidatorPowerOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PubKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PubKey = append(m.PubKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PubKey == nil {
+				m.PubKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Power", wireType)
+			}
+			m.Power = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Power |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RemoveValidatorOp) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RemoveValidatorOp: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RemoveValidatorOp: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PubKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PubKey = append(m.PubKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PubKey == nil {
+				m.PubKey = []byte{}
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
