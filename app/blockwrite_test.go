@@ -88,9 +88,9 @@ func finalize(t testing.TB, a *app.App, h int64, txs [][]byte) *abci.ResponseFin
 
 // A malicious proposer (or plain spam reaching a proposer) puts 1,500
 // rotations of 14 KB documents in one block, about 300 KB of txs that
-// would write 22 MB: more than badger takes in one transaction, so the
-// commit used to fail on every validator, and again at every restart (the
-// block is replayed). The block is fed to FinalizeBlock and Commit directly,
+// would write 22 MB: more than badger takes in one transaction, so without
+// the block's write budget the commit would fail on every validator, and
+// again at every restart (the block is replayed). The block is fed to FinalizeBlock and Commit directly,
 // as a proposer that skips PrepareProposal would: the txs past the block's
 // write budget are refused with block_write_limit, and the block commits.
 func TestWriteFloodCannotHaltCommit(t *testing.T) {

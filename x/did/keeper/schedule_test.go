@@ -44,13 +44,13 @@ func (e *env) scheduled() int {
 }
 
 // Spammers flood blocks with set-guardians txs (about 200 bytes each), one
-// per DID per block, each replacing the DID's pending change. Each used to
-// leave its schedule entry behind, due before an honest recovery, and a
-// block ran at most 1,000 due actions: 10 such blocks made a recovery
-// execute 40 blocks late. A replaced change's entry now goes with it, a
-// DID has one live entry per pending change, and a block runs up to 4,096
-// due actions (within 4 MiB of writes): the honest recovery executes in
-// the first block at or after its ready time.
+// per DID per block, each replacing the DID's pending change. Were each
+// replaced change's schedule entry left behind, due before an honest
+// recovery, with 1,000 due actions to a block, 10 such blocks would make a
+// recovery execute 40 blocks late. A replaced change's entry goes with it,
+// a DID has one live entry per pending change, and a block runs up to
+// 4,096 due actions (within 4 MiB of writes): the honest recovery executes
+// in the first block at or after its ready time.
 func TestScheduleFloodCannotDelayRecovery(t *testing.T) {
 	w := newWorld(t, nil)
 	const spammers, blocks = 1200, 5
