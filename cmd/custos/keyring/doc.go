@@ -1,6 +1,6 @@
-// Package keyring keeps the custos command line's private keys: Ed25519
-// signing keys and X25519 key-agreement keys, one file per key under the
-// home.
+// Package keyring keeps the custos command line's private keys: Ed25519,
+// P-256 and secp256k1 signing keys and X25519 key-agreement keys, one file
+// per key under the home, and references to keys held in PKCS#11 tokens.
 //
 // Two backends:
 //
@@ -11,6 +11,14 @@
 //     passphrase noticing.
 //   - test: <home>/keyring-test/<name>.key holds the private key in the
 //     clear, for local networks and tests only.
+//
+// A key file of either backend may instead hold a PKCS#11 reference (module
+// path, token label, key label and id) and the public key: the private key
+// was generated in the token as sensitive and not extractable (or an
+// existing one was chosen by label), and every signature is made by the
+// token (Keyring.Signer). Such a file holds nothing secret; the token's PIN
+// comes from Options.PIN. PKCS#11 needs cgo; without it such keys cannot be
+// added or used (PKCS11Available).
 //
 // Invariants: key files are created with mode 0600 in a 0700 folder and are
 // never overwritten; a file readable by other users is refused; key names

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -55,6 +56,9 @@ type keyFile struct {
 	PublicKey string  `json:"publicKeyMultibase"`
 	Secret    string  `json:"secretKeyMultibase,omitempty"`
 	Encrypted *sealed `json:"encrypted,omitempty"`
+	// PKCS11 is set, and Secret and Encrypted are not, for a key held in a
+	// PKCS#11 token; such a file is read by either backend.
+	PKCS11 *PKCS11Ref `json:"pkcs11,omitempty"`
 
 	info Info
 }
@@ -120,6 +124,16 @@ func decodeKeyFile(data []byte, b Backend) (*keyFile, error) {
 		return nil, fmt.Errorf("publicKeyMultibase is not a %s key", f.Type)
 	}
 	switch {
+	case f.PKCS11 != nil:
+		if f.Secret != "" || f.Encrypted != nil {
+			return nil, errors.New("a PKCS#11 key file holds no private key")
+		}
+		if err := f.PKCS11.check(); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(pkcs11Types, t) {
+			return nil, fmt.Errorf("a PKCS#11 key is ed25519 or p256, not %s", f.Type)
+		}
 	case b == BackendTest && (f.Secret == "" || f.Encrypted != nil):
 		return nil, errors.New("not an unencrypted (test backend) key file")
 	case b == BackendFile && (f.Encrypted == nil || f.Secret != ""):
@@ -129,7 +143,7 @@ func decodeKeyFile(data []byte, b Backend) (*keyFile, error) {
 			return nil, err
 		}
 	}
-	f.info = Info{Type: t, PublicKey: pk}
+	f.info = Info{Type: t, PublicKey: pk, PKCS11: f.PKCS11}
 	return &f, nil
 }
 

@@ -81,6 +81,9 @@ type Options struct {
 	// ScryptLogN is the scrypt cost of new key files (default
 	// DefaultScryptLogN).
 	ScryptLogN int
+	// PIN returns the user PIN of the PKCS#11 token labelled token. It is
+	// called at most once per token and Keyring.
+	PIN func(token string) ([]byte, error)
 }
 
 // Keyring is the set of key files of one backend under a home. It is not
@@ -89,7 +92,8 @@ type Keyring struct {
 	dir     string
 	backend Backend
 	opts    Options
-	last    []byte // the passphrase that last opened a key
+	last    []byte            // the passphrase that last opened a key
+	pins    map[string]string // PINs by token label
 }
 
 // Info is the public view of a stored key.
@@ -98,6 +102,9 @@ type Info struct {
 	Type      types.KeyType
 	PublicKey types.PublicKey
 	Path      string
+	// PKCS11 is where a key held in a PKCS#11 token is; nil for a key
+	// whose private key is in the key file.
+	PKCS11 *PKCS11Ref
 }
 
 // Open returns the keyring of opts.Backend under home. Nothing is created
@@ -239,6 +246,9 @@ func (k *Keyring) Unlock(name string) (*Secret, error) {
 	f, err := k.read(name)
 	if err != nil {
 		return nil, err
+	}
+	if f.PKCS11 != nil {
+		return nil, fmt.Errorf("key %q is held in the PKCS#11 token %q: its private key never leaves the token", name, f.PKCS11.Token)
 	}
 	var seed []byte
 	if k.backend == BackendTest {

@@ -34,7 +34,7 @@ func open(t *testing.T, home string, b keyring.Backend, pass string, calls *int)
 
 func TestRoundTrip(t *testing.T) {
 	for _, b := range []keyring.Backend{keyring.BackendFile, keyring.BackendTest} {
-		for _, typ := range []types.KeyType{types.KeyTypeEd25519, types.KeyTypeX25519} {
+		for _, typ := range []types.KeyType{types.KeyTypeEd25519, types.KeyTypeP256, types.KeyTypeSecp256k1, types.KeyTypeX25519} {
 			t.Run(string(b)+"/"+typ.String(), func(t *testing.T) {
 				home := t.TempDir()
 				calls := 0
