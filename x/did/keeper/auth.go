@@ -129,13 +129,20 @@ func requireThreshold(doc *types.Document, s signed) error {
 	return nil
 }
 
+// owesPossession reports whether the key k of a proposed document must
+// prove possession: it signs, and its material is new (not in cur; nil for
+// a create, where every key is new).
+func owesPossession(cur *types.Keys, k types.PublicKey) bool {
+	return k.Type().CanSign() && (cur == nil || !cur.Contains(k))
+}
+
 // requirePossession checks that every signing key of next whose material
 // is not in cur is of prime order (types.PublicKey.CheckPrimeOrder) and
 // signed the tx with that material.
 func (e *execution) requirePossession(cur *types.Keys, next types.Keys, s signed) error {
 	for i, f := range next.Fragments {
 		k := next.Keys[i]
-		if !k.Type().CanSign() || (cur != nil && cur.Contains(k)) {
+		if !owesPossession(cur, k) {
 			continue
 		}
 		if err := e.k.facts.CheckPrimeOrder(k); err != nil {

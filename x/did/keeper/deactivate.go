@@ -44,17 +44,9 @@ func (e *execution) authorizeDeactivation(doc *types.Document, cur types.Keys, o
 		}
 		return requireThreshold(doc, s)
 	}
-	revealed, err := proposedKeys(op.Reveal)
+	revealed, err := revealedNextKeys(cur, c, op.Reveal)
 	if err != nil {
-		return types.ErrPreRotation.Wrap("deactivating a pre-rotated DID needs its committed next keys: " + types.Detail(err))
-	}
-	for i, k := range revealed.Keys {
-		if cur.Contains(k) {
-			return types.ErrPreRotation.Wrapf("revealed key %q is a current key, not a committed next key", revealed.Fragments[i])
-		}
-		if !types.HasDigest(c.Digests, types.KeyDigest(k)) {
-			return types.ErrPreRotation.Wrapf("revealed key %q is not one of the committed next keys", revealed.Fragments[i])
-		}
+		return err
 	}
 	s, err := e.verifySignatures(&cur, revealed)
 	if err != nil {
@@ -70,4 +62,24 @@ func (e *execution) authorizeDeactivation(doc *types.Document, cur types.Keys, o
 		return types.ErrPreRotation.Wrapf("%d of the %d committed next keys signed; the current keys cannot deactivate a pre-rotated DID", n, c.Threshold)
 	}
 	return nil
+}
+
+// revealedNextKeys checks the keys a deactivation of a DID whose current
+// keys are cur and whose commitment is c reveals: valid keys, none of them
+// a current key, each one of the committed next keys. It returns them; at
+// least c.Threshold of them must sign.
+func revealedNextKeys(cur types.Keys, c *types.NextKeys, reveal []types.VerificationMethod) (types.Keys, error) {
+	revealed, err := proposedKeys(reveal)
+	if err != nil {
+		return types.Keys{}, types.ErrPreRotation.Wrap("deactivating a pre-rotated DID needs its committed next keys: " + types.Detail(err))
+	}
+	for i, k := range revealed.Keys {
+		if cur.Contains(k) {
+			return types.Keys{}, types.ErrPreRotation.Wrapf("revealed key %q is a current key, not a committed next key", revealed.Fragments[i])
+		}
+		if !types.HasDigest(c.Digests, types.KeyDigest(k)) {
+			return types.Keys{}, types.ErrPreRotation.Wrapf("revealed key %q is not one of the committed next keys", revealed.Fragments[i])
+		}
+	}
+	return revealed, nil
 }

@@ -172,7 +172,7 @@ func possession(id types.ID, cur *types.Keys, next types.Keys) []SignerKey {
 	var out []SignerKey
 	for i, f := range next.Fragments {
 		k := next.Keys[i]
-		if !k.Type().CanSign() || (cur != nil && cur.Contains(k)) {
+		if !owesPossession(cur, k) {
 			continue
 		}
 		out = append(out, SignerKey{URL: types.URL{ID: id, Fragment: f}, Key: k})
@@ -244,24 +244,17 @@ func deactivationRequirement(id types.ID, cur *types.Document, op *types.Deactiv
 		}
 		return single(controllers(id, cur))
 	}
-	revealed, err := proposedKeys(op.Reveal)
-	if err != nil {
-		return Requirement{}, types.ErrPreRotation.Wrap("deactivating a pre-rotated DID needs its committed next keys: " + types.Detail(err))
-	}
 	curKeys, err := types.KeysOf(cur)
+	if err != nil {
+		return Requirement{}, err
+	}
+	revealed, err := revealedNextKeys(curKeys, c, op.Reveal)
 	if err != nil {
 		return Requirement{}, err
 	}
 	s := SignerSet{Role: "committed next keys", DID: id, Threshold: int(c.Threshold), Err: types.ErrPreRotation}
 	for i, k := range revealed.Keys {
-		f := revealed.Fragments[i]
-		if curKeys.Contains(k) {
-			return Requirement{}, types.ErrPreRotation.Wrapf("revealed key %q is a current key, not a committed next key", f)
-		}
-		if !types.HasDigest(c.Digests, types.KeyDigest(k)) {
-			return Requirement{}, types.ErrPreRotation.Wrapf("revealed key %q is not one of the committed next keys", f)
-		}
-		s.Keys = append(s.Keys, SignerKey{URL: types.URL{ID: id, Fragment: f}, Key: k})
+		s.Keys = append(s.Keys, SignerKey{URL: types.URL{ID: id, Fragment: revealed.Fragments[i]}, Key: k})
 	}
 	return Requirement{Sets: []SignerSet{s}}, nil
 }
