@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"testing"
@@ -18,7 +17,7 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-const goldenChain = "custos-golden"
+const goldenChain = didtest.GoldenChain
 
 // goldenAppHash is the app hash after goldenBlocks. It changes only when the
 // state layout, the encoding or the rules change: such a change is a
@@ -26,70 +25,12 @@ const goldenChain = "custos-golden"
 const goldenAppHash = "042addc81d6ba48e2a6ded8c47ce72ddf79db57478c5b4934d8eea54532dfafd" // AppVersion 5 (layout 5)
 
 // seedKey returns the key named name in the golden blocks' domain.
-func seedKey(name string) ed25519.PrivateKey { return didtest.KeyIn("golden", name) }
+func seedKey(name string) ed25519.PrivateKey { return didtest.GoldenKey(name) }
 
 func pubOf(k ed25519.PrivateKey) types.PublicKey { return didtest.Pub(k) }
 
-// goldenBlocks returns a fixed sequence of blocks of signed txs and the
-// result code each tx must get.
-func goldenBlocks(t testing.TB) ([][][]byte, [][]uint32) {
-	a1, a2 := seedKey("a1"), seedKey("a2")
-	b1, b2, b3 := seedKey("b1"), seedKey("b2"), seedKey("b3")
-	x, err := types.NewX25519(sha256.New().Sum([]byte("x25519"))[:32])
-	require.NoError(t, err)
-
-	idA, createA, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(a1)), "alice")
-	require.NoError(t, err)
-	docB := types.Document{
-		VerificationMethods: []types.VerificationMethod{
-			{Id: "k1", PublicKey: pubOf(b1).Multicodec()},
-			{Id: "k2", PublicKey: pubOf(b2).Multicodec()},
-			{Id: "enc", PublicKey: x.Multicodec()},
-		},
-		Authentication:       []string{"k1"},
-		KeyAgreement:         []string{"enc"},
-		CapabilityInvocation: []string{"k1", "k2"},
-		Services:             []types.Service{{Id: "hub", Type: "LinkedDomains", Endpoint: "https://example.com"}},
-		Threshold:            2,
-	}
-	idB, createB, err := txbuild.Create(goldenChain, docB, "")
-	require.NoError(t, err)
-	sign := func(body types.TxBody, s ...txbuild.Signer) []byte {
-		tx, err := txbuild.Sign(body, s...)
-		require.NoError(t, err)
-		return tx
-	}
-	sA := func(f string, k ed25519.PrivateKey) txbuild.Signer { return txbuild.NewSigner(idA, f, k) }
-	sB := func(f string, k ed25519.PrivateKey) txbuild.Signer { return txbuild.NewSigner(idB, f, k) }
-
-	docB2 := docB
-	docB2.VerificationMethods = append(append([]types.VerificationMethod(nil), docB.VerificationMethods...), types.VerificationMethod{Id: "k3", PublicKey: pubOf(b3).Multicodec()})
-	docB2.CapabilityInvocation = []string{"k1", "k2", "k3"}
-
-	c1, n1 := seedKey("c1"), seedKey("n1")
-	idC, createC, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(c1)), "guardian")
-	require.NoError(t, err)
-	sC := txbuild.NewSigner(idC, "key-1", c1)
-	day := int64(24 * 60 * 60)
-
-	blocks := [][][]byte{
-		{sign(createA, sA("key-1", a1)), sign(createB, sB("k1", b1), sB("k2", b2))},
-		{sign(txbuild.Rotate(goldenChain, idA, 1, "key-1", pubOf(a2)), sA("key-1", a1), sA("key-1", a2))},
-		{
-			sign(txbuild.Update(goldenChain, idB, 1, docB2), sB("k1", b1), sB("k2", b2), sB("k3", b3)),
-			sign(txbuild.Deactivate(goldenChain, idA, 1), sA("key-1", a2)), // stale version: refused
-		},
-		{sign(txbuild.Revoke(goldenChain, idB, 2, "k2", types.REVOCATION_REASON_COMPROMISED, 1_700_000_000), sB("k1", b1), sB("k3", b3))},
-		{sign(txbuild.Deactivate(goldenChain, idA, 2), sA("key-1", a2))},
-		{sign(createC, sC)},
-		{sign(txbuild.SetGuardians(goldenChain, idB, 3, 0, []types.ID{idC}, 1, day), sB("k1", b1), sB("k3", b3))},
-		{sign(txbuild.RecoveryInitiate(goldenChain, idB, 3, 1, idC, []types.VerificationMethod{{Id: "r1", PublicKey: pubOf(n1).Multicodec()}}, 1, txbuild.Commitment(1, pubOf(seedKey("n2")))),
-			sC, sB("r1", n1))},
-		{}, // the recovery executes in the first block a day later (see blockTime)
-	}
-	codes := [][]uint32{{0, 0}, {0}, {0, types.ErrStaleVersion.Code}, {0}, {0}, {0}, {0}, {0}, {}}
-	return blocks, codes
-}
+// goldenBlocks returns the golden block sequence (didtest.GoldenBlocks).
+func goldenBlocks(testing.TB) ([][][]byte, [][]uint32) { return didtest.GoldenBlocks() }
 
 func newApp(t testing.TB, dir string) *app.App {
 	a, err := app.New(app.DefaultConfig(dir))
@@ -130,15 +71,8 @@ func runBlocks(t testing.TB, a *app.App, blocks [][][]byte, codes [][]uint32) []
 	return runBlocksFrom(t, a, 1, blocks, codes)
 }
 
-// blockTime is the time of golden block h: one second apart, and block 9 a
-// day after block 8.
-func blockTime(h int64) time.Time {
-	t := int64(1_700_000_100) + h
-	if h >= 9 {
-		t += 24 * 60 * 60
-	}
-	return time.Unix(t, 0).UTC()
-}
+// blockTime is the time of golden block h (didtest.GoldenBlockTime).
+func blockTime(h int64) time.Time { return didtest.GoldenBlockTime(h) }
 
 func TestGoldenAppHash(t *testing.T) {
 	blocks, codes := goldenBlocks(t)

@@ -33,6 +33,13 @@ type env struct {
 	skew int64
 	// timed collects what BeginBlock did in the blocks exec ran.
 	timed []keeper.Outcome
+	// journal, when not nil, records every check and exec and what it
+	// answered (differential_test.go).
+	journal *[]call
+	// unaudited skips the checks that the answers the keeper was handed
+	// stay intact (auditing): a test that makes the facts wrong on
+	// purpose compares results instead.
+	unaudited bool
 }
 
 func newEnv(t testing.TB) *env {
@@ -42,7 +49,11 @@ func newEnv(t testing.TB) *env {
 	e := &env{t: t, db: db}
 	e.use(accel.NewFacts(keeperMemories))
 	// Runs before the store closes (cleanups run last first).
-	t.Cleanup(func() { require.NoError(t, e.facts.checkVersions(db)) })
+	t.Cleanup(func() {
+		if !e.unaudited {
+			require.NoError(t, e.facts.checkVersions(db))
+		}
+	})
 	return e
 }
 
@@ -55,17 +66,29 @@ func (e *env) exec(tx []byte) (keeper.Outcome, error) {
 	e.timed = append(e.timed, timed...)
 	out, err := e.k.Execute(e.db.Pending(), blk, tx)
 	if err != nil && types.Registered(err) == nil {
+		if e.unaudited { // wrong on purpose: the journal shows the fault
+			e.note(false, tx, out, err, timed)
+			return out, err
+		}
 		e.t.Fatalf("node fault: %v", err)
 	}
 	// Execution shares the tx's parsing with later checks and executions
 	// of the same bytes: it must leave it as it found it.
-	require.NoError(e.t, e.facts.checkParsed(tx))
-	if e.height%16 == 0 { // the check reads every record handed out
+	e.audit(tx)
+	if !e.unaudited && e.height%16 == 0 { // the check reads every record handed out
 		require.NoError(e.t, e.facts.checkVersions(e.db.Pending()))
 	}
 	_, cerr := e.db.Commit(e.height)
 	require.NoError(e.t, cerr)
+	e.note(false, tx, out, err, timed)
 	return out, err
+}
+
+// audit checks that the parsing of tx the keeper was handed is intact.
+func (e *env) audit(tx []byte) {
+	if !e.unaudited {
+		require.NoError(e.t, e.facts.checkParsed(tx))
+	}
 }
 
 // key returns the key named name in the keeper tests' domain.
@@ -144,7 +167,8 @@ func (e *env) now() int64 { return 1_700_000_000 + e.height + e.skew }
 // check runs tx through Keeper.Check against the state the next exec sees.
 func (e *env) check(tx []byte) (keeper.Outcome, error) {
 	out, err := e.k.Check(e.db.Pending(), e.nextBlock(), tx)
-	require.NoError(e.t, e.facts.checkParsed(tx))
+	e.audit(tx)
+	e.note(true, tx, out, err, nil)
 	return out, err
 }
 

@@ -255,7 +255,7 @@ func (e *execution) run() (Outcome, error) {
 // deactivation cancels) changes what they do, never whether they are
 // accepted. It does not hold for the guardian and recovery operations,
 // which read the target's guardian and recovery state and the guardians'
-// DIDs. A rule that makes an operation's acceptance read anything else
+// DIDs, nor for the validator operations, which read the validator set. A rule that makes an operation's acceptance read anything else
 // must make this return false for it.
 func DependsOnlyOnHead(body *types.TxBody) bool {
 	switch body.Operation.(type) {
