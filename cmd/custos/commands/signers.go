@@ -29,13 +29,9 @@ func controllerSigners(kr *keyring.Keyring, id types.ID, doc, next *types.Docume
 	if len(specs) > 0 {
 		return explicitSigners(kr, id, doc, next, specs)
 	}
-	infos, err := kr.List()
+	byKey, err := keysByMaterial(kr)
 	if err != nil {
 		return nil, err
-	}
-	byKey := map[types.PublicKey]string{}
-	for _, i := range infos {
-		byKey[i.PublicKey] = i.Name
 	}
 	var chosen, last []plannedSigner
 	var missing []string
