@@ -60,3 +60,25 @@ func validatorUpdate(out keeper.Outcome) (abci.ValidatorUpdate, bool) {
 	}
 	return abci.Ed25519ValidatorUpdate(v.PubKey, v.Power), true
 }
+
+// queryValidators answers /network/validators: the governance DID, the
+// validator set and the genesis minimum, as of r's height.
+func (a *App) queryValidators(r keeper.Reader) ([]byte, error) {
+	var resp types.QueryValidatorsResponse
+	gov, ok, err := keeper.GovernanceDID(r)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		resp.Governance = gov.String()
+	}
+	set, vals, err := keeper.Validators(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Set, resp.Validators = *set, vals
+	if a.keeper != nil {
+		resp.MinValidators = a.keeper.Params().MinValidators
+	}
+	return resp.Marshal()
+}

@@ -1,11 +1,13 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -232,6 +234,29 @@ func TestValidatorChanges(t *testing.T) {
 		}
 	}
 	require.Equal(t, []types.EventKind{types.EVENT_KIND_CREATED, types.EVENT_KIND_VALIDATOR_ADDED, types.EVENT_KIND_VALIDATOR_POWER_SET, types.EVENT_KIND_VALIDATOR_REMOVED}, kinds)
+
+	// The set as /network/validators answers it: 3 genesis validators
+	// and new-0, in key order, the sum and the height of the last change.
+	q, err := w.a.Query(context.Background(), &abci.RequestQuery{Path: types.QueryPathValidators})
+	require.NoError(t, err)
+	require.Zero(t, q.Code, q.Log)
+	var resp types.QueryValidatorsResponse
+	require.NoError(t, resp.Unmarshal(q.Value))
+	require.Equal(t, w.gov.ID.String(), resp.Governance)
+	require.EqualValues(t, 4, resp.MinValidators)
+	require.EqualValues(t, 4, resp.Set.Count)
+	require.EqualValues(t, 50, resp.Set.TotalPower)
+	require.EqualValues(t, 4, resp.Set.LastChange)
+	powers := map[string]int64{}
+	for i, v := range resp.Validators {
+		require.Equal(t, resp.Set.Members[i], v.PubKey)
+		if i > 0 {
+			require.Negative(t, bytes.Compare(resp.Validators[i-1].PubKey, v.PubKey))
+		}
+		powers[string(v.PubKey)] = v.Power
+	}
+	require.Equal(t, w.validators(), powers)
+	require.Equal(t, "new", resp.Validators[slices.IndexFunc(resp.Validators, func(v types.Validator) bool { return bytes.Equal(v.PubKey, consPub(k0)) })].Moniker)
 }
 
 // TestRotatedGovernanceKeys rotates the governance DID's keys with an

@@ -123,8 +123,10 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		}
 		resp := types.QueryHistoryResponse{Entries: entries}
 		return resp.Marshal()
+	case types.QueryPathValidators:
+		return a.queryValidators(r)
 	}
-	return nil, types.ErrMalformedQuery.Wrapf("unknown query path %q; use %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathState)
+	return nil, types.ErrMalformedQuery.Wrapf("unknown query path %q; use %s, %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathValidators, types.QueryPathState)
 }
 
 // registered parses did and reads its head; an unregistered DID is the

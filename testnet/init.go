@@ -146,6 +146,10 @@ func homeOptions(opts Options, t Testnet, i int) node.InitOptions {
 			if opts.RecoveryExpiry > 0 {
 				g.Params.RecoveryExpiry = opts.RecoveryExpiry.String()
 			}
+			if opts.MinValidators > 0 {
+				g.Params.MinValidators = opts.MinValidators
+			}
+			g.Governance = opts.Governance
 		},
 	}
 }

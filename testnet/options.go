@@ -6,6 +6,8 @@ import (
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+
+	"github.com/custos-ledger/custos/app"
 )
 
 const (
@@ -64,6 +66,13 @@ type Options struct {
 	// Configure, if set, edits node i's CometBFT config after the testnet
 	// settings are applied (tests use it for shorter timeouts).
 	Configure func(i int, cfg *cmtcfg.Config)
+	// Governance, if set, is the genesis app_state.governance: the keys
+	// and threshold of the governance DID (custos testnet init makes
+	// them in node0's test keyring).
+	Governance *app.GenesisGovernance
+	// MinValidators sets the genesis param min_validators (0 keeps the
+	// app's default, 4).
+	MinValidators uint32
 }
 
 // DefaultOptions returns the options of `custos testnet init` without flags

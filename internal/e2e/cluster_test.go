@@ -37,7 +37,7 @@ type cluster struct {
 // newCluster writes a testnet of validators and full nodes on a free block
 // of ports, with 200ms blocks and a 1s propose timeout (a dead proposer
 // costs a second, not three).
-func newCluster(t *testing.T, validators, full int) *cluster {
+func newCluster(t *testing.T, validators, full int, edit ...func(*testnet.Options)) *cluster {
 	t.Helper()
 	opts := testnet.DefaultOptions(filepath.Join(t.TempDir(), "net"))
 	opts.Validators, opts.FullNodes = validators, full
@@ -47,6 +47,9 @@ func newCluster(t *testing.T, validators, full int) *cluster {
 	opts.Prometheus = false
 	opts.Configure = func(_ int, cfg *cmtcfg.Config) {
 		cfg.Consensus.TimeoutPropose = time.Second
+	}
+	for _, e := range edit {
+		e(&opts)
 	}
 	tn, err := testnet.Init(opts)
 	require.NoError(t, err)

@@ -64,6 +64,7 @@ DID documents, their keys, guardians and recovery.`,
 	root.AddCommand(newHistoryCmd(opts))
 	root.AddCommand(newTestnetCmd(opts))
 	root.AddCommand(newValidatorInfoCmd(opts))
+	root.AddCommand(newValidatorsCmd(opts))
 	root.AddCommand(newGenesisCmd(opts))
 	return root
 }

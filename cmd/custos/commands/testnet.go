@@ -33,6 +33,8 @@ testnet/README.md; make localnet starts one in the background.`,
 
 func newTestnetInitCmd(opts *options) *cobra.Command {
 	o := testnet.DefaultOptions(defaultTestnetDir)
+	var govKeys int
+	var govThreshold, minValidators uint
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write the homes of a local network of validators and full nodes",
@@ -47,20 +49,38 @@ DIR/ports.txt the same as text. Start node i with
   custos start --home DIR/node<i> --resolver.laddr <its resolver address>
 
 Init refuses a DIR that is not empty; --overwrite replaces the testnet in it
-(new keys, new genesis, chain data dropped) when none of its nodes runs.`,
+(new keys, new genesis, chain data dropped) when none of its nodes runs.
+
+The genesis names a governance DID (docs/network.md) whose keys init makes in
+node0's test keyring (DIR/node0/keyring-test): one key named governance, or
+--governance-keys N named governance-1..N with --governance-threshold M. Sign
+validator changes with them, e.g.
+  custos validators add --info new.json --power 3 --home DIR/node0 \
+    --keyring-backend test --signer governance --node <node0's RPC>
+--governance-keys 0 makes a network without governance.`,
 		Example: `  custos testnet init --validators 4 --output-dir ./mytestnet
   custos testnet init --validators 3 --full-nodes 1 --base-port 27000 --output json
   custos start --home ./mytestnet/node0 --resolver.laddr 127.0.0.1:26602`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			keys, err := governanceSecrets(&o, govKeys, govThreshold)
+			if err != nil {
+				return err
+			}
 			net, err := testnet.Init(o)
 			if err != nil {
+				return err
+			}
+			if err := storeGovernanceKeys(net, keys); err != nil {
 				return err
 			}
 			return opts.print(cmd.OutOrStdout(), net, testnetText(net))
 		},
 	}
 	f := cmd.Flags()
+	f.IntVar(&govKeys, "governance-keys", 1, "number of governance DID keys, made in node0's test keyring as governance (one key) or governance-1, governance-2... (0: a network without governance, whose validator set never changes)")
+	f.UintVar(&govThreshold, "governance-threshold", 1, "how many governance keys must sign a governance operation")
+	f.UintVar(&minValidators, "min-validators", 0, "genesis param min_validators: the smallest set a removal may leave (default: the app's, 4)")
 	f.IntVar(&o.Validators, "validators", o.Validators, "number of validators")
 	f.IntVar(&o.FullNodes, "full-nodes", 0, "number of non-validator full nodes")
 	f.StringVar(&o.Dir, "output-dir", o.Dir, "folder that receives node0, node1... (missing or empty)")
@@ -71,6 +91,7 @@ Init refuses a DIR that is not empty; --overwrite replaces the testnet in it
 	f.DurationVar(&o.RecoveryExpiry, "recovery-expiry", 0, "genesis param: how long a recovery waits for approvals (default: the app's, 168h)")
 	f.BoolVar(&o.Prometheus, "prometheus", o.Prometheus, "serve CometBFT's Prometheus metrics on each node's port base+10*i+3")
 	f.BoolVar(&o.Overwrite, "overwrite", false, "replace the testnet in --output-dir (refused while one of its nodes runs)")
+	cmd.PreRun = func(*cobra.Command, []string) { o.MinValidators = uint32(minValidators) }
 	return cmd
 }
 

@@ -231,6 +231,12 @@ func operationName(body *types.TxBody) string {
 		return "recoveryApprove"
 	case *types.TxBody_RecoveryCancel:
 		return "recoveryCancel"
+	case *types.TxBody_AddValidator:
+		return "addValidator"
+	case *types.TxBody_SetValidatorPower:
+		return "setValidatorPower"
+	case *types.TxBody_RemoveValidator:
+		return "removeValidator"
 	}
 	return fmt.Sprintf("%T", body.Operation)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"slices"
 
 	"github.com/custos-ledger/custos/x/did/types"
 	"github.com/custos-ledger/custos/x/network/pop"
@@ -160,6 +161,13 @@ func (e *execution) checkChange(set *types.ValidatorSetInfo, old, new int64) err
 func (e *execution) stageValidator(set *types.ValidatorSetInfo, delta int64, v *types.Validator) error {
 	set.TotalPower += delta
 	set.LastChange = e.blk.Height
+	i, member := slices.BinarySearchFunc(set.Members, v.PubKey, bytes.Compare)
+	switch {
+	case v.Power == 0 && member:
+		set.Members = slices.Delete(slices.Clone(set.Members), i, i+1)
+	case v.Power != 0 && !member:
+		set.Members = slices.Insert(slices.Clone(set.Members), i, v.PubKey)
+	}
 	if err := e.put(types.ValidatorSetKey(), set); err != nil {
 		return err
 	}
@@ -246,23 +254,25 @@ func GetValidatorSet(st Reader) (*types.ValidatorSetInfo, error) {
 	return &set, nil
 }
 
-// Validators returns every member of the set, in consensus-key order.
-func Validators(st Store) ([]types.Validator, error) {
-	var out []types.Validator
-	var bad error
-	err := st.Scan(types.ValidatorPrefix(), func(_, value []byte) bool {
-		var v types.Validator
-		if err := v.Unmarshal(value); err != nil {
-			bad = fmt.Errorf("keeper: corrupt validator record: %w", err)
-			return false
-		}
-		out = append(out, v)
-		return true
-	})
-	if err == nil {
-		err = bad
+// Validators returns the set's summary and every member, in
+// consensus-key order.
+func Validators(st Reader) (*types.ValidatorSetInfo, []types.Validator, error) {
+	set, err := GetValidatorSet(st)
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, err
+	out := make([]types.Validator, 0, len(set.Members))
+	for _, pub := range set.Members {
+		v, err := GetValidator(st, pub)
+		if err != nil {
+			return nil, nil, err
+		}
+		if v == nil {
+			return nil, nil, fmt.Errorf("keeper: validator %x of the set has no record", pub)
+		}
+		out = append(out, *v)
+	}
+	return set, out, nil
 }
 
 // InitValidators records the genesis validator set at height (the
@@ -293,6 +303,7 @@ func InitValidators(st Store, height int64, vals []types.Validator) error {
 		}
 		set.Count++
 		set.TotalPower += v.Power
+		set.Members = append(set.Members, v.PubKey)
 		if set.TotalPower > types.MaxTotalVotingPower || set.Count > types.MaxValidators {
 			return types.ErrValidatorPower.Wrap("the genesis validators exceed the total power or count CometBFT allows")
 		}
@@ -305,6 +316,7 @@ func InitValidators(st Store, height int64, vals []types.Validator) error {
 			return fmt.Errorf("keeper: write: %w", err)
 		}
 	}
+	slices.SortFunc(set.Members, bytes.Compare)
 	b, err := set.Marshal()
 	if err != nil {
 		return fmt.Errorf("keeper: encode: %w", err)

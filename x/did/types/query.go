@@ -9,4 +9,6 @@ const (
 	QueryPathHistory  = "/did/history"
 	QueryPathState    = "/state"
 	QueryPathRecovery = "/did/recovery"
+	// QueryPathValidators answers a QueryValidatorsResponse (no data).
+	QueryPathValidators = "/network/validators"
 )
