@@ -67,6 +67,11 @@ var rules = []rule{
 		under:     []string{"verify", "proof"},
 		forbidden: []string{"github.com/dgraph-io/badger", module + "/store", module + "/app"},
 	},
+	{
+		why:       "the DID rules keep no memory: caches and prewarming live in app/accel, the store's caches in store",
+		under:     []string{"x/did/"},
+		forbidden: []string{module + "/internal/bounded", module + "/app/accel"},
+	},
 }
 
 func within(path string, prefixes []string) bool {
@@ -173,6 +178,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		{module + "/verify", module + "/storefront", 1, false},
 		{module + "/proof/prover", module + "/store", 1, false}, // the prover is not the verifier
 		{module + "/proof", module + "/store", 1, true},
+		{module + "/x/did/keeper", module + "/internal/bounded", 2, true},
+		{module + "/app", module + "/internal/bounded", 2, false},
 	} {
 		r := rules[tc.r]
 		got := within(tc.path, r.under) && forbiddenDep(tc.dep, r.forbidden)
