@@ -14,8 +14,12 @@ import (
 const (
 	PathIdentifiers = "/1.0/identifiers/"
 	PathKeys        = "/1.0/keys/"
-	PathHealth      = "/healthz"
-	PathMetrics     = "/metrics"
+	// PathValidators and PathNetworkHistory serve the validator set and
+	// the governance DID's history (docs/network.md).
+	PathValidators     = "/1.0/network/validators"
+	PathNetworkHistory = "/1.0/network/history"
+	PathHealth         = "/healthz"
+	PathMetrics        = "/metrics"
 
 	suffixHistory = "/history"
 	suffixStatus  = "/status"
@@ -54,6 +58,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (string, int) {
 		route, handle = routeHealth, s.health
 	case path == PathMetrics:
 		route, handle = routeMetrics, s.serveMetrics
+	case path == PathValidators:
+		route, handle = routeNetwork, s.validators
+	case path == PathNetworkHistory:
+		route, handle = routeNetwork, s.networkHistory
 	case strings.HasPrefix(path, PathIdentifiers):
 		segment = path[len(PathIdentifiers):]
 		route, handle = routeResolve, s.resolve
@@ -83,7 +91,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (string, int) {
 
 func (s *Server) notFound(w http.ResponseWriter, _ *http.Request, _ string) int {
 	return writeError(w, 0, &apiError{status: http.StatusNotFound, keyword: ErrNotFound,
-		msg: "no such endpoint: see " + PathIdentifiers + "{did}, " + PathIdentifiers + "{did}/history, " + PathKeys + "{did-url}/status, " + PathHealth + " and " + PathMetrics})
+		msg: "no such endpoint: see " + PathIdentifiers + "{did}, " + PathIdentifiers + "{did}/history, " + PathKeys + "{did-url}/status, " + PathValidators + ", " + PathNetworkHistory + ", " + PathHealth + " and " + PathMetrics})
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ string) int {

@@ -17,6 +17,7 @@ const (
 	routeKeyStatus = "key_status"
 	routeHealth    = "healthz"
 	routeMetrics   = "metrics"
+	routeNetwork   = "network"
 	routeOther     = "other"
 )
 

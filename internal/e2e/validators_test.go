@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/ceremony"
 	"github.com/custos-ledger/custos/node"
+	"github.com/custos-ledger/custos/resolver"
 	"github.com/custos-ledger/custos/testnet"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
@@ -85,6 +89,31 @@ func TestValidatorSetChanges(t *testing.T) {
 	require.Len(t, vals.Validators, 4)
 	require.Zero(t, powerOf(vals.Validators, pv3.Address()))
 	t.Logf("validator removed at height %d; the chain went on to %d", h, c.top(ctx, 0))
+
+	// The resolver serves the set and its public history.
+	res := httpGet(ctx, t, "http://"+c.net.Nodes[newcomer].Resolver+"/1.0/network/validators")
+	require.Equal(t, http.StatusOK, res.code, res.body)
+	var set resolver.Validators
+	require.NoError(t, json.Unmarshal([]byte(res.body), &set))
+	require.Equal(t, govID.String(), set.Governance)
+	require.Len(t, set.Validators, 4)
+	require.EqualValues(t, 40, set.TotalPower)
+	byKey := map[string]resolver.Validator{}
+	for _, v := range set.Validators {
+		byKey[v.PublicKey] = v
+	}
+	require.EqualValues(t, 10, byKey[base64.StdEncoding.EncodeToString(newPub)].Power)
+	require.Equal(t, info.Moniker, byKey[base64.StdEncoding.EncodeToString(newPub)].Moniker)
+	res = httpGet(ctx, t, "http://"+c.net.Nodes[0].Resolver+"/1.0/network/history")
+	require.Equal(t, http.StatusOK, res.code, res.body)
+	var hist resolver.History
+	require.NoError(t, json.Unmarshal([]byte(res.body), &hist))
+	var ops []string
+	for _, e := range hist.Events {
+		ops = append(ops, e.Operation)
+	}
+	require.Equal(t, []string{"create", "addValidator", "setValidatorPower", "removeValidator"}, ops)
+	require.Equal(t, base64.StdEncoding.EncodeToString(pv3.Bytes()), hist.Events[3].Validator.PublicKey)
 }
 
 // waitSignature waits for the first block at or above from whose

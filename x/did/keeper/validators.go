@@ -325,3 +325,16 @@ func InitValidators(st Store, height int64, vals []types.Validator) error {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// GetParams returns the consensus params in state.
+func GetParams(st Reader) (types.Params, error) {
+	b, err := st.Get(types.ParamsKey())
+	if err != nil {
+		return types.Params{}, fmt.Errorf("keeper: read: %w", err)
+	}
+	var p types.Params
+	if err := p.Unmarshal(b); err != nil {
+		return types.Params{}, fmt.Errorf("keeper: corrupt params: %w", err)
+	}
+	return p, nil
+}
