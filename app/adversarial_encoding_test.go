@@ -95,7 +95,7 @@ func buildEncoding(w *advWorld) []advCase {
 		{name: "tag only", tx: valid[:1], want: types.ErrMalformedTx},
 		{name: "tag and length only", tx: valid[:3], want: types.ErrMalformedTx},
 		{name: "trailing zero byte", tx: pbCat(valid, []byte{0}), want: types.ErrMalformedTx},
-		{name: "trailing unknown field", tx: pbCat(valid, pbVarint(3, 1)), want: types.ErrNonCanonical},
+		{name: "trailing unknown field", tx: pbCat(valid, pbVarint(4, 1)), want: types.ErrNonCanonical},
 		{name: "body field twice", tx: pbCat(valid, pbLen(1, body)), want: types.ErrNonCanonical},
 		{name: "signatures before body", tx: pbCat(pbLen(2, sigEntry(url, sig)), pbLen(1, body)), want: types.ErrNonCanonical},
 		{name: "overlong body length", tx: pbCat(pbKey(1, 2), overlong(uint64(len(body))), body, pbLen(2, sigEntry(url, sig))), want: types.ErrNonCanonical},
@@ -251,7 +251,8 @@ func buildEnvelope(w *advWorld) []advCase {
 			b.Memo = "clé perdue · 鍵 · ключ"
 			return b
 		}(), s.Signer("k1"))},
-		{name: "control: the same key signing up to the limit", tx: didtest.Sign(serviceUpdate(s, 3, "svc2"), times(maxSigs)...)},
+		{name: "the same key signing up to the limit", tx: didtest.Sign(serviceUpdate(s, 1, "svc2"), times(maxSigs)...), want: types.ErrExcessSignatures},
+		{name: "the same key signing twice", tx: didtest.Sign(serviceUpdate(s, 1, "svc2"), times(2)...), want: types.ErrExcessSignatures},
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -74,6 +76,57 @@ type GenesisParams struct {
 	FormerKeyRecordsKept uint32 `json:"former_key_records_kept"`
 	// MinValidators is the smallest validator set a removal may leave.
 	MinValidators uint32 `json:"min_validators"`
+	// The write policy (docs/write-policy.md): "open" (or empty) or
+	// "endorsed"; the stamp's leading zero bits (0: no stamp); the
+	// endorser DIDs; the per-DID rate limits.
+	WritePolicy     string             `json:"write_policy"`
+	StampDifficulty uint32             `json:"stamp_difficulty"`
+	Endorsers       []string           `json:"endorsers"`
+	RateLimits      []GenesisRateLimit `json:"rate_limits"`
+}
+
+// GenesisRateLimit is the JSON form of types.RateLimit: at most max_ops
+// counted operations on one DID per period (a Go duration, "1h").
+type GenesisRateLimit struct {
+	Period string `json:"period"`
+	MaxOps uint32 `json:"max_ops"`
+}
+
+// Write policy names in genesis.
+const (
+	PolicyOpen     = "open"
+	PolicyEndorsed = "endorsed"
+)
+
+// GenesisRateLimits is the JSON form of limits.
+func GenesisRateLimits(limits []types.RateLimit) []GenesisRateLimit {
+	out := make([]GenesisRateLimit, len(limits))
+	for i, l := range limits {
+		out[i] = GenesisRateLimit{Period: (time.Duration(l.Period) * time.Second).String(), MaxOps: l.MaxOps}
+	}
+	return out
+}
+
+// ParseRateLimits parses rate limits written as MAX/PERIOD, comma
+// separated ("10/1h,30/24h,100/168h"); "" and "none" mean no limits.
+func ParseRateLimits(s string) ([]GenesisRateLimit, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "none" {
+		return []GenesisRateLimit{}, nil
+	}
+	var out []GenesisRateLimit
+	for _, part := range strings.Split(s, ",") {
+		n, period, ok := strings.Cut(strings.TrimSpace(part), "/")
+		max, err := strconv.ParseUint(n, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("rate limit %q: write MAX/PERIOD, e.g. 10/1h", part)
+		}
+		if _, err := seconds("rate limit period", period); err != nil {
+			return nil, err
+		}
+		out = append(out, GenesisRateLimit{Period: period, MaxOps: uint32(max)})
+	}
+	return out, nil
 }
 
 // DefaultGenesisState returns the app_state of a new chain.
@@ -92,7 +145,22 @@ func DefaultGenesisState() GenesisState {
 		KeyPeriodsKept:          p.KeyPeriodsKept,
 		FormerKeyRecordsKept:    p.FormerKeyRecordsKept,
 		MinValidators:           p.MinValidators,
+		WritePolicy:             PolicyOpen,
+		StampDifficulty:         p.StampDifficulty,
+		Endorsers:               []string{},
+		RateLimits:              GenesisRateLimits(p.RateLimits),
 	}}
+}
+
+// NetworkGenesisState is the app_state `custos init` and `custos testnet
+// init` write without flags: DefaultGenesisState with the network's write
+// policy defaults, a stamp of types.DefaultStampDifficulty bits and
+// types.DefaultRateLimits (docs/write-policy.md).
+func NetworkGenesisState() GenesisState {
+	g := DefaultGenesisState()
+	g.Params.StampDifficulty = types.DefaultStampDifficulty
+	g.Params.RateLimits = GenesisRateLimits(types.DefaultRateLimits())
+	return g
 }
 
 // ToParams converts the JSON form into consensus params and validates them.
@@ -105,7 +173,27 @@ func (g GenesisState) ToParams() (types.Params, error) {
 	if err != nil {
 		return types.Params{}, err
 	}
+	policy := types.WRITE_POLICY_OPEN
+	switch g.Params.WritePolicy {
+	case "", PolicyOpen:
+	case PolicyEndorsed:
+		policy = types.WRITE_POLICY_ENDORSED
+	default:
+		return types.Params{}, fmt.Errorf("params: write_policy %q: use %q or %q", g.Params.WritePolicy, PolicyOpen, PolicyEndorsed)
+	}
+	limits := make([]types.RateLimit, len(g.Params.RateLimits))
+	for i, l := range g.Params.RateLimits {
+		period, err := seconds("rate_limits period", l.Period)
+		if err != nil {
+			return types.Params{}, err
+		}
+		limits[i] = types.RateLimit{Period: period, MaxOps: l.MaxOps}
+	}
 	p := types.Params{
+		WritePolicy:             policy,
+		StampDifficulty:         g.Params.StampDifficulty,
+		Endorsers:               g.Params.Endorsers,
+		RateLimits:              limits,
 		RecoveryMinDelay:        minDelay,
 		RecoveryExpiry:          expiry,
 		MaxVerificationMethods:  g.Params.MaxVerificationMethods,

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"strconv"
+	"time"
+
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"github.com/custos-ledger/custos/x/did/types"
@@ -14,6 +17,26 @@ type Result struct {
 	Code      uint32
 	Codespace string
 	Log       string
+	// RetryAt is, for a rate_limited refusal, when the operation is
+	// allowed again (Unix seconds of block time); it also goes out as the
+	// attributes of a RefusalEventType event.
+	RetryAt int64
+}
+
+// RefusalEventType is the ABCI event type of a refusal that says when to
+// try again (rate_limited): attributes retry_at (RFC 3339, UTC) and
+// retry_at_unix.
+const RefusalEventType = "custos.refusal"
+
+func (r Result) events() []abci.Event {
+	if r.RetryAt == 0 {
+		return nil
+	}
+	return []abci.Event{{Type: RefusalEventType, Attributes: []abci.EventAttribute{
+		{Key: "code", Value: strconv.FormatUint(uint64(r.Code), 10)},
+		{Key: "retry_at", Value: time.Unix(r.RetryAt, 0).UTC().Format(time.RFC3339)},
+		{Key: "retry_at_unix", Value: strconv.FormatInt(r.RetryAt, 10)},
+	}}}
 }
 
 // ResultOf maps err to its Result. An error that is not registered (a
@@ -26,17 +49,17 @@ func ResultOf(err error) Result {
 		r = types.ErrNodeUnavailable
 		err = types.ErrNodeUnavailable.Wrap(err.Error())
 	}
-	return Result{Code: r.Code, Codespace: types.Codespace, Log: err.Error()}
+	return Result{Code: r.Code, Codespace: types.Codespace, Log: err.Error(), RetryAt: types.RetryAt(err)}
 }
 
 // CheckTx is the CheckTx answer of the refusal.
 func (r Result) CheckTx() *abci.ResponseCheckTx {
-	return &abci.ResponseCheckTx{Code: r.Code, Codespace: r.Codespace, Log: r.Log}
+	return &abci.ResponseCheckTx{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: r.events()}
 }
 
 // ExecTx is the FinalizeBlock tx result of the refusal.
 func (r Result) ExecTx() *abci.ExecTxResult {
-	return &abci.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log}
+	return &abci.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: r.events()}
 }
 
 // Query is the Query answer of the refusal at height.

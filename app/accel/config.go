@@ -49,7 +49,7 @@ type Config struct {
 	// differential test sets them to make an acceleration wrong on
 	// purpose (export_test.go).
 	wrapFacts func(keeper.Facts) keeper.Facts
-	headOnly  func(*types.TxBody) bool
+	headOnly  func(types.Params, *types.TxBody) bool
 }
 
 // DefaultConfig returns the accelerations a node runs with: every one on.

@@ -19,7 +19,7 @@ import (
 // FinalizeBlock decides.
 type admitted struct {
 	m        *bounded.Map[[32]byte, admission]
-	headOnly func(*types.TxBody) bool
+	headOnly func(types.Params, *types.TxBody) bool
 }
 
 type admission struct {
@@ -28,7 +28,7 @@ type admission struct {
 	head     [32]byte // SHA-256 of the head's encoding; zero: no head (a create)
 }
 
-func newAdmitted(capacity int, headOnly func(*types.TxBody) bool) *admitted {
+func newAdmitted(capacity int, headOnly func(types.Params, *types.TxBody) bool) *admitted {
 	if headOnly == nil {
 		headOnly = keeper.DependsOnlyOnHead
 	}
@@ -46,7 +46,7 @@ func (a *admitted) remember(k *keeper.Keeper, r keeper.Reader, tx []byte) {
 		return
 	}
 	var ad admission
-	if id, err := p.Target(); err == nil && a.headOnly(p.Body()) {
+	if id, err := p.Target(); err == nil && a.headOnly(k.Params(), p.Body()) {
 		if h, err := headDigest(r, id); err == nil {
 			ad = admission{headOnly: true, did: id, head: h}
 		}

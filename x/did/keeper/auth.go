@@ -52,12 +52,30 @@ func (e *execution) verifySignatures(cur *types.Keys, next types.Keys) (signed, 
 // under that fragment if it verifies under it, else for the proposed
 // material if it verifies under that. A signature that names no signing
 // key of a party, or that verifies under neither, refuses the tx.
+//
+// Signatures that cannot count are refused before any is verified (junk
+// costs the least): a malformed key URL, a key that is no signing key of
+// a party (unknown_signer), and more signatures naming a party than it has
+// distinct signing materials, current and proposed (excess_signatures). So
+// a tx causes at most one verification per signature, and a second only
+// for a signature naming a fragment whose material it replaces, within
+// max_signatures signatures and the parties' keys: the per-tx signature
+// budget (docs/write-policy.md). A key still counts once however often it
+// signs. The endorsement (endorse) was verified before and is left out.
 func (e *execution) verifyParties(parties ...party) ([]signed, error) {
-	out := make([]signed, len(parties))
-	for i := range out {
-		out[i] = signed{current: map[string]bool{}, next: map[string]bool{}}
+	type named struct {
+		pi        int
+		fragment  string
+		cur, next types.PublicKey
+		sig       []byte
+		url       types.URL
 	}
+	plan := make([]named, 0, len(e.sigs))
+	counts := make([]int, len(parties))
 	for i, sig := range e.sigs {
+		if i == e.endorsement {
+			continue
+		}
 		u := e.urls[i]
 		if err := e.urlErrs[i]; err != nil {
 			return nil, err
@@ -85,6 +103,20 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		if curKey.IsZero() && nextKey.IsZero() {
 			return nil, types.ErrUnknownSigner.Wrapf("%s is not a signing key of %s", u, p.id)
 		}
+		counts[pi]++
+		plan = append(plan, named{pi: pi, fragment: u.Fragment, cur: curKey, next: nextKey, sig: sig.Signature, url: u})
+	}
+	for pi, p := range parties {
+		if n := p.signingMaterials(); counts[pi] > n {
+			return nil, types.ErrExcessSignatures.Wrapf("%d signatures name keys of %s, which has %d signing key(s) that could count", counts[pi], p.id, n)
+		}
+	}
+	out := make([]signed, len(parties))
+	for i := range out {
+		out[i] = signed{current: map[string]bool{}, next: map[string]bool{}}
+	}
+	for _, n := range plan {
+		pi, f, curKey, nextKey := n.pi, n.fragment, n.cur, n.next
 		// A signature counts for the current material if it verifies
 		// under it, else for the proposed. The order of the trials only
 		// saves work: no signature verifies under two distinct keys, so it
@@ -93,25 +125,44 @@ func (e *execution) verifyParties(parties ...party) ([]signed, error) {
 		// fragment is, in every honest tx, the proposed material's (a
 		// rotation's proof of possession): try that first, and spare the
 		// verification that would fail.
-		nextFirst := !nextKey.IsZero() && out[pi].current[u.Fragment]
+		nextFirst := !nextKey.IsZero() && out[pi].current[f]
 		switch {
-		case nextFirst && e.k.facts.Verify(nextKey, e.msg, sig.Signature):
-			out[pi].next[u.Fragment] = true
-		case !curKey.IsZero() && e.k.facts.Verify(curKey, e.msg, sig.Signature):
-			out[pi].current[u.Fragment] = true
-		case !nextFirst && !nextKey.IsZero() && e.k.facts.Verify(nextKey, e.msg, sig.Signature):
-			out[pi].next[u.Fragment] = true
+		case nextFirst && e.k.facts.Verify(nextKey, e.msg, n.sig):
+			out[pi].next[f] = true
+		case !curKey.IsZero() && e.k.facts.Verify(curKey, e.msg, n.sig):
+			out[pi].current[f] = true
+		case !nextFirst && !nextKey.IsZero() && e.k.facts.Verify(nextKey, e.msg, n.sig):
+			out[pi].next[f] = true
 		default:
 			if !nextKey.IsZero() && !nextKey.IsCurvePoint() {
-				return nil, notAPoint(u.String())
+				return nil, notAPoint(n.url.String())
 			}
-			if types.HighS(curKey.Type(), sig.Signature) || types.HighS(nextKey.Type(), sig.Signature) {
-				return nil, types.ErrHighS.Wrapf("the signature by %s has a high s: sign again, or replace s by n - s", u)
+			if types.HighS(curKey.Type(), n.sig) || types.HighS(nextKey.Type(), n.sig) {
+				return nil, types.ErrHighS.Wrapf("the signature by %s has a high s: sign again, or replace s by n - s", n.url)
 			}
-			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", u)
+			return nil, types.ErrBadSignature.Wrapf("the signature by %s does not verify", n.url)
 		}
 	}
 	return out, nil
+}
+
+// signingMaterials is the number of distinct signing key materials of
+// the party, current and proposed: the most signatures that could count.
+func (p party) signingMaterials() int {
+	n := 0
+	if p.cur != nil {
+		for _, k := range p.cur.Keys {
+			if k.Type().CanSign() {
+				n++
+			}
+		}
+	}
+	for _, k := range p.next.Keys {
+		if k.Type().CanSign() && (p.cur == nil || !p.cur.Contains(k)) {
+			n++
+		}
+	}
+	return n
 }
 
 // requireThreshold checks that at least doc.Threshold distinct

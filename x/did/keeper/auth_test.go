@@ -149,10 +149,16 @@ func TestCreateRules(t *testing.T) {
 			id, body := e.simpleCreate("c1", strings.Repeat("m", 17*1024))
 			return e.sign(body, as(id, k1(e))...)
 		}, types.ErrTxTooLarge},
-		{"max signatures", func(e *env) []byte {
+		// A key counts once: signatures past the DID's keys cannot count
+		// and are refused before any is verified.
+		{"max signatures by one key", func(e *env) []byte {
 			id, body := e.simpleCreate("c1", "")
 			return e.sign(body, as(id, repeat(k1(e), int(types.DefaultParams().MaxSignatures))...)...)
-		}, nil},
+		}, types.ErrExcessSignatures},
+		{"two signatures by one key", func(e *env) []byte {
+			id, body := e.simpleCreate("c1", "")
+			return e.sign(body, as(id, repeat(k1(e), 2)...)...)
+		}, types.ErrExcessSignatures},
 		{"too many signatures", func(e *env) []byte {
 			id, body := e.simpleCreate("c1", "")
 			return e.sign(body, as(id, repeat(k1(e), int(types.DefaultParams().MaxSignatures)+1)...)...)

@@ -5,9 +5,13 @@ import (
 )
 
 // create registers a new DID. Its id must be the one derived from the
-// inception document on this chain, and every signing key of the document
-// must sign (proof of possession).
+// inception document on this chain, the write policy must admit it (stamp,
+// endorsement, policy.go), and every signing key of the document must sign
+// (proof of possession).
 func (e *execution) create(op *types.CreateOp) (Outcome, error) {
+	if err := e.checkStamp(); err != nil {
+		return Outcome{}, err
+	}
 	doc, keys, err := e.inception(op)
 	if err != nil {
 		return Outcome{}, err
@@ -18,6 +22,13 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 	}
 	if head != nil {
 		return Outcome{}, types.ErrDIDExists.Wrapf("%s is already registered (version %d)", e.id, head.Version)
+	}
+	if err := e.endorse(); err != nil {
+		return Outcome{}, err
+	}
+	fresh := &types.Head{}
+	if err := e.rateLimit(fresh); err != nil {
+		return Outcome{}, err
 	}
 	e.loaded = &types.Head{} // no key records yet
 	s, err := e.verifySignatures(nil, keys)
@@ -38,7 +49,7 @@ func (e *execution) create(op *types.CreateOp) (Outcome, error) {
 		ServicesChanged: len(doc.Services) > 0, RelationshipsChanged: true, Threshold: doc.Threshold,
 		NextKeysCommitted: doc.NextKeys != nil,
 	}
-	return e.commitVersion(&types.Head{}, doc, false, ev)
+	return e.commitVersion(fresh, doc, false, ev)
 }
 
 // inception runs the checks of a create that need no state: the expected

@@ -45,6 +45,9 @@ func (e *execution) setGuardians(op *types.SetGuardiansOp) (Outcome, error) {
 		}
 		return Outcome{}, types.ErrGuardiansLocked.Wrapf("%s has pending recovery %s: change its guardians once that has executed, been cancelled or expired", e.id, strings.Join(ids, ", "))
 	}
+	if err := e.rateLimit(head); err != nil {
+		return Outcome{}, err
+	}
 	s, err := e.verifySignatures(&cur, types.Keys{})
 	if err != nil {
 		return Outcome{}, err

@@ -47,6 +47,11 @@ type Outcome struct {
 	// cancels pending recoveries, a recovery that supersedes a guardian
 	// change), in order.
 	Extra []types.HistoryEntry
+	// Endorser is the endorser DID whose signature admitted a create
+	// under WRITE_POLICY_ENDORSED (zero: none), at EndorserVersion: the
+	// create's outcome also depends on that DID's head.
+	Endorser        types.ID
+	EndorserVersion uint64
 }
 
 // Keeper executes transactions under fixed consensus params.
@@ -92,8 +97,18 @@ type execution struct {
 	urlErrs []error
 	msg     []byte
 	txHash  []byte
-	writes  []write
-	logged  []types.HistoryEntry
+	// bodyBytes and stamp are the tx's body as sent and its stamp (nil:
+	// none); endorsement is the index of the signature endorse accepted
+	// (noSig: none), which verifyParties leaves out.
+	bodyBytes   []byte
+	stamp       *types.Stamp
+	endorsement int
+	// endorser and endorserVersion are the endorser DID endorse accepted
+	// and its version then.
+	endorser        types.ID
+	endorserVersion uint64
+	writes          []write
+	logged          []types.HistoryEntry
 	// dryRun (Check) stages no writes: records are not even encoded.
 	dryRun bool
 
@@ -201,9 +216,12 @@ func (k *Keeper) prepare(st Store, blk Block, txBytes []byte) (*execution, error
 	if body.Operation == nil {
 		return nil, types.ErrNoOperation.Wrap("the body names no operation")
 	}
+	if _, create := body.Operation.(*types.TxBody_Create); tx.Stamp != nil && !create {
+		return nil, types.ErrStampInvalid.Wrap("only a create carries a stamp")
+	}
 	return &execution{
 		k: k, st: st, blk: blk, id: p.id, body: body, sigs: tx.Signatures, urls: p.urls, urlErrs: p.urlErrs,
-		msg: p.msg, txHash: h[:],
+		msg: p.msg, txHash: h[:], bodyBytes: tx.Body, stamp: tx.Stamp, endorsement: noSig,
 	}, nil
 }
 
@@ -237,29 +255,34 @@ func (e *execution) run() (Outcome, error) {
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }
 
-// DependsOnlyOnHead reports whether the acceptance of a tx with body's
-// operation (accepted, or refused and with which error) is decided by the
-// tx and its target's head alone, so that a tx accepted against one state
-// is accepted against every later state in which the target's head is the
-// same (types.HeadKey holds the same bytes), at any later block time. The
-// recheck shortcut of package app/accel relies on it to skip rechecking
-// such txs in full.
+// DependsOnlyOnHead reports whether, under params p, the acceptance of a
+// tx with body's operation (accepted, or refused and with which error) is
+// decided by the tx and its target's head alone, so that a tx accepted
+// against one state is accepted against every later state in which the
+// target's head is the same (types.HeadKey holds the same bytes), at any
+// later block time. The recheck shortcut of package app/accel relies on it
+// to skip rechecking such txs in full.
 //
 // It holds for the operations of the target's controllers: create (the
 // target has no head), update, rotate, revoke and deactivate. Each reads
-// the head (version, deactivation, key records and compromise marks), the
-// version record the head names (which never changes), the tx and the
-// params; the only rule of block time they apply (a compromise time not
-// after the block's) stays true as time passes. What else they read
+// the head (version, deactivation, key records, compromise marks and
+// rate-limit windows), the version record the head names (which never
+// changes), the tx and the params; the rules of block time they apply (a
+// compromise time not after the block's; a rate-limit window, which only
+// closes as time passes) stay true as time passes. What else they read
 // (pending recoveries and guardian changes, which a rotation or a
 // deactivation cancels) changes what they do, never whether they are
 // accepted. It does not hold for the guardian and recovery operations,
 // which read the target's guardian and recovery state and the guardians'
-// DIDs, nor for the validator operations, which read the validator set. A rule that makes an operation's acceptance read anything else
-// must make this return false for it.
-func DependsOnlyOnHead(body *types.TxBody) bool {
+// DIDs, nor for the validator operations, which read the validator set,
+// nor for a create under WRITE_POLICY_ENDORSED, which reads its
+// endorser's head. A rule that makes an operation's acceptance read
+// anything else must make this return false for it.
+func DependsOnlyOnHead(p types.Params, body *types.TxBody) bool {
 	switch body.Operation.(type) {
-	case *types.TxBody_Create, *types.TxBody_Update, *types.TxBody_RotateKey, *types.TxBody_RevokeKey, *types.TxBody_Deactivate:
+	case *types.TxBody_Create:
+		return p.WritePolicy == types.WRITE_POLICY_OPEN
+	case *types.TxBody_Update, *types.TxBody_RotateKey, *types.TxBody_RevokeKey, *types.TxBody_Deactivate:
 		return true
 	}
 	return false

@@ -339,9 +339,35 @@ func (m *model) validate(d mDoc) *types.Error {
 }
 
 // verify checks each signature against the signing key its fragment has in
-// cur and in next, and reports which fragments signed with which.
+// cur and in next, and reports which fragments signed with which. Before
+// any signature is checked, every one must name a signing key, and there
+// must be no more of them than the distinct signing keys of cur and next.
 func (m *model) verify(id types.ID, cur *mDoc, next mDoc, sigs []mSig) (current, proposed map[string]bool, err *types.Error) {
 	current, proposed = map[string]bool{}, map[string]bool{}
+	materials := map[int]bool{}
+	for _, d := range []*mDoc{cur, &next} {
+		if d == nil {
+			continue
+		}
+		for _, mm := range d.methods {
+			if m.isEd(mm.key) {
+				materials[mm.key] = true
+			}
+		}
+	}
+	for _, s := range sigs {
+		if s.id != id {
+			return nil, nil, types.ErrUnknownSigner
+		}
+		_, inCur := cur.keyOrNone(s.frag, m)
+		_, inNext := next.keyOrNone(s.frag, m)
+		if !inCur && !inNext {
+			return nil, nil, types.ErrUnknownSigner
+		}
+	}
+	if len(sigs) > len(materials) {
+		return nil, nil, types.ErrExcessSignatures
+	}
 	for _, s := range sigs {
 		if s.id != id {
 			return nil, nil, types.ErrUnknownSigner
@@ -424,4 +450,16 @@ func (m *model) markCompromised(d *mDID, op mOp) *types.Error {
 	d.compromised[p.key] = true
 	d.version++
 	return nil
+}
+
+// keyOrNone returns the signing key fragment f has in d (nil d: none).
+func (d *mDoc) keyOrNone(f string, m *model) (int, bool) {
+	if d == nil {
+		return -1, false
+	}
+	k, ok := d.key(f)
+	if !ok || !m.isEd(k) {
+		return -1, false
+	}
+	return k, true
 }

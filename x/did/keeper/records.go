@@ -133,7 +133,7 @@ func (e *execution) setKeyRecord(fragment string, rec *types.KeyRecord) {
 // outcome describes what the execution did: the first logged entry is the
 // operation's own, the rest are its consequences.
 func (e *execution) outcome(head *types.Head) Outcome {
-	out := Outcome{DID: e.id, Version: head.Version}
+	out := Outcome{DID: e.id, Version: head.Version, Endorser: e.endorser, EndorserVersion: e.endorserVersion}
 	if len(e.logged) > 0 {
 		out.Kind = e.logged[0].Kind
 		out.Event = e.logged[0]

@@ -12,6 +12,9 @@ func (e *execution) revoke(op *types.RevokeKeyOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if err := e.rateLimit(head); err != nil {
+		return Outcome{}, err
+	}
 	if _, ok := cur.Get(op.KeyId); !ok || len(op.PublicKey) > 0 {
 		return e.markCompromised(op, head, rec, cur)
 	}

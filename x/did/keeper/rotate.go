@@ -38,6 +38,9 @@ func (e *execution) rotate(op *types.RotateKeyOp) (Outcome, error) {
 		doc.NextKeys = op.NextKeys
 	}
 	nk, _ := next.Get(op.KeyId)
+	if err := e.limitEdit(head, &rec.Document, &doc); err != nil {
+		return Outcome{}, err
+	}
 	revealed, err := e.authorizeEdit(&rec.Document, cur, &doc, next)
 	if err != nil {
 		return Outcome{}, err

@@ -214,6 +214,9 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 		ev.KeysCompromised = append(slices.Clone(removed), rotated...)
 		slices.Sort(ev.KeysCompromised)
 	}
+	// The recovered DID's controllers start with fresh rate-limit windows:
+	// the keys that used them up (a thief's) no longer control it.
+	head.Rate = nil
 	out, err := e.commitVersion(head, doc, false, ev)
 	if err != nil {
 		return Outcome{}, false, err

@@ -22,6 +22,9 @@ func (e *execution) update(op *types.UpdateOp) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if err := e.limitEdit(head, &rec.Document, &doc); err != nil {
+		return Outcome{}, err
+	}
 	revealed, err := e.authorizeEdit(&rec.Document, cur, &doc, next)
 	if err != nil {
 		return Outcome{}, err

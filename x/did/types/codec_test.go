@@ -137,9 +137,9 @@ func TestDecodeTx(t *testing.T) {
 		{name: "body truncated", in: envelope(v.body[:len(v.body)-1]), wantErr: types.ErrMalformedTx},
 		{name: "signature garbage", in: cat(lenField(1, v.body), lenField(2, []byte{0xff})), wantErr: types.ErrMalformedTx},
 
-		{name: "unknown varint field appended", in: cat(v.tx, varintField(3, 1)), wantErr: types.ErrNonCanonical},
+		{name: "unknown varint field appended", in: cat(v.tx, varintField(4, 1)), wantErr: types.ErrNonCanonical},
 		{name: "unknown bytes field appended", in: cat(v.tx, lenField(9, []byte("x"))), wantErr: types.ErrNonCanonical},
-		{name: "unknown field first", in: cat(varintField(3, 1), v.tx), wantErr: types.ErrNonCanonical},
+		{name: "unknown field first", in: cat(varintField(4, 1), v.tx), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in body", in: envelope(cat(v.body, varintField(14, 1))), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in signature", in: cat(lenField(1, v.body), lenField(2, cat(v.sig, varintField(3, 1)))), wantErr: types.ErrNonCanonical},
 		{name: "unknown field in operation", in: envelope(cat(chain, did, version, lenField(8, varintField(2, 1)), memo)), wantErr: types.ErrNonCanonical},

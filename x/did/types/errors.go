@@ -31,6 +31,20 @@ func (e *Error) Wrapf(format string, args ...any) error {
 type TxError struct {
 	Err    *Error
 	Detail string
+	// RetryAt is, for a rate_limited refusal, the block time (Unix
+	// seconds) from which the operation would be counted again; 0 for
+	// every other refusal.
+	RetryAt int64
+}
+
+// RetryAt returns when a refused operation may be tried again (Unix
+// seconds of block time), or 0 when err says nothing of it.
+func RetryAt(err error) int64 {
+	var te *TxError
+	if errors.As(err, &te) {
+		return te.RetryAt
+	}
+	return 0
 }
 
 // Error returns "name: detail".
@@ -129,6 +143,18 @@ var (
 	// Codes 70-79: queries.
 	ErrMalformedQuery = &Error{70, "malformed_query", "the query's path or data is not one the app answers"}
 
+	// Codes 80-89: the write policy (docs/write-policy.md).
+	ErrStampMissing = &Error{80, "stamp_missing", "the create carries no proof-of-work stamp; this chain requires one"}
+	ErrStampTooWeak = &Error{81, "stamp_too_weak", "the create's stamp claims less work than the chain's stamp_difficulty"}
+	// ErrStampInvalid: the hash is over the body, so a stamp made for
+	// another body or chain fails here.
+	ErrStampInvalid     = &Error{82, "stamp_invalid", "the stamp's hash does not have the work it claims for this transaction: it was made for another body or chain, or is malformed"}
+	ErrNotEndorsed      = &Error{83, "not_endorsed", "the create carries no signature by an endorser of this chain"}
+	ErrEndorserInactive = &Error{84, "endorser_inactive", "the endorser DID is not registered or is deactivated"}
+	ErrEndorserKey      = &Error{85, "endorser_key_invalid", "the endorsement names a key that is not a current capabilityInvocation key of the endorser"}
+	ErrRateLimited      = &Error{86, "rate_limited", "the DID has used its operations for a window of the chain's rate limits; the log says when the next one is allowed"}
+	// ErrExcessSignatures: refused before any signature is verified.
+	ErrExcessSignatures = &Error{87, "excess_signatures", "more signatures name keys of a DID than it has signing keys that could count"}
 	// Codes 90-99: governance and the validator set.
 	ErrNoGovernance         = &Error{90, "no_governance", "the network has no governance DID: its genesis named none, so governance operations are refused"}
 	ErrNotGovernance        = &Error{91, "not_governance", "a governance operation must target the network's governance DID and be signed by its capabilityInvocation keys"}
@@ -159,6 +185,8 @@ func AllErrors() []*Error {
 		ErrInvalidMemo, ErrKeyCompromised, ErrAlreadyCompromised, ErrHighS, ErrUncompressedKey,
 		ErrBlockWriteLimit, ErrDuplicateTx,
 		ErrMalformedQuery,
+		ErrStampMissing, ErrStampTooWeak, ErrStampInvalid, ErrNotEndorsed,
+		ErrEndorserInactive, ErrEndorserKey, ErrRateLimited, ErrExcessSignatures,
 		ErrNoGovernance, ErrNotGovernance, ErrValidatorChangeLimit, ErrValidatorPowerChange,
 		ErrValidatorSetTooSmall, ErrValidatorExists, ErrValidatorNotFound, ErrInvalidValidatorKey,
 		ErrValidatorPossession, ErrValidatorPower,

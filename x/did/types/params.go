@@ -24,7 +24,32 @@ const MaxMonikerBytes = 64
 // MaxDelay is the longest guardian delay, in seconds.
 const MaxDelay = maxDuration
 
-// DefaultParams returns the consensus limits a new chain starts with.
+// DefaultStampDifficulty is the stamp difficulty `custos init` and
+// `custos testnet init` write: 2^22 hashes on average, about a second or
+// two of one core (docs/write-policy.md has the measured figure).
+const DefaultStampDifficulty = 22
+
+// MaxEndorsers and MaxRateLimits bound the write policy's lists.
+const (
+	MaxEndorsers  = 64
+	MaxRateLimits = 8
+)
+
+// DefaultRateLimits are the per-DID rate limits `custos init` and `custos
+// testnet init` write: 10 counted operations an hour, 30 a day, 100 a week.
+func DefaultRateLimits() []RateLimit {
+	return []RateLimit{
+		{Period: 60 * 60, MaxOps: 10},
+		{Period: 24 * 60 * 60, MaxOps: 30},
+		{Period: 7 * 24 * 60 * 60, MaxOps: 100},
+	}
+}
+
+// DefaultParams returns the consensus limits a chain built in code starts
+// with: an open write policy with no stamp and no rate limits, so that
+// programs and tests can write freely. The network defaults (a stamp of
+// DefaultStampDifficulty bits, DefaultRateLimits) are what `custos init`
+// and `custos testnet init` write into a genesis file.
 func DefaultParams() Params {
 	return Params{
 		MaxVerificationMethods:  32,
@@ -70,6 +95,56 @@ func ValidateParams(p Params) error {
 	case p.MinValidators == 0 || p.MinValidators > MaxValidators:
 		return fmt.Errorf("params: min_validators must be in [1, %d], got %d", MaxValidators, p.MinValidators)
 	}
+	return validateWritePolicy(p)
+}
+
+// validateWritePolicy checks the write policy's params: a known policy,
+// endorsers (valid, distinct DIDs) exactly under WRITE_POLICY_ENDORSED, a
+// stamp difficulty of at most MaxStampDifficulty, and rate limits with
+// distinct periods of 1s to 10 years and at least one op each.
+func validateWritePolicy(p Params) error {
+	switch p.WritePolicy {
+	case WRITE_POLICY_OPEN:
+		if len(p.Endorsers) > 0 {
+			return fmt.Errorf("params: endorsers are listed but write_policy is open: use write_policy endorsed, or list none")
+		}
+	case WRITE_POLICY_ENDORSED:
+		if len(p.Endorsers) == 0 {
+			return fmt.Errorf("params: write_policy endorsed needs at least one endorser DID")
+		}
+	default:
+		return fmt.Errorf("params: unknown write_policy %d", p.WritePolicy)
+	}
+	if len(p.Endorsers) > MaxEndorsers {
+		return fmt.Errorf("params: %d endorsers, at most %d", len(p.Endorsers), MaxEndorsers)
+	}
+	seen := map[ID]bool{}
+	for _, e := range p.Endorsers {
+		id, err := ParseID(e)
+		if err != nil || id.String() != e {
+			return fmt.Errorf("params: endorser %q is not a did:custos DID", Truncate(e))
+		}
+		if seen[id] {
+			return fmt.Errorf("params: endorser %s is listed twice", e)
+		}
+		seen[id] = true
+	}
+	if p.StampDifficulty > MaxStampDifficulty {
+		return fmt.Errorf("params: stamp_difficulty must be at most %d bits, got %d", MaxStampDifficulty, p.StampDifficulty)
+	}
+	if len(p.RateLimits) > MaxRateLimits {
+		return fmt.Errorf("params: %d rate limits, at most %d", len(p.RateLimits), MaxRateLimits)
+	}
+	periods := map[int64]bool{}
+	for _, l := range p.RateLimits {
+		if l.Period < 1 || l.Period > maxDuration || l.MaxOps == 0 {
+			return fmt.Errorf("params: rate limit %d ops per %ds: the period must be between 1s and 10 years and allow at least 1 op", l.MaxOps, l.Period)
+		}
+		if periods[l.Period] {
+			return fmt.Errorf("params: two rate limits have the period %ds", l.Period)
+		}
+		periods[l.Period] = true
+	}
 	return nil
 }
 
@@ -82,8 +157,11 @@ func ValidateParams(p Params) error {
 // most 74 + 95 * key_periods_kept (a 64-byte fragment, tags, lengths). The
 // head holds records for at most max_verification_methods listed fragments
 // and former_key_records_kept former ones.
+//
+// The rate-limit windows add at most 35 bytes each (period, start and
+// count at their widest, with tags and length), one per rate limit.
 func MaxHeadBytes(p Params) int {
-	const fixed, perPeriod, perRecord = 91, 95, 74
+	const fixed, perPeriod, perRecord, perWindow = 91, 95, 74, 35
 	records := int(p.MaxVerificationMethods) + int(p.FormerKeyRecordsKept)
-	return fixed + records*(perRecord+perPeriod*int(p.KeyPeriodsKept))
+	return fixed + records*(perRecord+perPeriod*int(p.KeyPeriodsKept)) + perWindow*len(p.RateLimits)
 }
