@@ -209,6 +209,25 @@ func TestEndorsedChain(t *testing.T) {
 		_, err := w.exec(w.endorsedCreate(w.key("k"), txbuild.NewSigner(w.e, "key-2", w.ek2)))
 		require.NoError(t, err)
 	})
+	// keeper.Requirements names the endorsement as a set of one key among
+	// the active endorsers' controller keys.
+	t.Run("requirements", func(t *testing.T) {
+		w.in(t)
+		k := w.key("k")
+		id, body, err := txbuild.Create(testChain, txbuild.SimpleDocument("key-1", pub(k)), "")
+		require.NoError(t, err)
+		edoc := w.current(w.e).Document
+		req, err := keeper.Requirements(&body, keeper.RequirementState{Endorsers: []keeper.Endorser{{DID: w.e, Document: &edoc}}})
+		require.NoError(t, err)
+		own := keeper.SignerKey{URL: types.URL{ID: id, Fragment: "key-1"}, Key: pub(k)}
+		short := req.Missing([]keeper.SignerKey{own})
+		require.Len(t, short, 1)
+		require.Equal(t, types.ErrNotEndorsed, short[0].Set.Err)
+		endorsement := keeper.SignerKey{URL: types.URL{ID: w.e, Fragment: "key-2"}, Key: pub(w.ek2)}
+		require.Empty(t, req.Missing([]keeper.SignerKey{own, endorsement}))
+		_, err = w.check(w.sign(body, txbuild.NewSigner(id, "key-1", k), txbuild.NewSigner(w.e, "key-2", w.ek2)))
+		require.NoError(t, err, "what satisfies the requirements is accepted")
+	})
 	// The endorser rotates key-1 and revokes key-2: the retired materials
 	// no longer endorse, the new one does.
 	t.Run("retired endorser keys", func(t *testing.T) {

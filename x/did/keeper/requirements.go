@@ -44,6 +44,16 @@ type RequirementState struct {
 	// Guardian is the current document of the guardian a recovery step
 	// names (an initiation, an approval, a guardian's cancel vote).
 	Guardian *types.Document
+	// Endorsers are, for a create under WRITE_POLICY_ENDORSED, the
+	// chain's active endorsers with their current documents; empty when
+	// the chain needs no endorsement (or the create is an endorser's own).
+	Endorsers []Endorser
+}
+
+// Endorser is an active endorser DID and its current document.
+type Endorser struct {
+	DID      types.ID
+	Document *types.Document
 }
 
 // Requirements says who must sign body for the ledger to accept it, given
@@ -72,7 +82,15 @@ func Requirements(body *types.TxBody, st RequirementState) (Requirement, error) 
 		if err != nil {
 			return Requirement{}, err
 		}
-		return Requirement{Possession: possession(id, nil, keys)}, nil
+		req := Requirement{Possession: possession(id, nil, keys)}
+		if len(st.Endorsers) > 0 {
+			set, err := endorserSet(st.Endorsers)
+			if err != nil {
+				return Requirement{}, err
+			}
+			req.Sets = append(req.Sets, set)
+		}
+		return req, nil
 	case *types.TxBody_Update:
 		next := op.Update.Document
 		return changeRequirement(id, cur, &next)
@@ -147,6 +165,21 @@ func controllers(id types.ID, doc *types.Document) (SignerSet, error) {
 		if pk.Type().CanSign() {
 			s.Keys = append(s.Keys, SignerKey{URL: types.URL{ID: id, Fragment: f}, Key: pk})
 		}
+	}
+	return s, nil
+}
+
+// endorserSet is the set of which one key must sign a create under
+// WRITE_POLICY_ENDORSED (endorse): every current capabilityInvocation key
+// of every active endorser, one of them. Its DID is the first endorser's.
+func endorserSet(endorsers []Endorser) (SignerSet, error) {
+	s := SignerSet{Role: "endorser", DID: endorsers[0].DID, Threshold: 1, Err: types.ErrNotEndorsed}
+	for _, e := range endorsers {
+		c, err := controllers(e.DID, e.Document)
+		if err != nil {
+			return SignerSet{}, err
+		}
+		s.Keys = append(s.Keys, c.Keys...)
 	}
 	return s, nil
 }
