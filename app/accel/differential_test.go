@@ -257,7 +257,7 @@ func TestWrongAccelerationIsCaught(t *testing.T) {
 		{
 			// Guardian and recovery operations read more than the head.
 			name: "recheck shortcut treats guardian operations as head-only",
-			cfg:  accel.WithHeadOnly(accel.DefaultConfig(), func(*types.TxBody) bool { return true }),
+			cfg:  accel.WithHeadOnly(accel.DefaultConfig(), func(types.Params, *types.TxBody) bool { return true }),
 		},
 		{
 			name: "parse cache keyed by the tx's first 48 bytes",

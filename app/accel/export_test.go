@@ -14,7 +14,7 @@ func WithFacts(cfg Config, wrap func(keeper.Facts) keeper.Facts) Config {
 
 // WithHeadOnly returns cfg whose recheck shortcut trusts headOnly instead
 // of keeper.DependsOnlyOnHead.
-func WithHeadOnly(cfg Config, headOnly func(*types.TxBody) bool) Config {
+func WithHeadOnly(cfg Config, headOnly func(types.Params, *types.TxBody) bool) Config {
 	cfg.headOnly = headOnly
 	return cfg
 }

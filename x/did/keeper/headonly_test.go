@@ -18,7 +18,7 @@ import (
 // false for it until then, which only costs full rechecks.
 func TestDependsOnlyOnHead(t *testing.T) {
 	want := map[string]bool{
-		"*types.TxBody_Create":            true,  // the target has no head
+		"*types.TxBody_Create":            true,  // the target has no head (open policy; see below)
 		"*types.TxBody_Update":            true,  // head, its version record, the tx
 		"*types.TxBody_RotateKey":         true,  // the same; cancels pending recoveries, refused for none
 		"*types.TxBody_RevokeKey":         true,  // the same; compromise time not after the block's
@@ -38,8 +38,12 @@ func TestDependsOnlyOnHead(t *testing.T) {
 			require.True(t, listed, "operation %s is not classified: say whether its acceptance depends only on its target's head", name)
 			body := &types.TxBody{}
 			reflect.ValueOf(body).Elem().FieldByName("Operation").Set(reflect.ValueOf(w))
-			require.Equal(t, expect, keeper.DependsOnlyOnHead(body), fmt.Sprint(name))
+			require.Equal(t, expect, keeper.DependsOnlyOnHead(types.DefaultParams(), body), fmt.Sprint(name))
 		})
 	}
-	require.False(t, keeper.DependsOnlyOnHead(&types.TxBody{}), "a body with no operation")
+	require.False(t, keeper.DependsOnlyOnHead(types.DefaultParams(), &types.TxBody{}), "a body with no operation")
+	// Under the endorsed policy a create also reads its endorser's head.
+	endorsed := types.DefaultParams()
+	endorsed.WritePolicy = types.WRITE_POLICY_ENDORSED
+	require.False(t, keeper.DependsOnlyOnHead(endorsed, &types.TxBody{Operation: &types.TxBody_Create{Create: &types.CreateOp{}}}))
 }
