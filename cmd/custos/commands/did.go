@@ -243,11 +243,11 @@ func (b *docBuilder) add(doc *types.Document, flag, spec, def string, want types
 	if err != nil {
 		return "", keyError(b.kr, fmt.Errorf("%s %s: %w", flag, spec, err))
 	}
-	if info.Type != want {
+	if info.Type != want && !(want.CanSign() && info.Type.CanSign()) {
 		if want == types.KeyTypeX25519 {
 			return "", fmt.Errorf("%s %s: %q is an %s key; a keyAgreement key must be X25519 (custos keys add NAME --type x25519)", flag, spec, name, info.Type)
 		}
-		return "", fmt.Errorf("%s %s: %q is an %s key, which cannot sign; use an Ed25519 key (or --agreement-key for X25519)", flag, spec, name, info.Type)
+		return "", fmt.Errorf("%s %s: %q is an %s key, which cannot sign; use an Ed25519 or P-256 key (or --agreement-key for X25519)", flag, spec, name, info.Type)
 	}
 	if have := fragmentOf(doc, info.PublicKey); have != "" {
 		if named && frag != have {

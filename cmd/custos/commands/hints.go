@@ -21,7 +21,7 @@ func hints() map[string]string {
 		"invalid_did_url":                  "a key reference is did:custos:<id>#<fragment>, e.g. did:custos:...#key-1",
 		"invalid_fragment":                 "a fragment is 1 to 64 characters from A-Z a-z 0-9 - . _ ~, e.g. key-2",
 		"invalid_public_key":               "the key material is malformed or weak (a point of small order): create the key again with `custos keys add`",
-		"unsupported_key_type":             "use Ed25519 keys (the default of `custos keys add`) to sign, and X25519 keys (--type x25519) for keyAgreement only",
+		"unsupported_key_type":             "use Ed25519 (the default of `custos keys add`), P-256 (--type p256) or secp256k1 keys to sign, and X25519 keys (--type x25519) for keyAgreement only",
 		"invalid_document":                 "the resulting document breaks a rule named in the detail: keep at least one capabilityInvocation key and a --threshold between 1 and their number (docs/did-method.md lists the rules)",
 		"limit_exceeded":                   "the chain's genesis limits cap keys, services, endpoint sizes and signatures: remove something first or split the change",
 		"no_operation":                     "the transaction carried no operation: this is a bug in custos, please report it",

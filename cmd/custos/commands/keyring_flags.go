@@ -20,12 +20,16 @@ const (
 	// PassphraseEnv names the environment variable that holds the keyring
 	// passphrase, for scripts; --passphrase-file wins over it.
 	PassphraseEnv = "CUSTOS_PASSPHRASE"
+	// PKCS11PINEnv names the environment variable that holds the user PIN
+	// of PKCS#11 tokens, for scripts; --pkcs11-pin-file wins over it.
+	PKCS11PINEnv = "CUSTOS_PKCS11_PIN"
 )
 
 // keyringFlags say which keyring to use and where its passphrase comes from.
 type keyringFlags struct {
 	backend        string
 	passphraseFile string
+	pinFile        string
 }
 
 func (f *keyringFlags) register(fs *pflag.FlagSet) {
@@ -33,6 +37,8 @@ func (f *keyringFlags) register(fs *pflag.FlagSet) {
 		"file (keys encrypted with a passphrase, in <home>/keyring) or test (unencrypted, in <home>/keyring-test: local networks only); "+KeyringBackendEnv+" sets it too")
 	fs.StringVar(&f.passphraseFile, "passphrase-file", "",
 		"read the keyring passphrase from the first line of this file instead of asking (or set "+PassphraseEnv+")")
+	fs.StringVar(&f.pinFile, "pkcs11-pin-file", "",
+		"read the user PIN of PKCS#11 tokens (keys held in an HSM) from the first line of this file instead of asking (or set "+PKCS11PINEnv+")")
 }
 
 // open returns the keyring under home. Passphrases come from
@@ -49,7 +55,31 @@ func (f *keyringFlags) open(cmd *cobra.Command, home string) (*keyring.Keyring, 
 	if err != nil {
 		return nil, fmt.Errorf("invalid --keyring-backend %q: use file (encrypted) or test (unencrypted, local networks only)", backend)
 	}
-	return keyring.Open(home, keyring.Options{Backend: b, Passphrase: f.passphrase(cmd)})
+	return keyring.Open(home, keyring.Options{Backend: b, Passphrase: f.passphrase(cmd), PIN: f.pin(cmd)})
+}
+
+// pin returns the PIN source of PKCS#11 tokens: --pkcs11-pin-file, else
+// CUSTOS_PKCS11_PIN, else a prompt at the terminal (typing hidden), else the
+// next line of standard input.
+func (f *keyringFlags) pin(cmd *cobra.Command) func(string) ([]byte, error) {
+	return func(token string) ([]byte, error) {
+		if f.pinFile != "" {
+			data, err := os.ReadFile(f.pinFile)
+			if err != nil {
+				return nil, fmt.Errorf("cannot read --pkcs11-pin-file: %v", err)
+			}
+			line, _, _ := bytes.Cut(data, []byte("\n"))
+			return bytes.TrimSuffix(line, []byte("\r")), nil
+		}
+		if v, ok := os.LookupEnv(PKCS11PINEnv); ok {
+			return []byte(v), nil
+		}
+		pin, err := readSecret(cmd.InOrStdin(), cmd.ErrOrStderr(), fmt.Sprintf("User PIN of token %q: ", token))
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("no PIN for token %q: type it at a terminal, or give it with --pkcs11-pin-file or %s", token, PKCS11PINEnv)
+		}
+		return pin, err
+	}
 }
 
 func (f *keyringFlags) passphrase(cmd *cobra.Command) func(string, bool) ([]byte, error) {

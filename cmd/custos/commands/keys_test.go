@@ -140,13 +140,18 @@ func TestKeysRefusals(t *testing.T) {
 		{name: "name exists", args: []string{"keys", "add", "alice"}, err: `a key named "alice" is already in`},
 		{name: "path traversal", args: []string{"keys", "add", "../evil"}, err: `invalid key name "../evil"`},
 		{name: "slash", args: []string{"keys", "show", "a/b"}, err: "invalid key name"},
-		{name: "bad type", args: []string{"keys", "add", "k", "--type", "rsa"}, err: `invalid --type "rsa": use ed25519 (signing) or x25519`},
+		{name: "bad type", args: []string{"keys", "add", "k", "--type", "rsa"}, err: `invalid --type "rsa": use ed25519, p256 or secp256k1 (signing) or x25519`},
 		{name: "bad backend", args: []string{"keys", "list", "--keyring-backend", "os"}, err: `invalid --keyring-backend "os": use file (encrypted) or test`},
 		{name: "missing name", args: []string{"keys", "add"}, err: "missing NAME: usage: custos keys add NAME"},
 		{name: "extra argument", args: []string{"keys", "show", "a", "b"}, err: `unexpected argument "b"`},
 		{name: "import garbage", args: []string{"keys", "import", "k", "-"}, err: "no private key on standard input"},
 		{name: "import a public key", args: []string{"keys", "import", "k", "/nonexistent/file"}, err: "cannot read the key file"},
 		{name: "bad passphrase file", args: []string{"keys", "add", "k", "--keyring-backend", "file", "--passphrase-file", "/nonexistent/pass"}, err: "cannot read --passphrase-file"},
+		{name: "bad key backend", args: []string{"keys", "add", "k", "--backend", "kms"}, err: `invalid --backend "kms": use software`},
+		{name: "pkcs11 without a token", args: []string{"keys", "add", "k", "--backend", "pkcs11", "--pkcs11-module", "/nonexistent.so"}, err: "--backend pkcs11 needs --pkcs11-module LIB"},
+		{name: "pkcs11 flags without pkcs11", args: []string{"keys", "add", "k", "--pkcs11-token", "t"}, err: "go with --backend pkcs11"},
+		{name: "x25519 in a token", args: []string{"keys", "add", "k", "--backend", "pkcs11", "--pkcs11-module", "/nonexistent.so", "--pkcs11-token", "t", "--type", "x25519"}, err: "holds ed25519 or p256 keys"},
+		{name: "pkcs11 module missing", args: []string{"keys", "add", "k", "--backend", "pkcs11", "--pkcs11-module", "/nonexistent.so", "--pkcs11-token", "t"}, err: "cannot load the PKCS#11 module"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,7 +66,7 @@ func explicitSigners(kr *keyring.Keyring, id types.ID, doc, next *types.Document
 			return nil, keyError(kr, fmt.Errorf("--signer %s: %w", spec, err))
 		}
 		if !info.Type.CanSign() {
-			return nil, fmt.Errorf("--signer %s: %q is an %s key, which cannot sign; sign with Ed25519 keys", spec, name, info.Type)
+			return nil, fmt.Errorf("--signer %s: %q is an %s key, which cannot sign; sign with an Ed25519, P-256 or secp256k1 key", spec, name, info.Type)
 		}
 		if named {
 			if err := types.ValidateFragment(frag); err != nil {

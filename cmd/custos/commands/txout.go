@@ -83,15 +83,10 @@ func (k *keySigner) key(name string) (txbuild.KeySigner, error) {
 	if s, ok := k.unlocked[name]; ok {
 		return s, nil
 	}
-	sec, err := k.kr.Unlock(name)
+	s, err := k.kr.Signer(name)
 	if err != nil {
 		return nil, keyError(k.kr, err)
 	}
-	priv, err := sec.Ed25519()
-	if err != nil {
-		return nil, fmt.Errorf("key %q: %v", name, err)
-	}
-	s := txbuild.Ed25519Key(priv)
 	k.unlocked[name] = s
 	return s, nil
 }

@@ -72,6 +72,9 @@ func (k *Keyring) AddPKCS11(name string, t types.KeyType, ref PKCS11Ref, existin
 		return Info{}, err
 	}
 	ref.Module = abs
+	if _, err := os.Stat(abs); err != nil {
+		return Info{}, fmt.Errorf("cannot load the PKCS#11 module %s: %v", abs, err)
+	}
 	pin, err := k.pin(ref.Token)
 	if err != nil {
 		return Info{}, err

@@ -8,6 +8,7 @@
 //   CUSTOS_AUDIENCE        the aud the JWTs carry
 //   CUSTOS_JWT_VALID       must verify; its issuer's DID is CUSTOS_DID
 //   CUSTOS_DID             the DID that signed CUSTOS_JWT_VALID
+//   CUSTOS_JWT_VALID_X     must verify; its issuer's DID is CUSTOS_DID_X
 //   CUSTOS_JWT_INVALID_*   each must fail to verify
 // Prints one JSON line per JWT and exits 0 when every outcome is the
 // expected one.
@@ -69,13 +70,14 @@ if (resolved.didDocument?.id !== did || resolved.didResolutionMetadata?.error) {
 }
 
 const cases = Object.keys(process.env)
-  .filter((k) => k === 'CUSTOS_JWT_VALID' || k.startsWith('CUSTOS_JWT_INVALID_'))
+  .filter((k) => k.startsWith('CUSTOS_JWT_VALID') || k.startsWith('CUSTOS_JWT_INVALID_'))
   .sort()
 for (const name of cases) {
-  const expectValid = name === 'CUSTOS_JWT_VALID'
+  const expectValid = name.startsWith('CUSTOS_JWT_VALID')
+  const issuer = expectValid ? required('CUSTOS_DID' + name.slice('CUSTOS_JWT_VALID'.length)) : undefined
   try {
     const v = await verifyJWT(process.env[name], { resolver, audience, proofPurpose: 'assertionMethod' })
-    const ok = expectValid && v.issuer === did && v.signer.id === `${did}#key-1`
+    const ok = expectValid && v.issuer === issuer && v.signer.id === `${issuer}#key-1`
     console.log(JSON.stringify({ check: name, ok, verified: true, issuer: v.issuer, signer: v.signer.id, type: v.signer.type }))
     if (!ok) failures++
   } catch (err) {
