@@ -146,13 +146,13 @@ func (a *App) SigCacheStats() (hits, verified uint64) { return a.acc.SigStats() 
 // CometBFT's local client with one mutex per connection.
 func (a *App) ClientCreator() proxy.ClientCreator {
 	if a.cfg.Accel.BatchChecks {
-		return accel.BatchedCheckTx(a)
+		return accel.BatchedCheckTx(a, accel.Batching{Prepare: a.PrepareCheckTxs, Failed: a.FailedCheck})
 	}
 	return proxy.NewConnSyncLocalClientCreator(a)
 }
 
 // FailedCheck is the answer of a queued check whose CheckTx failed
-// (accel.CheckFailer). CheckTx answers every failure itself, so this only
+// (accel.Batching). CheckTx answers every failure itself, so this only
 // guards the client.
 func (a *App) FailedCheck(err error) *abci.ResponseCheckTx {
 	return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx()

@@ -91,7 +91,7 @@ func BenchmarkBlockMix(b *testing.B) { blockMix(b, 2000, 0) }
 
 // BenchmarkBlockMixBatched is BlockMix as a node under load runs it:
 // blocks of 500 txs, whose first-time checks arrive in batches of 16 that
-// the node prepares together (PrepareCheckTxs, as node.BatchedCheckTx
+// the node prepares together (PrepareCheckTxs, as accel.BatchedCheckTx
 // does), and enough blocks to cross the tree's periodic reload (every 32
 // commits by default). Run it with -benchtime 40x (at most 80x).
 func BenchmarkBlockMixBatched(b *testing.B) { blockMix(b, 500, 16) }

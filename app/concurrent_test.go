@@ -14,7 +14,7 @@ import (
 )
 
 // CheckTx may be called concurrently with itself and with FinalizeBlock
-// and Commit (node.BatchedCheckTx takes no lock for it). Run with -race:
+// and Commit (accel.BatchedCheckTx takes no lock for it). Run with -race:
 // every check must give the answer a lone check gives.
 func TestConcurrentCheckTx(t *testing.T) {
 	a := newApp(t, t.TempDir())

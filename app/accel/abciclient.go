@@ -9,22 +9,21 @@ import (
 	"github.com/cometbft/cometbft/proxy"
 )
 
-// BatchChecker is an app that can prepare a batch of first-time checks
-// before they are checked one by one: Custos verifies their signatures
-// together (Engine.PrepareChecks), which costs about 0.6 times as much per
-// signature as one by one in batches of 8 or more.
-// Preparing must not decide anything: each CheckTx still answers alone.
-type BatchChecker interface {
-	PrepareCheckTxs(txs [][]byte)
-}
-
-// CheckFailer is an app that says how a check whose CheckTx returned an
-// error is answered (Custos: node_unavailable, through app.ResultOf). A
-// queued check cannot hand the error to the mempool, as a local client
-// would; an app that is no CheckFailer gets code 1 and the error as the
-// log.
-type CheckFailer interface {
-	FailedCheck(err error) *abci.ResponseCheckTx
+// Batching is what the batching client adds to an app's CheckTx. Both
+// fields may be nil.
+type Batching struct {
+	// Prepare is handed each batch of two or more first-time checks
+	// before they are checked one by one. It must decide nothing: each
+	// CheckTx still answers alone. Custos verifies the batch's signatures
+	// together (App.PrepareCheckTxs, Engine.PrepareChecks), which costs
+	// about 0.6 times as much per signature as one by one in batches of 8
+	// or more.
+	Prepare func(txs [][]byte)
+	// Failed answers a queued check whose CheckTx returned an error (a
+	// local client would hand the error to the mempool, which panics on
+	// it). nil answers code 1 with the error as the log; Custos answers
+	// node_unavailable (App.FailedCheck).
+	Failed func(err error) *abci.ResponseCheckTx
 }
 
 // BatchedCheckTx returns a ClientCreator for an in-process app that keeps
@@ -34,7 +33,7 @@ type CheckFailer interface {
 //   - A first-time check (CheckTxAsync of a new tx, from the RPC or the
 //     mempool reactor) is queued and answered later, as a socket client's
 //     is. One worker takes everything queued at once (at most maxBatch),
-//     hands the batch to the app if it is a BatchChecker, then checks each
+//     hands the batch to b.Prepare (if set), then checks each
 //     tx in arrival order. Under load the queue fills while the worker is
 //     busy, so batches grow with the load; a lone tx is checked at once.
 //     The worker is one goroutine for the client's life (started by the
@@ -54,15 +53,17 @@ type CheckFailer interface {
 // connections. Custos's is: it reads a snapshot of committed state, and its
 // caches are locked. The bench's kvstore baseline runs with this client
 // too, so both apps are measured behind the same one.
-func BatchedCheckTx(app abci.Application) proxy.ClientCreator {
-	return batchedCheckCreator{app: app}
+func BatchedCheckTx(app abci.Application, b Batching) proxy.ClientCreator {
+	return batchedCheckCreator{app: app, b: b}
 }
 
-type batchedCheckCreator struct{ app abci.Application }
+type batchedCheckCreator struct {
+	app abci.Application
+	b   Batching
+}
 
 func (c batchedCheckCreator) NewABCIClient() (abcicli.Client, error) {
-	b, _ := c.app.(BatchChecker)
-	cli := &batchedCheckClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app, batcher: b,
+	cli := &batchedCheckClient{Client: abcicli.NewLocalClient(nil, c.app), app: c.app, batching: c.b,
 		wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	cli.idle = sync.NewCond(&cli.mu)
 	return cli, nil
@@ -77,8 +78,8 @@ const maxBatch = 1024
 // and answered in batches, and whose other CheckTx paths skip its mutex.
 type batchedCheckClient struct {
 	abcicli.Client
-	app     abci.Application
-	batcher BatchChecker // nil: the app prepares nothing
+	app      abci.Application
+	batching Batching
 
 	mu       sync.Mutex
 	idle     *sync.Cond // signalled when the queue is empty and no check runs
@@ -194,12 +195,12 @@ func (c *batchedCheckClient) work() {
 
 // check prepares a batch, then answers each of its checks in order.
 func (c *batchedCheckClient) check(batch []*abcicli.ReqRes) {
-	if c.batcher != nil && len(batch) > 1 {
+	if c.batching.Prepare != nil && len(batch) > 1 {
 		txs := make([][]byte, len(batch))
 		for i, rr := range batch {
 			txs[i] = rr.Request.GetCheckTx().Tx
 		}
-		c.batcher.PrepareCheckTxs(txs)
+		c.batching.Prepare(txs)
 	}
 	for _, rr := range batch {
 		res, err := c.app.CheckTx(context.Background(), rr.Request.GetCheckTx())
@@ -214,8 +215,8 @@ func (c *batchedCheckClient) check(batch []*abcicli.ReqRes) {
 
 // failed is the answer of a check whose CheckTx returned err.
 func (c *batchedCheckClient) failed(err error) *abci.ResponseCheckTx {
-	if f, ok := c.app.(CheckFailer); ok {
-		return f.FailedCheck(err)
+	if c.batching.Failed != nil {
+		return c.batching.Failed(err)
 	}
 	return &abci.ResponseCheckTx{Code: 1, Log: err.Error()}
 }

@@ -73,7 +73,11 @@ func answered(rr *abcicli.ReqRes) <-chan *abci.ResponseCheckTx {
 
 func newBatchClient(t *testing.T, app abci.Application) (abcicli.Client, *atomic.Int32) {
 	t.Helper()
-	cli, err := BatchedCheckTx(app).NewABCIClient()
+	var b Batching
+	if ba, ok := app.(*batchApp); ok { // it records the batches it is handed
+		b.Prepare = ba.PrepareCheckTxs
+	}
+	cli, err := BatchedCheckTx(app, b).NewABCIClient()
 	require.NoError(t, err)
 	var global atomic.Int32
 	cli.SetResponseCallback(func(req *abci.Request, _ *abci.Response) {

@@ -40,7 +40,7 @@ func newKVNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			client := accel.BatchedCheckTx
+			client := func(app abci.Application) proxy.ClientCreator { return accel.BatchedCheckTx(app, accel.Batching{}) }
 			if stock {
 				client = proxy.NewLocalClientCreator
 			}
