@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/internal/testutil"
 	"github.com/custos-ledger/custos/testnet"
 )
@@ -74,4 +76,54 @@ func TestTestnetStatusDown(t *testing.T) {
 	require.False(t, st[0].Up)
 	_, err = os.Stat(filepath.Join(dir, "node1", "config", "genesis.json"))
 	require.NoError(t, err)
+}
+
+// TestTestnetInitGovernance: testnet init names a governance DID whose keys
+// are in node0's test keyring, and --governance-keys 0 names none.
+func TestTestnetInitGovernance(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	_, err := run(t, "testnet", "init", "--validators", "2", "--output-dir", dir, "--base-port", strconv.Itoa(testutil.FreeRange(t, 20)),
+		"--governance-keys", "3", "--governance-threshold", "2", "--min-validators", "2")
+	require.NoError(t, err)
+	var gen struct {
+		AppState app.GenesisState `json:"app_state"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "node1", "config", "genesis.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &gen))
+	g := gen.AppState.Governance
+	require.NotNil(t, g)
+	require.EqualValues(t, 2, g.Threshold)
+	require.EqualValues(t, 2, gen.AppState.Params.MinValidators)
+	require.Len(t, g.Keys, 3)
+	for i, k := range g.Keys {
+		name := "governance-" + strconv.Itoa(i+1)
+		require.Equal(t, name, k.ID)
+		show, err := run(t, "keys", "show", name, "--public-key", "--home", filepath.Join(dir, "node0"), "--keyring-backend", "test")
+		require.NoError(t, err)
+		require.Equal(t, k.PublicKeyMultibase, strings.TrimSpace(show))
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"threshold above the keys", []string{"--governance-keys", "2", "--governance-threshold", "3"}},
+		{"threshold 0", []string{"--governance-threshold", "0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(t, append([]string{"testnet", "init", "--output-dir", filepath.Join(t.TempDir(), "n")}, tc.args...)...)
+			require.ErrorContains(t, err, "--governance-threshold")
+		})
+	}
+
+	none := filepath.Join(t.TempDir(), "none")
+	_, err = run(t, "testnet", "init", "--validators", "1", "--output-dir", none, "--base-port", strconv.Itoa(testutil.FreeRange(t, 10)), "--governance-keys", "0")
+	require.NoError(t, err)
+	raw, err = os.ReadFile(filepath.Join(none, "node0", "config", "genesis.json"))
+	require.NoError(t, err)
+	gen.AppState.Governance = nil
+	require.NoError(t, json.Unmarshal(raw, &gen))
+	require.Nil(t, gen.AppState.Governance)
+	require.NoDirExists(t, filepath.Join(none, "node0", "keyring-test"))
 }
