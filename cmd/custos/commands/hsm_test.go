@@ -84,6 +84,24 @@ func TestHSMKeysControlDIDs(t *testing.T) {
 		tx(t, "did", "deactivate", c.DID, "--yes", "--home", officer)
 	})
 
+	t.Run("tx files: a 2-of-2 DID of a laptop's P-256 key and a token's Ed25519 key", func(t *testing.T) {
+		ok(t, "keys", "add", "laptop-p256", "--type", "p256", "--home", laptop)
+		ok(t, hsm(officer, "hsm-ed-3", "ed25519")...)
+		file := filepath.Join(t.TempDir(), "create.json")
+		ok(t, "did", "create", "--key", "laptop-p256", "--key-pub", pubKey(t, "hsm-ed-3", "--home", officer),
+			"--threshold", "2", "--out", file, "--home", laptop)
+		ok(t, "tx", "sign", file, "--signer", "hsm-ed-3", "--home", officer) // proof of possession, in the token
+		did := tx(t, "tx", "broadcast", file).DID
+		update := filepath.Join(t.TempDir(), "update.json")
+		ok(t, "did", "update", did, "--add-service", "hub,LinkedDomains,https://example.com/2of2", "--out", update, "--home", officer)
+		fails(t, []string{"tx", "broadcast", update}, "threshold_not_met")
+		ok(t, "tx", "sign", update, "--home", laptop)
+		require.Equal(t, "2", tx(t, "tx", "broadcast", update).VersionID)
+		v := resolveJSON(t, did)
+		require.Equal(t, pubKey(t, "laptop-p256", "--home", laptop), keyOf(v.Document, "key-1"))
+		require.Equal(t, pubKey(t, "hsm-ed-3", "--home", officer), keyOf(v.Document, "key-2"))
+	})
+
 	t.Run("a wrong PIN fails the command, before anything is sent", func(t *testing.T) {
 		c := tx(t, "did", "create", "--key", "hsm-ed-2=k", "--home", officer)
 		t.Setenv(commands.PKCS11PINEnv, "0000")

@@ -45,6 +45,16 @@ func FuzzDecodeKeyFile(f *testing.F) {
 	f.Add(plain, false)
 	f.Add(enc, true)
 	f.Add([]byte(`{"version":1,"type":"x25519"}`), true)
+	p, err := Generate(types.KeyTypeP256)
+	if err != nil {
+		f.Fatal(err)
+	}
+	pplain, _ := json.Marshal(keyFile{Version: 1, Type: "p256", PublicKey: p.Public().Multibase(), Secret: p.Multibase()})
+	ref, _ := json.Marshal(keyFile{Version: 1, Type: "p256", PublicKey: p.Public().Multibase(),
+		PKCS11: &PKCS11Ref{Module: "/usr/lib/softhsm/libsofthsm2.so", Token: "t", Label: "k", ID: "01ab"}})
+	f.Add(pplain, false)
+	f.Add(ref, true)
+	f.Add(ref, false)
 	f.Fuzz(func(t *testing.T, data []byte, encrypted bool) {
 		b := BackendTest
 		if encrypted {
@@ -56,6 +66,12 @@ func FuzzDecodeKeyFile(f *testing.F) {
 		}
 		if kf.info.PublicKey.Type() != kf.info.Type {
 			t.Fatalf("accepted a %s file holding a %s key", kf.info.Type, kf.info.PublicKey.Type())
+		}
+		if kf.PKCS11 != nil {
+			if kf.Secret != "" || kf.Encrypted != nil {
+				t.Fatalf("accepted a PKCS#11 reference holding a private key")
+			}
+			return
 		}
 		if encrypted && kf.Encrypted == nil || !encrypted && kf.Secret == "" {
 			t.Fatalf("accepted a file of the other backend")
