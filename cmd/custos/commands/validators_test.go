@@ -87,4 +87,11 @@ func TestValidatorsCommands(t *testing.T) {
 	require.Contains(t, shown, "addValidator")
 	list = decode[validatorsList](t, ok(t, "validators", "list", "-o", "json"))
 	require.Len(t, list.Validators, 1, "--out sent the tx")
+	// The second governance key signs the file where it lives; anyone
+	// broadcasts it.
+	fails(t, []string{"tx", "broadcast", out}, "threshold_not_met")
+	ok(t, "tx", "sign", out, "--signer", "gov2")
+	ok(t, "tx", "broadcast", out)
+	list = decode[validatorsList](t, ok(t, "validators", "list", "-o", "json"))
+	require.Len(t, list.Validators, 2)
 }
