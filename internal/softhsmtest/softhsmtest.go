@@ -37,9 +37,12 @@ var modulePaths = []string{
 }
 
 // Module returns the path of the SoftHSM2 module, or "" when it is not
-// installed.
+// installed (or not where ModuleEnv says).
 func Module() string {
 	if p := os.Getenv(ModuleEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
 		return p
 	}
 	for _, p := range modulePaths {
