@@ -154,3 +154,35 @@ func initJSON(t *testing.T, args ...string) node.InitResult {
 
 // replaceHome puts home in place of %s in an expected message.
 func replaceHome(msg, home string) string { return strings.ReplaceAll(msg, "%s", home) }
+
+// TestInitGovernance: --governance-key names a governance DID whose one
+// key is that keyring key (made when missing, kept when present); without
+// it the genesis names none.
+func TestInitGovernance(t *testing.T) {
+	for _, existing := range []bool{false, true} {
+		home := t.TempDir()
+		if existing {
+			_, err := run(t, "keys", "add", "gov", "--home", home, "--keyring-backend", "test")
+			require.NoError(t, err)
+		}
+		_, err := run(t, "init", "--home", home, "--governance-key", "gov", "--keyring-backend", "test")
+		require.NoError(t, err)
+		gen, err := types.GenesisDocFromFile(filepath.Join(home, "config", "genesis.json"))
+		require.NoError(t, err)
+		g, err := app.ParseGenesisState(gen.AppState)
+		require.NoError(t, err)
+		require.NotNil(t, g.Governance)
+		pub, err := run(t, "keys", "show", "gov", "--public-key", "--home", home, "--keyring-backend", "test")
+		require.NoError(t, err)
+		require.Equal(t, []app.GovernanceKey{{ID: "gov", PublicKeyMultibase: strings.TrimSpace(pub)}}, g.Governance.Keys)
+		require.EqualValues(t, 1, g.Governance.Threshold)
+	}
+	home := t.TempDir()
+	_, err := run(t, "init", "--home", home)
+	require.NoError(t, err)
+	gen, err := types.GenesisDocFromFile(filepath.Join(home, "config", "genesis.json"))
+	require.NoError(t, err)
+	g, err := app.ParseGenesisState(gen.AppState)
+	require.NoError(t, err)
+	require.Nil(t, g.Governance)
+}
