@@ -350,3 +350,27 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// goldenNetworkAppHash is the app hash after the blocks of
+// TestGoldenNetworkAppHash: it changes only when a rule or the encoding of
+// the governance DID, the validator set or a validator operation changes
+// (a consensus break).
+const goldenNetworkAppHash = "e4007c28563315f99a93ff7f5104824538b2ea03e03e8b237349556f2ea045c3" // AppVersion 5
+
+// TestGoldenNetworkAppHash runs a fixed genesis (a 2-of-3 governance DID,
+// 4 validators) and fixed blocks (an add, a set-power, a removal, a
+// refused second change) and pins the app hash.
+func TestGoldenNetworkAppHash(t *testing.T) {
+	w := newNetWorld(t, true)
+	k0 := consensusKey("new-0")
+	v := w.govVersion()
+	w.block(w.add(k0, 13, v))
+	res := w.block(
+		w.sign(txbuild.SetValidatorPower(netChain, w.gov.ID, v+1, consPub(k0), 20), "k1", "k2"),
+		w.add(consensusKey("new-1"), 5, v+2),
+	)
+	require.Equal(t, types.ErrValidatorChangeLimit.Code, res.TxResults[1].Code)
+	res = w.block(w.sign(txbuild.RemoveValidator(netChain, w.gov.ID, v+2, consPub(w.vals[3])), "k2", "k3"))
+	require.Zero(t, res.TxResults[0].Code, res.TxResults[0].Log)
+	require.Equal(t, goldenNetworkAppHash, fmt.Sprintf("%x", res.AppHash), "the golden network app hash changed: a consensus break")
+}
