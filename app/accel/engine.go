@@ -32,9 +32,6 @@ func New(cfg Config) *Engine {
 	return &Engine{cfg: cfg, facts: facts, sigs: f.sigs, seen: newAdmitted(cfg.Admitted, cfg.headOnly)}
 }
 
-// Config returns the Config the engine runs.
-func (e *Engine) Config() Config { return e.cfg }
-
 // Facts returns the facts the keeper should ask.
 func (e *Engine) Facts() keeper.Facts { return e.facts }
 
