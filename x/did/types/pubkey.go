@@ -201,7 +201,8 @@ var smallOrderEd25519 = func() map[curve.CompressedEdwardsY]struct{} {
 // (a square root, about as dear as the rest of a parse, and every stored
 // document is parsed on every operation): every Ed25519 key entering state
 // must prove possession, which such a key cannot, and execution calls this
-// to name the reason. Keys of other types answer true.
+// to name the reason. Keys of other types answer true: P-256 and secp256k1
+// keys are checked on their curve when parsed (ecdsa.go).
 func (k PublicKey) IsCurvePoint() bool {
 	if k.typ != KeyTypeEd25519 {
 		return true
@@ -228,7 +229,9 @@ func (k PublicKey) IsCurvePoint() bool {
 // parsing does not run it: every stored document is parsed on every
 // operation and every resolution. The keeper runs it on each Ed25519
 // material that enters a DID's document (create, update, rotation,
-// recovery), where proof of possession is checked too.
+// recovery), where proof of possession is checked too. P-256 and secp256k1
+// keys answer nil: their curves have cofactor 1, so the on-curve check of
+// parsing is the whole check.
 func (k PublicKey) CheckPrimeOrder() error {
 	if k.typ != KeyTypeEd25519 {
 		return nil
