@@ -26,7 +26,10 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 	}
 	defer snap.Close()
 	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
-		return nil, err
+		// This binary cannot execute the height: it proposes nothing
+		// (the node is stopping, HaltErr).
+		a.cfg.Logger.Error("proposing an empty block", "height", req.Height, "err", err)
+		return &abci.ResponsePrepareProposal{}, nil
 	}
 	p := a.keeper.NewProposal(snap, a.chainID)
 	txs := make([][]byte, 0, len(req.Txs))
@@ -80,7 +83,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 	}
 	defer snap.Close()
 	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
-		return nil, err
+		// This binary cannot judge a block it cannot execute: it votes
+		// for none (the node is stopping, HaltErr).
+		a.cfg.Logger.Error("proposal refused", "height", req.Height, "err", err)
+		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 	}
 	p := a.keeper.NewProposal(snap, a.chainID)
 	reject := func(i int, err error) (*abci.ResponseProcessProposal, error) {

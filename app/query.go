@@ -125,8 +125,19 @@ func (a *App) query(r keeper.Reader, path string, data []byte) ([]byte, error) {
 		return resp.Marshal()
 	case types.QueryPathValidators:
 		return a.queryValidators(r)
+	case types.QueryPathUpgrade:
+		plan, err := keeper.UpgradePlan(r)
+		if err != nil {
+			return nil, err
+		}
+		hist, err := keeper.UpgradeHistory(r)
+		if err != nil {
+			return nil, err
+		}
+		resp := types.QueryUpgradeResponse{Plan: plan, Applied: hist.Applied}
+		return resp.Marshal()
 	}
-	return nil, types.ErrMalformedQuery.Wrapf("unknown query path %q; use %s, %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathValidators, types.QueryPathState)
+	return nil, types.ErrMalformedQuery.Wrapf("unknown query path %q; use %s, %s, %s, %s, %s, %s or %s", types.Truncate(path), types.QueryPathDID, types.QueryPathVersion, types.QueryPathHistory, types.QueryPathRecovery, types.QueryPathValidators, types.QueryPathUpgrade, types.QueryPathState)
 }
 
 // registered parses did and reads its head; an unregistered DID is the

@@ -259,6 +259,12 @@ func (n *Node) App() *app.App { return n.app }
 // CometBFT returns the underlying CometBFT node (block store, event bus...).
 func (n *Node) CometBFT() *cmtnode.Node { return n.cmt }
 
+// UpgradeHaltGrace is how long a node that must stop for an upgrade keeps
+// serving its peers (the last block and its commit, to a peer still one
+// block behind) before it stops. Meanwhile it proposes empty blocks and
+// accepts no proposal at the upgrade's height.
+const UpgradeHaltGrace = 5 * time.Second
+
 // Run builds and starts a node for cfg and runs it until ctx is done, then
 // stops it cleanly. A node that stops on its own is an error; one the
 // application stops, having committed the last height before an upgrade
@@ -277,7 +283,14 @@ func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger, opts ...Opt
 		logger.Info("shutting down", "reason", context.Cause(ctx))
 		return n.Stop()
 	case <-n.app.Halted():
-		logger.Info("shutting down", "reason", n.app.HaltErr())
+		// Peers one block behind still need the last block and its
+		// commit from this node: serve them a little before stopping.
+		logger.Info("stopping after a grace period", "reason", n.app.HaltErr(), "grace", UpgradeHaltGrace)
+		select {
+		case <-ctx.Done():
+		case <-n.Quit():
+		case <-time.After(UpgradeHaltGrace):
+		}
 		return errors.Join(n.app.HaltErr(), n.Stop())
 	case <-n.Quit():
 		if err := n.app.HaltErr(); err != nil {

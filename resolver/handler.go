@@ -62,6 +62,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (string, int) {
 		route, handle = routeNetwork, s.validators
 	case path == PathNetworkHistory:
 		route, handle = routeNetwork, s.networkHistory
+	case path == PathUpgrade:
+		route, handle = routeNetwork, s.upgrade
 	case strings.HasPrefix(path, PathIdentifiers):
 		segment = path[len(PathIdentifiers):]
 		route, handle = routeResolve, s.resolve
@@ -91,7 +93,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (string, int) {
 
 func (s *Server) notFound(w http.ResponseWriter, _ *http.Request, _ string) int {
 	return writeError(w, 0, &apiError{status: http.StatusNotFound, keyword: ErrNotFound,
-		msg: "no such endpoint: see " + PathIdentifiers + "{did}, " + PathIdentifiers + "{did}/history, " + PathKeys + "{did-url}/status, " + PathValidators + ", " + PathNetworkHistory + ", " + PathHealth + " and " + PathMetrics})
+		msg: "no such endpoint: see " + PathIdentifiers + "{did}, " + PathIdentifiers + "{did}/history, " + PathKeys + "{did-url}/status, " + PathValidators + ", " + PathNetworkHistory + ", " + PathUpgrade + ", " + PathHealth + " and " + PathMetrics})
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ string) int {

@@ -80,6 +80,7 @@ func (p *proc) exitCode(t *testing.T, within time.Duration) int {
 type operator struct {
 	name, home string
 	rpc, p2p   string // tcp://127.0.0.1:port
+	resolver   string // 127.0.0.1:port
 	info       ceremony.Info
 	peers      string // the others' p2p addresses
 }
@@ -95,15 +96,16 @@ func ceremonyNetwork(t *testing.T, n int, chainID string, edit func(genesis stri
 	root := t.TempDir()
 	coord := filepath.Join(root, "coordinator")
 	require.NoError(t, os.Mkdir(coord, 0o700))
-	ports := testutil.FreePorts(t, 2*n)
+	ports := testutil.FreePorts(t, 3*n)
 	ops := make([]operator, n)
 	var infos []string
 	for i := range ops {
 		op := &ops[i]
 		op.name = fmt.Sprintf("org%d", i)
 		op.home = filepath.Join(root, op.name, "home")
-		op.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", ports[2*i])
-		op.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", ports[2*i+1])
+		op.rpc = fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i])
+		op.p2p = fmt.Sprintf("tcp://127.0.0.1:%d", ports[3*i+1])
+		op.resolver = fmt.Sprintf("127.0.0.1:%d", ports[3*i+2])
 		// Each operator on their own machine: init with a chain id of
 		// their own choosing, nothing network-wide yet.
 		ok(t, "init", "--home", op.home, "--moniker", op.name, "--chain-id", "scratch-"+op.name)
@@ -160,7 +162,7 @@ func (op operator) start(t *testing.T, bin string) *proc {
 		"--rpc.laddr", op.rpc, "--p2p.laddr", op.p2p,
 		"--p2p.persistent_peers", op.peers,
 		"--consensus.timeout_commit", "100ms",
-		"--resolver.laddr", "off")
+		"--resolver.laddr", op.resolver)
 }
 
 func (op operator) client(t *testing.T) *rpchttp.HTTP {

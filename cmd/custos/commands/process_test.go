@@ -27,12 +27,51 @@ var binary struct {
 	err  error
 }
 
+// binaryV2 is the custos executable built with the tag upgrade_test_v2:
+// the same release, knowing one more upgrade (app.DemoUpgradeName).
+var binaryV2 struct {
+	once sync.Once
+	path string
+	err  error
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
 	}
+	if binaryV2.path != "" {
+		os.RemoveAll(filepath.Dir(binaryV2.path))
+	}
 	os.Exit(code)
+}
+
+// custosBinaryV2 builds cmd/custos with -tags upgrade_test_v2 on first use.
+func custosBinaryV2(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the custos binary; skipped with -short")
+	}
+	buildV2()
+	require.NoError(t, binaryV2.err)
+	return binaryV2.path
+}
+
+// buildV2 builds the upgrade_test_v2 binary once; it may run on any
+// goroutine (custosBinaryV2 reports its error).
+func buildV2() {
+	binaryV2.once.Do(func() {
+		dir, err := os.MkdirTemp("", "custos-bin-v2-")
+		if err != nil {
+			binaryV2.err = err
+			return
+		}
+		binaryV2.path = filepath.Join(dir, "custos")
+		out, err := exec.Command("go", "build", "-tags", "upgrade_test_v2", "-o", binaryV2.path, "github.com/custos-ledger/custos/cmd/custos").CombinedOutput()
+		if err != nil {
+			binaryV2.err = fmt.Errorf("go build -tags upgrade_test_v2: %v\n%s", err, out)
+		}
+	})
 }
 
 // custosBinary builds cmd/custos on first use and returns its path.

@@ -66,6 +66,7 @@ DID documents, their keys, guardians and recovery.`,
 	root.AddCommand(newValidatorInfoCmd(opts))
 	root.AddCommand(newValidatorsCmd(opts))
 	root.AddCommand(newGenesisCmd(opts))
+	root.AddCommand(newUpgradeCmd(opts))
 	return root
 }
 

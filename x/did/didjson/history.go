@@ -39,6 +39,16 @@ type Event struct {
 	// Validator is the change a validator operation made to the
 	// validator set (the governance DID's history only).
 	Validator *ValidatorChange `json:"validator,omitempty"`
+	// Upgrade is the plan an upgrade operation scheduled or cancelled
+	// (the governance DID's history only).
+	Upgrade *UpgradePlan `json:"upgrade,omitempty"`
+}
+
+// UpgradePlan renders types.UpgradePlan.
+type UpgradePlan struct {
+	Name        string `json:"name"`
+	Height      int64  `json:"height"`
+	ScheduledAt int64  `json:"scheduledAt"`
 }
 
 // ValidatorChange renders types.ValidatorChange: the consensus key in
@@ -88,6 +98,10 @@ func OperationName(k types.EventKind) string {
 		return "setValidatorPower"
 	case types.EVENT_KIND_VALIDATOR_REMOVED:
 		return "removeValidator"
+	case types.EVENT_KIND_UPGRADE_SCHEDULED:
+		return "scheduleUpgrade"
+	case types.EVENT_KIND_UPGRADE_CANCELLED:
+		return "cancelUpgrade"
 	}
 	return "unknown"
 }
@@ -128,6 +142,9 @@ func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
 	}
 	if e.Delay != 0 {
 		ev.Delay = (time.Duration(e.Delay) * time.Second).String()
+	}
+	if u := e.Upgrade; u != nil {
+		ev.Upgrade = &UpgradePlan{Name: u.Name, Height: u.Height, ScheduledAt: u.ScheduledAt}
 	}
 	if v := e.Validator; v != nil {
 		ev.Validator = &ValidatorChange{PublicKey: base64.StdEncoding.EncodeToString(v.PubKey), Power: v.Power, OldPower: v.OldPower, Moniker: v.Moniker}

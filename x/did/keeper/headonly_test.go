@@ -30,6 +30,8 @@ func TestDependsOnlyOnHead(t *testing.T) {
 		"*types.TxBody_AddValidator":      false, // the validator set
 		"*types.TxBody_SetValidatorPower": false,
 		"*types.TxBody_RemoveValidator":   false,
+		"*types.TxBody_ScheduleUpgrade":   false, // the standing plan and the applied upgrades
+		"*types.TxBody_CancelUpgrade":     false, // the standing plan
 	}
 	for _, w := range (&types.TxBody{}).XXX_OneofWrappers() {
 		name := reflect.TypeOf(w).String()

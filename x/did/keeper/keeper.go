@@ -251,6 +251,10 @@ func (e *execution) run() (Outcome, error) {
 		return e.setValidatorPower(op.SetValidatorPower)
 	case *types.TxBody_RemoveValidator:
 		return e.removeValidator(op.RemoveValidator)
+	case *types.TxBody_ScheduleUpgrade:
+		return e.scheduleUpgrade(op.ScheduleUpgrade)
+	case *types.TxBody_CancelUpgrade:
+		return e.cancelUpgrade(op.CancelUpgrade)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }

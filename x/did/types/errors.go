@@ -166,6 +166,13 @@ var (
 	ErrInvalidValidatorKey  = &Error{97, "invalid_validator_key", "the consensus key is not a 32-byte Ed25519 public key"}
 	ErrValidatorPossession  = &Error{98, "invalid_validator_possession", "the proof of possession is missing or does not verify for the consensus key"}
 	ErrValidatorPower       = &Error{99, "invalid_validator_power", "the voting power must be above 0 and keep the total within CometBFT's maximum"}
+
+	// Codes 100-109: coordinated upgrades.
+	ErrInvalidUpgrade      = &Error{100, "invalid_upgrade", "the upgrade's name is not 1 to 64 of a-z 0-9 . _ - starting with a letter or digit"}
+	ErrUpgradeTooSoon      = &Error{101, "upgrade_too_soon", "the upgrade's height is not far enough ahead: operators need time to install the release"}
+	ErrUpgradePending      = &Error{102, "upgrade_pending", "an upgrade is already scheduled: at most one plan stands; cancel it first"}
+	ErrUpgradeNameUsed     = &Error{103, "upgrade_name_used", "an upgrade of that name was already applied: every upgrade has a new name"}
+	ErrUpgradeNotScheduled = &Error{104, "upgrade_not_scheduled", "no upgrade of that name is scheduled"}
 )
 
 // AllErrors lists every registered error in code order.
@@ -190,6 +197,8 @@ func AllErrors() []*Error {
 		ErrNoGovernance, ErrNotGovernance, ErrValidatorChangeLimit, ErrValidatorPowerChange,
 		ErrValidatorSetTooSmall, ErrValidatorExists, ErrValidatorNotFound, ErrInvalidValidatorKey,
 		ErrValidatorPossession, ErrValidatorPower,
+		ErrInvalidUpgrade, ErrUpgradeTooSoon, ErrUpgradePending, ErrUpgradeNameUsed,
+		ErrUpgradeNotScheduled,
 	}
 }
 

@@ -11,4 +11,6 @@ const (
 	QueryPathRecovery = "/did/recovery"
 	// QueryPathValidators answers a QueryValidatorsResponse (no data).
 	QueryPathValidators = "/network/validators"
+	// QueryPathUpgrade answers a QueryUpgradeResponse (no data).
+	QueryPathUpgrade = "/network/upgrade"
 )

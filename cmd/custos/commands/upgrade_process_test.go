@@ -1,0 +1,144 @@
+package commands_test
+
+import (
+	"context"
+	be "encoding/binary"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/cmd/custos/commands"
+	"github.com/custos-ledger/custos/node/nodetest"
+	"github.com/custos-ledger/custos/resolver"
+	"github.com/custos-ledger/custos/x/did/keeper"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// demoUpgrade is the upgrade the upgrade_test_v2 build knows, and the
+// state entry its migration writes (app/migrations_upgrade_test_v2.go).
+const (
+	demoUpgrade    = "test-v2"
+	demoUpgradeKey = "n/demo/test-v2"
+)
+
+// TestUpgradeSwitch runs a 4-validator network, built by the genesis
+// ceremony with a governance key, through a coordinated upgrade: the
+// governance DID schedules test-v2 at height H; every node of the plain
+// build commits H-1 and exits with status 3, logging "upgrade test-v2
+// required at height H"; started again, the plain build refuses at once,
+// with the same status; the upgrade_test_v2 build then runs the migration
+// at H on every node and the chain goes on past H.
+func TestUpgradeSwitch(t *testing.T) {
+	v1 := custosBinary(t)
+	built := make(chan struct{})
+	go func() { // build the second binary while the network runs
+		defer close(built)
+		buildV2()
+	}()
+	t.Cleanup(func() { <-built })
+
+	cliEnv(t)
+	ok(t, "keys", "add", "gov-1")
+	govKey := pubKey(t, "gov-1")
+	ops := ceremonyNetwork(t, 4, "upgrade-net-1", func(genesis string) {
+		ok(t, "genesis", "add-governance-key", govKey, "--genesis", genesis)
+	})
+	procs := make([]*proc, len(ops))
+	for i, op := range ops {
+		procs[i] = op.start(t, v1)
+	}
+	c := ops[0].client(t)
+	nodetest.WaitForHeight(t, c, 2, 60*time.Second)
+	t.Setenv(commands.NodeEnv, ops[1].rpc)
+
+	st, err := c.Status(context.Background())
+	require.NoError(t, err)
+	height := st.SyncInfo.LatestBlockHeight + keeper.MinUpgradeDelay + 10
+	out := ok(t, "upgrade", "schedule", "--name", demoUpgrade, "--height", itoa(height), "-o", "json")
+	var scheduled struct {
+		Operation string `json:"operation"`
+		Height    int64  `json:"height"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &scheduled), out)
+	require.Equal(t, "scheduleUpgrade", scheduled.Operation)
+	shown := ok(t, "upgrade", "show")
+	require.Contains(t, shown, "scheduled: "+demoUpgrade+" at height "+itoa(height))
+	nodetest.WaitForHeight(t, ops[3].client(t), scheduled.Height, 30*time.Second)
+	var served resolver.Upgrade
+	getJSON(t, "http://"+ops[3].resolver+resolver.PathUpgrade, &served)
+	require.Equal(t, &resolver.UpgradePlan{Name: demoUpgrade, Height: height, ScheduledAt: scheduled.Height}, served.Plan)
+
+	// Every node of the old build stops having committed H-1, not H.
+	want := "upgrade " + demoUpgrade + " required at height " + itoa(height)
+	for i, p := range procs {
+		require.Equal(t, commands.ExitUpgradeRequired, p.exitCode(t, 90*time.Second), "node %d", i)
+		log, err := os.ReadFile(p.log)
+		require.NoError(t, err)
+		require.Contains(t, string(log), want, "node %d", i)
+		require.NotContains(t, string(log), "height="+itoa(height)+" txs=", "node %d executed the upgrade's height", i)
+	}
+
+	// Started again, the old build refuses before it does anything.
+	for i, op := range ops {
+		cmd := exec.Command(v1, "start", "--home", op.home, "--rpc.laddr", op.rpc, "--p2p.laddr", op.p2p, "--resolver.laddr", "off")
+		b, err := cmd.CombinedOutput()
+		var exitErr *exec.ExitError
+		require.ErrorAs(t, err, &exitErr, "node %d: %s", i, b)
+		require.Equal(t, commands.ExitUpgradeRequired, exitErr.ExitCode(), "node %d: %s", i, b)
+		require.Contains(t, string(b), want, "node %d", i)
+	}
+
+	// The new build runs the migration at H and goes on.
+	<-built
+	v2 := custosBinaryV2(t)
+	for _, op := range ops {
+		op.start(t, v2)
+	}
+	for _, op := range ops {
+		nodetest.WaitForHeight(t, op.client(t), height+3, 90*time.Second)
+	}
+	shown = ok(t, "upgrade", "show", "-o", "json")
+	var after struct {
+		Plan    *struct{} `json:"plan"`
+		Applied []struct {
+			Name   string `json:"name"`
+			Height int64  `json:"height"`
+		} `json:"applied"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(shown), &after), shown)
+	require.Nil(t, after.Plan)
+	require.Len(t, after.Applied, 1)
+	require.Equal(t, demoUpgrade, after.Applied[0].Name)
+	require.Equal(t, height, after.Applied[0].Height)
+	for i, op := range ops {
+		res, err := op.client(t).ABCIQuery(context.Background(), types.QueryPathState, []byte(demoUpgradeKey))
+		require.NoError(t, err)
+		require.Zero(t, res.Response.Code, res.Response.Log)
+		require.Len(t, res.Response.Value, 8, "node %d: the migration's entry", i)
+		require.Equal(t, uint64(height), be.BigEndian.Uint64(res.Response.Value), "node %d", i)
+	}
+	served = resolver.Upgrade{}
+	getJSON(t, "http://"+ops[2].resolver+resolver.PathUpgrade, &served)
+	require.Nil(t, served.Plan)
+	require.Equal(t, []resolver.AppliedUpgrade{{Name: demoUpgrade, Height: height}}, served.Applied)
+	// The chain still takes transactions.
+	ok(t, "keys", "add", "after")
+	require.Equal(t, "1", tx(t, "did", "create", "--key", "after").VersionID)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
