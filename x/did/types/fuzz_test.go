@@ -35,6 +35,15 @@ func FuzzDecodeTx(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(create)
+	// A governance operation, numbered above the memo, with a memo: the
+	// encoder puts it after the memo (txbody.go).
+	addVal := txbuild.AddValidator("custos-test", id, 1, make([]byte, 32), 5, "v", make([]byte, 64))
+	addVal.Memo = "memo"
+	gov, err := txbuild.Sign(addVal, txbuild.NewSigner(id, "key-1", edPriv(1)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(gov)
 	f.Add([]byte{})
 	f.Add([]byte{0x0a, 0x00})
 
