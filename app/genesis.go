@@ -121,10 +121,11 @@ func ParseRateLimits(s string) ([]GenesisRateLimit, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("rate limit %q: write MAX/PERIOD, e.g. 10/1h", part)
 		}
-		if _, err := seconds("rate limit period", period); err != nil {
+		secs, err := seconds("rate limit period", period)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, GenesisRateLimit{Period: period, MaxOps: uint32(max)})
+		out = append(out, GenesisRateLimit{Period: (time.Duration(secs) * time.Second).String(), MaxOps: uint32(max)})
 	}
 	return out, nil
 }

@@ -150,6 +150,9 @@ func homeOptions(opts Options, t Testnet, i int) node.InitOptions {
 				g.Params.MinValidators = opts.MinValidators
 			}
 			g.Governance = opts.Governance
+			if opts.AppState != nil {
+				opts.AppState(g)
+			}
 		},
 	}
 }

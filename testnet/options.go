@@ -73,6 +73,10 @@ type Options struct {
 	// MinValidators sets the genesis param min_validators (0 keeps the
 	// app's default, 4).
 	MinValidators uint32
+	// AppState, if set, edits the genesis app_state last (custos testnet
+	// init sets the write policy with it; DefaultOptions leaves the app's
+	// defaults: an open chain without stamps or rate limits).
+	AppState func(*app.GenesisState)
 }
 
 // DefaultOptions returns the options of `custos testnet init` without flags

@@ -62,6 +62,7 @@ func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
 	var keys []keySpec
 	var assertionKeys, agreementKeys, services []string
 	var threshold uint32
+	var endorser string
 	nk := &nextKeyFlags{}
 	cmd := &cobra.Command{
 		Use:   "create --key NAME[=FRAGMENT] | --key-pub MULTIBASE[=FRAGMENT] [...]",
@@ -87,7 +88,12 @@ func newDIDCreateCmd(opts *options, f *didFlags) *cobra.Command {
 
 The DID is derived from the chain id and the initial document, so nobody can
 register the same document under another DID. Every signing key of the
-document signs the create (proof of possession).`,
+document signs the create (proof of possession).
+
+The chain's write policy (docs/write-policy.md) may price a create: custos
+then computes the proof-of-work stamp the chain asks for (progress on
+standard error; a second or two at the network default). On a chain whose
+creates are endorsed, --endorser NAME co-signs with an endorser's key.`,
 		Example: `  custos did create --key alice
   custos did create --key alice --key bob --key carol --threshold 2
   custos did create --key alice --key-pub z6Mk...bob --key-pub z6Mk...carol --threshold 2 --out create.json
@@ -164,6 +170,13 @@ document signs the create (proof of possession).`,
 				return err
 			}
 			signers := b.signers(&doc)
+			if endorser != "" {
+				s, err := e.endorserSigner(ctx, endorser)
+				if err != nil {
+					return err
+				}
+				signers = append(signers, s)
+			}
 			c, err := e.submit(id, body, signers)
 			if err != nil {
 				return err
@@ -180,6 +193,7 @@ document signs the create (proof of possession).`,
 	fl.StringArrayVar(&agreementKeys, "agreement-key", nil, "keyAgreement X25519 key NAME[=FRAGMENT]; repeatable")
 	fl.StringArrayVar(&services, "service", nil, "service ID,TYPE,ENDPOINT; repeatable")
 	fl.Uint32Var(&threshold, "threshold", 1, "how many controller keys must sign each later change")
+	fl.StringVar(&endorser, "endorser", "", "on a chain whose write policy is endorsed: the keyring key of an endorser, which co-signs the create (docs/write-policy.md)")
 	nk.register(fl)
 	f.registerOut(fl)
 	return cmd

@@ -146,6 +146,9 @@ func (e *didEnv) submit(id types.ID, body types.TxBody, signers []plannedSigner)
 	if err != nil {
 		return committed{}, fmt.Errorf("cannot encode the transaction: %v", err)
 	}
+	if tx, err = stampIfNeeded(e.cmd, e.l, &body, tx); err != nil {
+		return committed{}, err
+	}
 	ctx, cancel := e.l.context(e.cmd)
 	defer cancel()
 	return e.l.submit(ctx, tx)

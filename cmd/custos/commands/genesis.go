@@ -138,6 +138,9 @@ nodes started before it wait for it.`,
 			} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("cannot check %s: %w", out, err)
 			}
+			if err := params.forChain(chainID); err != nil {
+				return err
+			}
 			state := app.DefaultGenesisState()
 			params.apply(&state)
 			g, err := ceremony.New(ceremony.NewOptions{ChainID: chainID, AppState: state, Time: t})

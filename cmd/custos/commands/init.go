@@ -32,16 +32,31 @@ whose one key is NAME in the home's keyring (created if missing; with
 --keyring-backend): custos validators add|set-power|remove then sign with
 --signer NAME. Without it the chain has no governance and its validator set
 never changes. A network of several operators names its governance keys with
-custos genesis add-governance-key (docs/operators.md).`,
+custos genesis add-governance-key (docs/operators.md).
+
+
+The genesis write policy (docs/write-policy.md): by default anyone may create
+a DID with a proof-of-work stamp of --stamp-difficulty bits (about a second
+or two of one core), and each DID may change at most 10 times an hour, 30 a
+day, 100 a week (--rate-limit). --write-policy endorsed admits only creates
+co-signed by an endorser: list existing endorser DIDs with --endorser, or
+the endorser's key with --endorser-key (its DID is created after start with
+custos did create --key NAME, without an endorsement).`,
 		Example: `  custos init
   custos init --chain-id custos-dev --moniker alice --home ./alice
   custos init --overwrite --output json
   custos init --recovery-min-delay 24h --recovery-expiry 168h
-  custos init --governance-key governance --keyring-backend test`,
+  custos init --governance-key governance --keyring-backend test
+
+  custos init --stamp-difficulty 0 --rate-limit none
+  custos init --write-policy endorsed --endorser-key z6Mk...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if chainID == "" {
 				return fmt.Errorf("empty --chain-id: give one, e.g. --chain-id %s", node.DefaultChainID)
+			}
+			if err := params.forChain(chainID); err != nil {
+				return err
 			}
 			gov, err := initGovernance(cmd, kf, opts.home, govKey)
 			if err != nil {

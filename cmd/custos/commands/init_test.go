@@ -61,7 +61,7 @@ func TestInit(t *testing.T) {
 
 			state, err := app.ParseGenesisState(gen.AppState)
 			require.NoError(t, err)
-			require.Equal(t, app.DefaultGenesisState(), state)
+			require.Equal(t, app.NetworkGenesisState(), state, "custos init writes the network defaults")
 
 			cfg, err := node.LoadConfig(home, node.Overrides{})
 			require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/testnet"
 )
 
@@ -35,6 +36,7 @@ func newTestnetInitCmd(opts *options) *cobra.Command {
 	o := testnet.DefaultOptions(defaultTestnetDir)
 	var govKeys int
 	var govThreshold, minValidators uint
+	var policy policyFlags
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write the homes of a local network of validators and full nodes",
@@ -57,12 +59,18 @@ node0's test keyring (DIR/node0/keyring-test): one key named governance, or
 validator changes with them, e.g.
   custos validators add --info new.json --power 3 --home DIR/node0 \
     --keyring-backend test --signer governance --node <node0's RPC>
---governance-keys 0 makes a network without governance.`,
+--governance-keys 0 makes a network without governance.
+
+The write-policy flags are those of custos init (docs/write-policy.md).`,
 		Example: `  custos testnet init --validators 4 --output-dir ./mytestnet
   custos testnet init --validators 3 --full-nodes 1 --base-port 27000 --output json
   custos start --home ./mytestnet/node0 --resolver.laddr 127.0.0.1:26602`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := policy.check(o.ChainID); err != nil {
+				return err
+			}
+			o.AppState = func(g *app.GenesisState) { _ = policy.apply(g, o.ChainID) }
 			keys, err := governanceSecrets(&o, govKeys, govThreshold)
 			if err != nil {
 				return err
@@ -91,6 +99,7 @@ validator changes with them, e.g.
 	f.DurationVar(&o.RecoveryExpiry, "recovery-expiry", 0, "genesis param: how long a recovery waits for approvals (default: the app's, 168h)")
 	f.BoolVar(&o.Prometheus, "prometheus", o.Prometheus, "serve CometBFT's Prometheus metrics on each node's port base+10*i+3")
 	f.BoolVar(&o.Overwrite, "overwrite", false, "replace the testnet in --output-dir (refused while one of its nodes runs)")
+	policy.register(f)
 	cmd.PreRun = func(*cobra.Command, []string) { o.MinValidators = uint32(minValidators) }
 	return cmd
 }

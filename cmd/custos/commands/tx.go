@@ -324,7 +324,9 @@ func newTxBroadcastCmd(opts *options) *cobra.Command {
 bytes signed), waits for its block and prints the DID, its new versionId, the
 block height and the tx hash, as the other tx commands do. When the ledger
 refuses the tx (threshold_not_met: not enough signatures, stale_version: the
-DID moved on, ...), it exits non-zero with the error's name and a hint.`,
+DID moved on, ...), it exits non-zero with the error's name and a hint. A
+create on a chain that asks for a proof-of-work stamp gets it here (it covers
+the body, not the signatures: docs/write-policy.md).`,
 		Example: `  custos tx broadcast rotate.json`,
 		Args:    exactArgs("FILE"),
 		RunE: explained(opts, func(cmd *cobra.Command, args []string) error {
@@ -340,8 +342,6 @@ DID moved on, ...), it exits non-zero with the error's name and a hint.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := l.context(cmd)
-			defer cancel()
 			if node.chainID != "" && node.chainID != f.ChainID {
 				return explain(types.ErrWrongChainID.Wrapf("the tx file is for chain %q, --chain-id says %q", f.ChainID, node.chainID))
 			}
@@ -349,6 +349,11 @@ DID moved on, ...), it exits non-zero with the error's name and a hint.`,
 			if err != nil {
 				return err
 			}
+			if tx, err = stampIfNeeded(cmd, l, body, tx); err != nil {
+				return err
+			}
+			ctx, cancel := l.context(cmd)
+			defer cancel()
 			c, err := l.submit(ctx, tx)
 			if err != nil {
 				return err

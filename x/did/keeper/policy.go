@@ -16,6 +16,30 @@ import (
 // replace the params the keeper enforces (Keeper.params) from a block on,
 // through TxBody oneof fields 21-22, which are reserved for it.
 
+// endorsementIndex returns the index of the create's endorsement: the one
+// signature that names a key of a listed endorser (noSig when the chain
+// needs no endorsement, or the create is a listed endorser's own). A fact
+// of the tx and the params alone: proposals check it before any state.
+func (e *execution) endorsementIndex() (int, error) {
+	if e.k.params.WritePolicy != types.WRITE_POLICY_ENDORSED || slices.Contains(e.k.params.Endorsers, e.id.String()) {
+		return noSig, nil
+	}
+	at := noSig
+	for i := range e.sigs {
+		if e.urlErrs[i] != nil || !slices.Contains(e.k.params.Endorsers, e.urls[i].ID.String()) {
+			continue
+		}
+		if at != noSig {
+			return noSig, types.ErrExcessSignatures.Wrap("the create carries two endorsements; one endorser signs")
+		}
+		at = i
+	}
+	if at == noSig {
+		return noSig, types.ErrNotEndorsed.Wrapf("this chain's creates are signed by one of its endorsers (%d listed in the params); have an endorser co-sign the create", len(e.k.params.Endorsers))
+	}
+	return at, nil
+}
+
 // noSig marks the absence of a signature index.
 const noSig = -1
 
@@ -33,21 +57,9 @@ func (e *execution) checkStamp() error {
 // (verifyParties). A listed endorser's own create needs no endorsement:
 // the DID is derived from its inception, so only its holder can create it.
 func (e *execution) endorse() error {
-	if e.k.params.WritePolicy != types.WRITE_POLICY_ENDORSED || slices.Contains(e.k.params.Endorsers, e.id.String()) {
-		return nil
-	}
-	at := noSig
-	for i := range e.sigs {
-		if e.urlErrs[i] != nil || !slices.Contains(e.k.params.Endorsers, e.urls[i].ID.String()) {
-			continue
-		}
-		if at != noSig {
-			return types.ErrExcessSignatures.Wrap("the create carries two endorsements; one endorser signs")
-		}
-		at = i
-	}
-	if at == noSig {
-		return types.ErrNotEndorsed.Wrapf("this chain's creates are signed by one of its endorsers (%d listed in the params); have an endorser co-sign the create", len(e.k.params.Endorsers))
+	at, err := e.endorsementIndex()
+	if err != nil || at == noSig {
+		return err
 	}
 	u := e.urls[at]
 	head, rec, err := e.k.resolve(e.st, u.ID)

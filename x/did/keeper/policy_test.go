@@ -244,3 +244,23 @@ func TestEndorsedChain(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// A proposal refuses what the policy refuses on the tx alone (a create
+// without its stamp or without an endorsement) and leaves the endorsement's
+// signature to execution, under the endorser's keys as they are then.
+func TestProposalChecksPolicy(t *testing.T) {
+	w := newEndorsedWorld(t)
+	p := w.k.Params()
+	p.StampDifficulty = 8
+	w.withParams(p)
+	k := w.key("k")
+	endorsed := w.endorsedCreate(k, txbuild.NewSigner(w.e, "key-1", w.ek1))
+	prop := w.k.NewProposal(w.db, testChain)
+	require.ErrorIs(t, prop.Add(endorsed), types.ErrStampMissing)
+	require.ErrorIs(t, prop.Add(stamped(t, w.endorsedCreate(k), 8)), types.ErrNotEndorsed)
+	ok := stamped(t, endorsed, 8)
+	require.NoError(t, prop.Add(ok))
+	require.NoError(t, prop.VerifyOwnSignatures(ok))
+	_, err := w.exec(ok)
+	require.NoError(t, err)
+}

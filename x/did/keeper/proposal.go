@@ -21,9 +21,11 @@ const MaxProposalWriteBytes = MaxBlockWriteBytes - MaxScheduledWriteBytes
 //   - a tx that does not decode, is over max_tx_bytes, or fails a check
 //     that needs no state (chain id, memo, signature count, target DID,
 //     operation, the key URLs its signatures name);
-//   - a create whose inception document breaks a rule or whose signatures
-//     do not verify under the keys the document itself lists: these keys
-//     are in the tx, so this is a fact of the tx alone (VerifyOwnSignatures);
+//   - a create whose inception document breaks a rule, whose stamp falls
+//     short of the chain's stamp_difficulty, that lacks an endorsement the
+//     chain's policy asks for, or whose own signatures do not verify under
+//     the keys the document itself lists: these are facts of the tx and the
+//     params alone (VerifyOwnSignatures checks the signatures);
 //   - a tx the block already holds;
 //   - a tx that takes the block's write estimate past
 //     MaxProposalWriteBytes.
@@ -70,7 +72,13 @@ func (p *Proposal) Add(raw []byte) error {
 		}
 	}
 	if op, ok := e.body.Operation.(*types.TxBody_Create); ok {
+		if err := e.checkStamp(); err != nil {
+			return err
+		}
 		if _, _, err := e.inception(op.Create); err != nil {
+			return err
+		}
+		if _, err := e.endorsementIndex(); err != nil {
 			return err
 		}
 	}
@@ -104,6 +112,11 @@ func (p *Proposal) VerifyOwnSignatures(raw []byte) error {
 	}
 	_, keys, err := e.inception(op.Create)
 	if err != nil {
+		return err
+	}
+	// The endorsement is verified at execution, under the endorser's keys
+	// as they are then.
+	if e.endorsement, err = e.endorsementIndex(); err != nil {
 		return err
 	}
 	s, err := e.verifySignatures(nil, keys)
