@@ -47,7 +47,6 @@ custos did create --key NAME, without an endorsement).`,
   custos init --overwrite --output json
   custos init --recovery-min-delay 24h --recovery-expiry 168h
   custos init --governance-key governance --keyring-backend test
-
   custos init --stamp-difficulty 0 --rate-limit none
   custos init --write-policy endorsed --endorser-key z6Mk...`,
 		Args: cobra.NoArgs,
