@@ -29,19 +29,14 @@ const (
 
 // TestUpgradeSwitch runs a 4-validator network, built by the genesis
 // ceremony with a governance key, through a coordinated upgrade: the
-// governance DID schedules test-v2 at height H; every node of the plain
-// build commits H-1 and exits with status 3, logging "upgrade test-v2
+// governance DID schedules test-v2 at height H; the three nodes of the
+// plain build commit H-1 and exit with status 3, logging "upgrade test-v2
 // required at height H"; started again, the plain build refuses at once,
-// with the same status; the upgrade_test_v2 build then runs the migration
-// at H on every node and the chain goes on past H.
+// with the same status; restarted with the upgrade_test_v2 build they run
+// the migration at H and the chain goes on past H, with the fourth node,
+// which ran that build from the start and never stopped.
 func TestUpgradeSwitch(t *testing.T) {
-	v1 := custosBinary(t)
-	built := make(chan struct{})
-	go func() { // build the second binary while the network runs
-		defer close(built)
-		buildV2()
-	}()
-	t.Cleanup(func() { <-built })
+	v1, v2 := custosBinary(t), custosBinaryV2(t)
 
 	cliEnv(t)
 	ok(t, "keys", "add", "gov-1")
@@ -49,10 +44,13 @@ func TestUpgradeSwitch(t *testing.T) {
 	ops := ceremonyNetwork(t, 4, "upgrade-net-1", func(genesis string) {
 		ok(t, "genesis", "add-governance-key", govKey, "--genesis", genesis)
 	})
+	// Three operators run the plain build; the fourth installed the
+	// release that knows test-v2 ahead of time.
 	procs := make([]*proc, len(ops))
-	for i, op := range ops {
+	for i, op := range ops[:3] {
 		procs[i] = op.start(t, v1)
 	}
+	early := ops[3].start(t, v2)
 	c := ops[0].client(t)
 	nodetest.WaitForHeight(t, c, 2, 60*time.Second)
 	t.Setenv(commands.NodeEnv, ops[1].rpc)
@@ -76,7 +74,7 @@ func TestUpgradeSwitch(t *testing.T) {
 
 	// Every node of the old build stops having committed H-1, not H.
 	want := "upgrade " + demoUpgrade + " required at height " + itoa(height)
-	for i, p := range procs {
+	for i, p := range procs[:3] {
 		require.Equal(t, commands.ExitUpgradeRequired, p.exitCode(t, 90*time.Second), "node %d", i)
 		log, err := os.ReadFile(p.log)
 		require.NoError(t, err)
@@ -85,7 +83,7 @@ func TestUpgradeSwitch(t *testing.T) {
 	}
 
 	// Started again, the old build refuses before it does anything.
-	for i, op := range ops {
+	for i, op := range ops[:3] {
 		cmd := exec.Command(v1, "start", "--home", op.home, "--rpc.laddr", op.rpc, "--p2p.laddr", op.p2p, "--resolver.laddr", "off")
 		b, err := cmd.CombinedOutput()
 		var exitErr *exec.ExitError
@@ -94,10 +92,9 @@ func TestUpgradeSwitch(t *testing.T) {
 		require.Contains(t, string(b), want, "node %d", i)
 	}
 
-	// The new build runs the migration at H and goes on.
-	<-built
-	v2 := custosBinaryV2(t)
-	for _, op := range ops {
+	// The new build runs the migration at H and goes on; the node that
+	// ran it all along never stopped.
+	for _, op := range ops[:3] {
 		op.start(t, v2)
 	}
 	for _, op := range ops {
@@ -127,6 +124,11 @@ func TestUpgradeSwitch(t *testing.T) {
 	getJSON(t, "http://"+ops[2].resolver+resolver.PathUpgrade, &served)
 	require.Nil(t, served.Plan)
 	require.Equal(t, []resolver.AppliedUpgrade{{Name: demoUpgrade, Height: height}}, served.Applied)
+	select {
+	case <-early.done:
+		t.Fatalf("the node running the new release stopped: %v", early.err)
+	default:
+	}
 	// The chain still takes transactions.
 	ok(t, "keys", "add", "after")
 	require.Equal(t, "1", tx(t, "did", "create", "--key", "after").VersionID)
