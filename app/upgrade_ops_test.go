@@ -147,3 +147,26 @@ func TestUpgradeWithoutGovernance(t *testing.T) {
 	tx := didtest.Sign(txbuild.ScheduleUpgrade(netChain, g.ID, 1, "v2", 100), g.Signers("k1", "k2")...)
 	w.requireRefused(tx, types.ErrNoGovernance)
 }
+
+// goldenUpgradeAppHash changes only when a rule or the encoding of the
+// upgrade operations, the plan, the applied upgrades or the run of a
+// migration changes (a consensus break).
+const goldenUpgradeAppHash = "94f22cdb35af776ae1c264eadda7ef68aec3b08dcdfffa37a1c8e97bf9d1161f" // AppVersion 5
+
+// TestGoldenUpgradeAppHash runs fixed blocks (a schedule, a cancel, a
+// schedule again, the blocks up to its height, its migration) on the fixed
+// governance genesis and pins the app hash.
+func TestGoldenUpgradeAppHash(t *testing.T) {
+	w := newUpgradeWorld(t, true, marking("v2"))
+	v := w.govVersion()
+	require.Zero(t, w.block(w.schedule("v2", 100, v, "k1", "k2")).TxResults[0].Code)
+	require.Zero(t, w.block(w.cancel("v2", v+1, "k2", "k3")).TxResults[0].Code)
+	at := w.height + 1 + keeper.MinUpgradeDelay
+	require.Zero(t, w.block(w.schedule("v2", at, v+2, "k1", "k3")).TxResults[0].Code)
+	var res *abci.ResponseFinalizeBlock
+	for w.height < at {
+		res = w.block()
+	}
+	require.Equal(t, "upgrade_applied", res.Events[0].Type)
+	require.Equal(t, goldenUpgradeAppHash, fmt.Sprintf("%x", res.AppHash), "the golden upgrade app hash changed: a consensus break")
+}
