@@ -92,7 +92,7 @@ document signs the create (proof of possession).
 
 The chain's write policy (docs/write-policy.md) may price a create: custos
 then computes the proof-of-work stamp the chain asks for (progress on
-standard error; a second or two at the network default). On a chain whose
+standard error; about two seconds at the network default). On a chain whose
 creates are endorsed, --endorser NAME co-signs with an endorser's key.`,
 		Example: `  custos did create --key alice
   custos did create --key alice --key bob --key carol --threshold 2

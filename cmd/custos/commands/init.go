@@ -36,8 +36,8 @@ custos genesis add-governance-key (docs/operators.md).
 
 
 The genesis write policy (docs/write-policy.md): by default anyone may create
-a DID with a proof-of-work stamp of --stamp-difficulty bits (about a second
-or two of one core), and each DID may change at most 10 times an hour, 30 a
+a DID with a proof-of-work stamp of --stamp-difficulty bits (about two
+seconds of one core), and each DID may change at most 10 times an hour, 30 a
 day, 100 a week (--rate-limit). --write-policy endorsed admits only creates
 co-signed by an endorser: list existing endorser DIDs with --endorser, or
 the endorser's key with --endorser-key (its DID is created after start with

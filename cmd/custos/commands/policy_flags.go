@@ -25,7 +25,7 @@ func (f *policyFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.policy, "write-policy", app.PolicyOpen,
 		"who may create DIDs: open (anyone, with a proof-of-work stamp) or endorsed (creates co-signed by an --endorser)")
 	fs.Uint32Var(&f.difficulty, "stamp-difficulty", types.DefaultStampDifficulty,
-		"leading zero bits of the proof-of-work stamp every create carries (0: no stamp); each bit doubles what a create costs its writer, about 1-2 s of one core at the default")
+		"leading zero bits of the proof-of-work stamp every create carries (0: no stamp); each bit doubles what a create costs its writer, about 2 s of one core at the default")
 	fs.StringArrayVar(&f.endorsers, "endorser", nil,
 		"endorser DID (write policy endorsed); repeatable")
 	fs.StringArrayVar(&f.endorserKeys, "endorser-key", nil,

@@ -25,9 +25,9 @@ const MaxMonikerBytes = 64
 const MaxDelay = maxDuration
 
 // DefaultStampDifficulty is the stamp difficulty `custos init` and
-// `custos testnet init` write: 2^22 hashes on average, about a second or
-// two of one core (docs/write-policy.md has the measured figure).
-const DefaultStampDifficulty = 22
+// `custos testnet init` write: 2^24 hashes on average, about two seconds
+// of one core (docs/write-policy.md has the measured figure).
+const DefaultStampDifficulty = 24
 
 // MaxEndorsers and MaxRateLimits bound the write policy's lists.
 const (
