@@ -46,12 +46,17 @@ func LeadingZeroBits(h [32]byte) int {
 // CheckStamp checks a create's stamp against the chain's difficulty, the
 // cheapest test first: present, claiming at least difficulty bits, a
 // nonce of at most MaxStampNonce bytes, then one hash that must have the
-// claimed leading zero bits. A nil stamp passes when difficulty is 0.
+// claimed leading zero bits. When difficulty is 0 the create carries no
+// stamp: a stamp of 0 bits would pass with any nonce, so anyone could make
+// endless copies of a create seen in a mempool, each with its own tx hash.
 func CheckStamp(s *Stamp, body []byte, difficulty uint32) error {
-	if s == nil {
-		if difficulty == 0 {
-			return nil
+	if difficulty == 0 {
+		if s != nil {
+			return ErrStampInvalid.Wrap("this chain asks for no stamp (stamp_difficulty 0): send the create without one")
 		}
+		return nil
+	}
+	if s == nil {
 		return ErrStampMissing.Wrapf("this chain requires a stamp of %d bits on every create (custos did create computes it)", difficulty)
 	}
 	if s.Bits < difficulty {

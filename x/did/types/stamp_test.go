@@ -52,7 +52,8 @@ func TestCheckStamp(t *testing.T) {
 		{"claims more than its hash", &types.Stamp{Bits: 1, Nonce: one}, 1, types.ErrStampInvalid},
 		{"claims past 256 bits", &types.Stamp{Bits: 257, Nonce: one}, 1, types.ErrStampInvalid},
 		{"nonce too long", &types.Stamp{Bits: 1, Nonce: make([]byte, types.MaxStampNonce+1)}, 1, types.ErrStampInvalid},
-		{"zero claim on a chain without stamps", &types.Stamp{Nonce: one}, 0, nil},
+		{"any stamp on a chain without stamps (copies of one create)", &types.Stamp{Nonce: one}, 0, types.ErrStampInvalid},
+		{"a real stamp on a chain without stamps", &types.Stamp{Bits: 0}, 0, types.ErrStampInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

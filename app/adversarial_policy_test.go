@@ -1,0 +1,65 @@
+package app_test
+
+import (
+	"bytes"
+	"testing"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
+)
+
+// withStamp returns tx with its stamp replaced by s.
+func withStamp(t *testing.T, tx []byte, s *types.Stamp) []byte {
+	var env types.Tx
+	require.NoError(t, env.Unmarshal(tx))
+	env.Stamp = s
+	out, err := env.Marshal()
+	require.NoError(t, err)
+	return out
+}
+
+// A chain that asks for no stamp (stamp_difficulty 0, as an endorsed chain
+// may) refuses a create that carries one. Otherwise a stamp claiming 0 bits
+// passes with any nonce, so anyone who sees a create in a mempool (here an
+// endorsed one, which only an endorser can make) makes as many copies of it
+// as they like, each with its own tx hash: each passes CheckTx and the
+// proposal's duplicate check, and each takes its place in a block before
+// all but one fail as already created.
+func TestStampMalleabilityAtDifficultyZero(t *testing.T) {
+	ek := seedKey("endorser")
+	eid, ecreate, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(ek)), "")
+	require.NoError(t, err)
+	c := newPolicyChain(t, func(g *app.GenesisState) {
+		g.Params.WritePolicy = app.PolicyEndorsed
+		g.Params.Endorsers = []string{eid.String()}
+		g.Params.StampDifficulty = 0
+	})
+	c.ok(didSign(t, ecreate, eid, ek))
+	k := seedKey("endorsed")
+	id, create, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(k)), "")
+	require.NoError(t, err)
+	tx, err := txbuild.Sign(create, txbuild.NewSigner(id, "key-1", k), txbuild.NewSigner(eid, "key-1", ek))
+	require.NoError(t, err)
+	require.Zero(t, c.check(tx, abci.CheckTxType_New).Code)
+
+	copies := [][]byte{
+		withStamp(t, tx, &types.Stamp{}),
+		withStamp(t, tx, &types.Stamp{Nonce: []byte{1}}),
+		withStamp(t, tx, &types.Stamp{Nonce: bytes.Repeat([]byte{7}, types.MaxStampNonce)}),
+	}
+	for i, cp := range copies {
+		res := c.check(cp, abci.CheckTxType_New)
+		require.Equal(t, types.ErrStampInvalid.Code, res.Code, "copy %d passed CheckTx: %s", i, res.Log)
+	}
+	// In a block (a byzantine proposer's): each copy is refused for its
+	// stamp, and the original still creates the DID.
+	results := c.block(append(copies, tx)...)
+	for i := range copies {
+		require.Equal(t, types.ErrStampInvalid.Code, results[i].Code, "copy %d: %s", i, results[i].Log)
+	}
+	require.Zero(t, results[len(copies)].Code, results[len(copies)].Log)
+}
