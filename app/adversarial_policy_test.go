@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -11,6 +12,37 @@ import (
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
+
+// An endorsed create carries a signature by a key of another DID (the
+// endorser). A proposer's PrepareProposal must keep it and every node's
+// ProcessProposal must accept the block that holds it: a check of the
+// create's "own" signatures that counted the endorsement as a stranger's
+// would leave an endorsed chain unable to create any DID.
+func TestEndorsedCreateCrossesTheProposal(t *testing.T) {
+	ek := seedKey("endorser")
+	eid, ecreate, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(ek)), "")
+	require.NoError(t, err)
+	c := newPolicyChain(t, func(g *app.GenesisState) {
+		g.Params.WritePolicy = app.PolicyEndorsed
+		g.Params.Endorsers = []string{eid.String()}
+	})
+	c.ok(didSign(t, ecreate, eid, ek))
+	k := seedKey("endorsed")
+	id, create, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(k)), "")
+	require.NoError(t, err)
+	tx, err := txbuild.Sign(create, txbuild.NewSigner(id, "key-1", k), txbuild.NewSigner(eid, "key-1", ek))
+	require.NoError(t, err)
+	require.Zero(t, c.check(tx, abci.CheckTxType_New).Code)
+
+	ctx := context.Background()
+	prep, err := c.a.PrepareProposal(ctx, &abci.RequestPrepareProposal{Height: c.height + 1, Txs: [][]byte{tx}, MaxTxBytes: 1 << 20})
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{tx}, prep.Txs, "the proposer left the endorsed create out")
+	proc, err := c.a.ProcessProposal(ctx, &abci.RequestProcessProposal{Height: c.height + 1, Txs: [][]byte{tx}})
+	require.NoError(t, err)
+	require.Equal(t, abci.ResponseProcessProposal_ACCEPT, proc.Status, "a block holding an endorsed create was refused")
+	c.ok(tx)
+}
 
 // withStamp returns tx with its stamp replaced by s.
 func withStamp(t *testing.T, tx []byte, s *types.Stamp) []byte {
@@ -55,8 +87,13 @@ func TestStampMalleabilityAtDifficultyZero(t *testing.T) {
 		res := c.check(cp, abci.CheckTxType_New)
 		require.Equal(t, types.ErrStampInvalid.Code, res.Code, "copy %d passed CheckTx: %s", i, res.Log)
 	}
-	// In a block (a byzantine proposer's): each copy is refused for its
-	// stamp, and the original still creates the DID.
+	// A proposal holding a copy is refused; in a block all the same, each
+	// copy is refused for its stamp and the original still creates the DID.
+	for i, cp := range copies {
+		proc, err := c.a.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Height: c.height + 1, Txs: [][]byte{tx, cp}})
+		require.NoError(t, err)
+		require.Equal(t, abci.ResponseProcessProposal_REJECT, proc.Status, "a proposal with copy %d was accepted", i)
+	}
 	results := c.block(append(copies, tx)...)
 	for i := range copies {
 		require.Equal(t, types.ErrStampInvalid.Code, results[i].Code, "copy %d: %s", i, results[i].Log)
