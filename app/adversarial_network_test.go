@@ -105,3 +105,19 @@ func TestGovernanceRotationAndValidatorChangeInOneBlock(t *testing.T) {
 		require.Empty(t, res.ValidatorUpdates)
 	})
 }
+
+// Consensus keys that are no honest key: the non-canonical encodings of
+// small-order points (another encoding of a point is another address to
+// CometBFT), each refused before its proof of possession is looked at.
+func TestValidatorNonCanonicalKeysRefused(t *testing.T) {
+	w := newNetWorld(t, true)
+	v := w.govVersion()
+	k0 := consensusKey("new-0")
+	for i, pub := range didtest.NonCanonicalEd25519() {
+		tx := w.sign(txbuild.AddValidator(netChain, w.gov.ID, v, pub, 5, "n", pop.Sign(k0)), "k1", "k2")
+		require.Equal(t, types.ErrInvalidValidatorKey.Code, w.check(tx), "key %d", i)
+		res := w.block(tx)
+		require.Equal(t, types.ErrInvalidValidatorKey.Code, res.TxResults[0].Code, "key %d: %s", i, res.TxResults[0].Log)
+		require.Empty(t, res.ValidatorUpdates)
+	}
+}
