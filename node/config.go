@@ -90,6 +90,8 @@ func decodeConfig(data []byte, cfg *cmtcfg.Config) error {
 	}
 	fields := map[string]reflect.Value{}
 	configFields(reflect.ValueOf(cfg).Elem(), "", fields)
+	var custos CustosConfig
+	configFields(reflect.ValueOf(&custos).Elem(), "custos", fields)
 	tables := map[string]bool{}
 	for name := range fields {
 		if table, _, ok := strings.Cut(name, "."); ok {
@@ -113,6 +115,12 @@ func decodeConfig(data []byte, cfg *cmtcfg.Config) error {
 		if err := setField(f, s.Value); err != nil {
 			errs = append(errs, fmt.Errorf("%s%s: %w", at, s.Name, err))
 		}
+	}
+	if err := custos.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		custos.apply(cfg)
 	}
 	return errors.Join(errs...)
 }

@@ -108,7 +108,12 @@ func InitHome(opts InitOptions) (InitResult, error) {
 			return InitResult{}, fmt.Errorf("cannot create the home: %w", err)
 		}
 	}
+	custos := DefaultCustosConfig()
+	custos.apply(cfg)
 	cmtcfg.WriteConfigFile(ConfigFile(opts.Home), cfg)
+	if err := appendCustosSection(ConfigFile(opts.Home), custos); err != nil {
+		return InitResult{}, err
+	}
 
 	pv := loadOrGenPrivValidator(cfg)
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
