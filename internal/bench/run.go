@@ -11,8 +11,11 @@ import (
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	"github.com/custos-ledger/custos/app"
 	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/testnet"
+	"github.com/custos-ledger/custos/x/did/txbuild"
+	"github.com/custos-ledger/custos/x/did/types"
 )
 
 // Apps a run can measure.
@@ -110,6 +113,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	opts := testnet.DefaultOptions(cfg.Dir)
 	opts.Validators, opts.ChainID, opts.TimeoutCommit, opts.Prometheus = cfg.Validators, chainID, cfg.TimeoutCommit, false
 	opts.Overwrite = true
+	// The network's write policy, at a stamp difficulty low enough to
+	// stamp the pre-signed load quickly (the stamp's check costs a node one
+	// hash whatever the difficulty); each DID gets at most two ops, within
+	// the rate limits.
+	opts.AppState = func(g *app.GenesisState) {
+		g.Params.StampDifficulty = StampDifficulty
+		g.Params.RateLimits = app.GenesisRateLimits(types.DefaultRateLimits())
+	}
 	if cfg.BasePort != 0 {
 		opts.BasePort = cfg.BasePort
 	}
@@ -201,8 +212,35 @@ func workload(cfg Config, n int) (warm, measured [][]byte, err error) {
 	run := fmt.Sprintf("%s-%d", cfg.App, time.Now().UnixNano())
 	warmTxs, ids := didtest.Creates(chainID, run, 0, cfg.Warm)
 	mix := didtest.Mix(chainID, run, ids, 0, cfg.Warm, n)
+	if warmTxs, err = stampCreates(warmTxs); err != nil {
+		return nil, nil, err
+	}
+	if mix, err = stampCreates(mix); err != nil {
+		return nil, nil, err
+	}
 	if cfg.App == AppCustos {
 		return warmTxs, mix, nil
 	}
 	return KVTxs(run+"-w", len(warmTxs), Sizes(warmTxs)), KVTxs(run+"-m", len(mix), Sizes(mix)), nil
+}
+
+// StampDifficulty is the stamp difficulty of the bench's networks.
+const StampDifficulty = 8
+
+// stampCreates adds a stamp of StampDifficulty bits to every create of
+// txs, in place.
+func stampCreates(txs [][]byte) ([][]byte, error) {
+	for i, tx := range txs {
+		_, body, err := types.DecodeTx(tx, 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		if _, create := body.Operation.(*types.TxBody_Create); !create {
+			continue
+		}
+		if txs[i], err = txbuild.AddStamp(context.Background(), tx, StampDifficulty, nil); err != nil {
+			return nil, err
+		}
+	}
+	return txs, nil
 }
