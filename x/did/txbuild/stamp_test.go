@@ -39,7 +39,7 @@ func BenchmarkCheckStamp(b *testing.B) {
 
 // A stamp found for a body checks for it, at the difficulty asked.
 func TestFindStamp(t *testing.T) {
-	for _, bits := range []uint32{0, 1, 8, 12} {
+	for _, bits := range []uint32{1, 8, 12} {
 		body := []byte(fmt.Sprintf("body %d", bits))
 		s, err := txbuild.FindStamp(context.Background(), body, bits, nil)
 		if err != nil {
