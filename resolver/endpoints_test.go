@@ -247,3 +247,26 @@ func TestHardening(t *testing.T) {
 	require.Contains(t, raw("GET /1.0/identifiers/"+s.alice.String()+" HTTP/1.1"), " 200 ")
 	require.Contains(t, raw("GET /healthz?x=1 HTTP/1.1"), " 400 ")
 }
+
+// /healthz shows the chain's write policy.
+func TestHealthShowsWritePolicy(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	p := types.DefaultParams()
+	p.StampDifficulty = 24
+	p.RateLimits = types.DefaultRateLimits()
+	raw, err := p.Marshal()
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet(types.ChainIDKey(), []byte(testChain)))
+	require.NoError(t, db.PendingSet(types.ParamsKey(), raw))
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+	ts := startServer(t, resolver.NewLocalSource(db, nil))
+	m := ts.get("/healthz").json(t)
+	wp := m["writePolicy"].(map[string]any)
+	require.Equal(t, "open", wp["policy"])
+	require.EqualValues(t, 24, wp["stampDifficulty"])
+	require.Len(t, wp["rateLimits"], 3)
+	require.Equal(t, map[string]any{"periodSeconds": float64(3600), "maxOps": float64(10)}, wp["rateLimits"].([]any)[0])
+}
