@@ -165,3 +165,20 @@ func didSign(t testing.TB, body types.TxBody, id types.ID, k []byte) []byte {
 	require.NoError(t, err)
 	return tx
 }
+
+// goldenRateLimitedAppHash is the app hash after goldenBlocks on a chain
+// with the network's rate limits (the heads then hold rate-limit windows).
+// It changes only when the rules, the layout or the encoding change.
+const goldenRateLimitedAppHash = "732f66f90d398d19b99b46b79a92458feb46c55b0c224332f7e8bbdb745b9e42" // AppVersion 5 (layout 5)
+
+func TestGoldenRateLimitedAppHash(t *testing.T) {
+	blocks, codes := goldenBlocks(t)
+	a := newApp(t, t.TempDir())
+	defer a.Close()
+	initChainWith(t, a, func(g *app.GenesisState) {
+		g.Params.RateLimits = app.GenesisRateLimits(types.DefaultRateLimits())
+	})
+	hashes := runBlocks(t, a, blocks, codes)
+	require.Equal(t, goldenRateLimitedAppHash, hashes[len(hashes)-1], "the golden app hash under rate limits changed: a consensus break")
+	require.NotEqual(t, goldenAppHash, hashes[len(hashes)-1], "the heads commit to their rate-limit windows")
+}
