@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/app"
+	"github.com/custos-ledger/custos/internal/didtest"
 	"github.com/custos-ledger/custos/x/did/txbuild"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -99,4 +100,54 @@ func TestStampMalleabilityAtDifficultyZero(t *testing.T) {
 		require.Equal(t, types.ErrStampInvalid.Code, results[i].Code, "copy %d: %s", i, results[i].Log)
 	}
 	require.Zero(t, results[len(copies)].Code, results[len(copies)].Log)
+}
+
+// A spammer with one DID signs many different updates of its version 1.
+// Each passes CheckTx (the mempool checks against the committed state, in
+// which the version is current and the quota unspent), but one at most can
+// apply. An honest proposer keeps 4 per version slot (one applies; the
+// others let racing clients see stale_version), so the spammer's free txs
+// cannot fill blocks with refusals; txs of other DIDs, and of other slots,
+// are kept.
+func TestProposalBoundsTxsPerVersionSlot(t *testing.T) {
+	c := newPolicyChain(t, func(g *app.GenesisState) {})
+	k, other := seedKey("flood"), seedKey("bystander")
+	id, create, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(k)), "")
+	require.NoError(t, err)
+	oid, ocreate, err := txbuild.Create(goldenChain, txbuild.SimpleDocument("key-1", pubOf(other)), "")
+	require.NoError(t, err)
+	c.ok(didSign(t, create, id, k), didSign(t, ocreate, oid, other))
+
+	var flood [][]byte
+	for i := range 200 {
+		tx, err := txbuild.Sign(txbuild.Update(goldenChain, id, 1, serviceDoc(pubOf(k), i)), txbuild.NewSigner(id, "key-1", k))
+		require.NoError(t, err)
+		require.Zero(t, c.check(tx, abci.CheckTxType_New).Code)
+		flood = append(flood, tx)
+	}
+	bystander, err := txbuild.Sign(txbuild.Update(goldenChain, oid, 1, serviceDoc(pubOf(other), 1)), txbuild.NewSigner(oid, "key-1", other))
+	require.NoError(t, err)
+	// Two creates of one DID that differ in their envelope only (the
+	// order of the signatures of a 2-key inception).
+	twinA := didtest.MofN(goldenChain, "twin", 1, 2).Create()
+	var env types.Tx
+	require.NoError(t, env.Unmarshal(twinA))
+	env.Signatures[0], env.Signatures[1] = env.Signatures[1], env.Signatures[0]
+	twinB, err := env.Marshal()
+	require.NoError(t, err)
+	require.Zero(t, c.check(twinB, abci.CheckTxType_New).Code)
+	mempool := append(append([][]byte{twinA}, flood...), bystander, twinB)
+	prep, err := c.a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Height: c.height + 1, Txs: mempool, MaxTxBytes: 1 << 22})
+	require.NoError(t, err)
+	require.Equal(t, [][]byte{twinA, flood[0], flood[1], flood[2], flood[3], bystander, twinB}, prep.Txs)
+	want := []uint32{0, 0, types.ErrStaleVersion.Code, types.ErrStaleVersion.Code, types.ErrStaleVersion.Code, 0, types.ErrDIDExists.Code}
+	for i, r := range c.block(prep.Txs...) {
+		require.Equal(t, want[i], r.Code, "tx %d: %s", i, r.Log)
+	}
+	// The next version is a slot of its own.
+	next, err := txbuild.Sign(txbuild.Update(goldenChain, id, 2, serviceDoc(pubOf(k), 999)), txbuild.NewSigner(id, "key-1", k))
+	require.NoError(t, err)
+	prep, err = c.a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Height: c.height + 1, Txs: [][]byte{next}, MaxTxBytes: 1 << 22})
+	require.NoError(t, err)
+	require.Len(t, prep.Txs, 1)
 }

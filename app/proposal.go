@@ -14,8 +14,10 @@ import (
 // (keeper.Proposal: undecodable, a create whose own signatures fail, a
 // duplicate) and every tx that would take the block's write estimate past
 // its bound, so that the block it proposes is one every honest node
-// accepts. The mempool's txs passed CheckTx, so their signatures are
-// cached: preparing verifies none again.
+// accepts. Of txs that share a version slot (keeper.VersionSlot: one
+// target, one expected version), of which at most one can apply, it keeps
+// the first maxPerVersionSlot. The mempool's txs passed CheckTx, so their signatures
+// are cached: preparing verifies none again.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
 	if a.keeper == nil {
 		return nil, fmt.Errorf("app: PrepareProposal before InitChain")
@@ -34,7 +36,24 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 	p := a.keeper.NewProposal(snap, a.chainID)
 	txs := make([][]byte, 0, len(req.Txs))
 	var refusals []error
+	// At most maxPerVersionSlot txs per version slot (keeper.VersionSlot):
+	// the mempool checks each tx against the committed state alone, so it
+	// holds any number of txs built on one version of one DID, of which one
+	// can apply. The rest would take the block's space only to fail; they
+	// stay in the mempool until its recheck after this block drops them as
+	// stale.
+	type slot struct {
+		id types.ID
+		v  uint64
+	}
+	taken := map[slot]int{}
+	superseded := 0
 	for _, tx := range req.Txs {
+		id, v, versioned := a.keeper.VersionSlot(tx)
+		if versioned && taken[slot{id, v}] >= maxPerVersionSlot {
+			superseded++
+			continue
+		}
 		err := p.VerifyOwnSignatures(tx)
 		if err == nil {
 			err = p.Add(tx)
@@ -46,14 +65,28 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 			refusals = append(refusals, err)
 			continue
 		}
+		if versioned {
+			taken[slot{id, v}]++
+		}
 		txs = append(txs, tx)
 	}
-	if len(refusals) > 0 {
+	if len(refusals) > 0 || superseded > 0 {
+		var first error
+		if len(refusals) > 0 {
+			first = refusals[0]
+		}
 		a.cfg.Logger.Info("proposal leaves txs out", "height", req.Height, "kept", len(txs), "left_out", len(refusals),
-			"first", refusals[0], "write_estimate", p.Writes())
+			"superseded", superseded, "first", first, "write_estimate", p.Writes())
 	}
 	return &abci.ResponsePrepareProposal{Txs: txs}, nil
 }
+
+// maxPerVersionSlot is how many txs of one version slot a proposal
+// keeps: one can apply, and a few more let clients that raced on one
+// version (two officers sending at once) see stale_version in the block
+// rather than wait for a tx the recheck drops. A spammer's copies take no
+// more room than that.
+const maxPerVersionSlot = 4
 
 // proposalChunk is how many signatures ProcessProposal verifies together
 // before it checks their txs: a batch big enough to verify at the batch's

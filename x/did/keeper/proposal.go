@@ -193,3 +193,17 @@ func makesVersion(body *types.TxBody) bool {
 // entries it writes (at most 6: head, version, history entry, guardian and
 // recovery state, a schedule entry).
 const estimateSlack = 512 + 6*EntryOverhead
+
+// VersionSlot returns the target and expected version of a tx whose
+// operation makes the next version of its target (a create makes version
+// 1 and expects 0); ok is false for any other tx, or one that does not
+// parse. Of the txs of a block that share a slot at most one can apply:
+// the first that does uses the version up and the others fail as stale
+// or as already created.
+func (k *Keeper) VersionSlot(raw []byte) (id types.ID, version uint64, ok bool) {
+	p, err := k.Parse(raw)
+	if err != nil || p.idErr != nil || p.body.Operation == nil || !makesVersion(p.body) {
+		return types.ID{}, 0, false
+	}
+	return p.id, p.body.ExpectedVersion, true
+}
