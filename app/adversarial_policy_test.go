@@ -147,7 +147,15 @@ func TestProposalBoundsTxsPerVersionSlot(t *testing.T) {
 	// The next version is a slot of its own.
 	next, err := txbuild.Sign(txbuild.Update(goldenChain, id, 2, serviceDoc(pubOf(k), 999)), txbuild.NewSigner(id, "key-1", k))
 	require.NoError(t, err)
-	prep, err = c.a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Height: c.height + 1, Txs: [][]byte{next}, MaxTxBytes: 1 << 22})
+	// Guardian changes make no version but share the slot all the same.
+	var guardians [][]byte
+	for i := range 50 {
+		tx, err := txbuild.Sign(txbuild.SetGuardians(goldenChain, oid, 2, 0, []types.ID{id}, 1, 24*60*60+int64(i)), txbuild.NewSigner(oid, "key-1", other))
+		require.NoError(t, err)
+		require.Zero(t, c.check(tx, abci.CheckTxType_New).Code)
+		guardians = append(guardians, tx)
+	}
+	prep, err = c.a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Height: c.height + 1, Txs: append([][]byte{next}, guardians...), MaxTxBytes: 1 << 22})
 	require.NoError(t, err)
-	require.Len(t, prep.Txs, 1)
+	require.Equal(t, append([][]byte{next}, guardians[:4]...), prep.Txs)
 }

@@ -195,14 +195,21 @@ func makesVersion(body *types.TxBody) bool {
 const estimateSlack = 512 + 6*EntryOverhead
 
 // VersionSlot returns the target and expected version of a tx whose
-// operation makes the next version of its target (a create makes version
-// 1 and expects 0); ok is false for any other tx, or one that does not
-// parse. Of the txs of a block that share a slot at most one can apply:
-// the first that does uses the version up and the others fail as stale
-// or as already created.
+// operation must expect its target's current version exactly: every
+// operation but the recovery ones, which guardians may build on an older
+// version. A create expects 0. ok is false for any other tx, or one that
+// does not parse. Of the txs of a block that share a slot at most one can
+// apply when the slot's operations make a version (the first that does
+// uses the version up and the others fail as stale or as already
+// created); a guardian change makes none, but each is counted against the
+// target's rate limit.
 func (k *Keeper) VersionSlot(raw []byte) (id types.ID, version uint64, ok bool) {
 	p, err := k.Parse(raw)
-	if err != nil || p.idErr != nil || p.body.Operation == nil || !makesVersion(p.body) {
+	if err != nil || p.idErr != nil || p.body.Operation == nil {
+		return types.ID{}, 0, false
+	}
+	switch p.body.Operation.(type) {
+	case *types.TxBody_RecoveryInitiate, *types.TxBody_RecoveryApprove, *types.TxBody_RecoveryCancel:
 		return types.ID{}, 0, false
 	}
 	return p.id, p.body.ExpectedVersion, true
