@@ -277,6 +277,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// know stops the block here, before it changes anything.
 	blockEvents, err := a.runUpgrade(st, req.Height)
 	if err != nil {
+		var up *UpgradeRequiredError
+		if errors.As(err, &up) {
+			a.halt(err) // already done when the height before was committed here
+		}
 		return nil, err
 	}
 	timed, err := a.keeper.BeginBlock(st, blk)

@@ -108,14 +108,16 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the application state in %s: %w", appCfg.DataDir, err)
 	}
+	// One mutex per ABCI connection, and none for CheckTx: first-time
+	// checks are queued and answered in batches whose signatures the app
+	// verifies together, beside FinalizeBlock; the app is built for it
+	// (accel.BatchedCheckTx). Blocksync stops at an upgrade this binary
+	// does not know (upgradeHalt).
+	clients := &upgradeHalt{ClientCreator: a.ClientCreator(), logger: logger.With("module", "app")}
 	cmt, err := cmtnode.NewNode(cfg,
 		privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey,
-		// One mutex per ABCI connection, and none for CheckTx: first-time
-		// checks are queued and answered in batches whose signatures the
-		// app verifies together, beside FinalizeBlock; the app is built
-		// for it (accel.BatchedCheckTx).
-		a.ClientCreator(),
+		clients,
 		cmtnode.DefaultGenesisDocProviderFunc(cfg),
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
@@ -124,6 +126,8 @@ func New(cfg *cmtcfg.Config, logger log.Logger, opts ...Option) (*Node, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("cannot build the node: %w", err), a.Close())
 	}
+	blocksyncing := cmt.ConsensusReactor().WaitSync
+	clients.blocksyncing.Store(&blocksyncing)
 	return &Node{cmt: cmt, app: a, cfg: cfg, opts: o, logger: logger}, nil
 }
 
@@ -262,7 +266,8 @@ func (n *Node) CometBFT() *cmtnode.Node { return n.cmt }
 // UpgradeHaltGrace is how long a node that must stop for an upgrade keeps
 // serving its peers (the last block and its commit, to a peer still one
 // block behind) before it stops. Meanwhile it proposes empty blocks and
-// accepts no proposal at the upgrade's height.
+// accepts no proposal at the upgrade's height. A node still catching up
+// by blocksync stops at once.
 const UpgradeHaltGrace = 5 * time.Second
 
 // Run builds and starts a node for cfg and runs it until ctx is done, then
@@ -283,6 +288,12 @@ func Run(ctx context.Context, cfg *cmtcfg.Config, logger log.Logger, opts ...Opt
 		logger.Info("shutting down", "reason", context.Cause(ctx))
 		return n.Stop()
 	case <-n.app.Halted():
+		if n.cmt.ConsensusReactor().WaitSync() {
+			// Catching up by blocksync: the peers are ahead and need
+			// nothing from this node (upgradeHalt).
+			logger.Info("stopping", "reason", n.app.HaltErr())
+			return errors.Join(n.app.HaltErr(), n.Stop())
+		}
 		// Peers one block behind still need the last block and its
 		// commit from this node: serve them a little before stopping.
 		logger.Info("stopping after a grace period", "reason", n.app.HaltErr(), "grace", UpgradeHaltGrace)

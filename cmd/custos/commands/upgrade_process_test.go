@@ -1,21 +1,27 @@
 package commands_test
 
 import (
+	"bytes"
 	"context"
 	be "encoding/binary"
 	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	dbm "github.com/cometbft/cometbft-db"
+	sm "github.com/cometbft/cometbft/state"
 	"github.com/stretchr/testify/require"
 
 	"github.com/custos-ledger/custos/cmd/custos/commands"
+	"github.com/custos-ledger/custos/node"
 	"github.com/custos-ledger/custos/node/nodetest"
 	"github.com/custos-ledger/custos/resolver"
+	"github.com/custos-ledger/custos/store"
 	"github.com/custos-ledger/custos/x/did/keeper"
 	"github.com/custos-ledger/custos/x/did/types"
 )
@@ -144,3 +150,87 @@ func getJSON(t *testing.T, url string, v any) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestUpgradeHaltInBlocksync stops an old-release node that catches up by
+// blocksync after the network passed the upgrade's height: three
+// validators run the release that knows test-v2 and pass H while the
+// fourth is down; started with the plain build, the fourth blocksyncs,
+// commits H-1 (application and CometBFT state), logs "upgrade test-v2
+// required at height H" and exits with status 3, not with CometBFT's
+// blocksync panic. Started with the upgrade_test_v2 build, it runs the
+// migration at H and catches up.
+func TestUpgradeHaltInBlocksync(t *testing.T) {
+	v1, v2 := custosBinary(t), custosBinaryV2(t)
+
+	cliEnv(t)
+	ok(t, "keys", "add", "gov-1")
+	govKey := pubKey(t, "gov-1")
+	ops := ceremonyNetwork(t, 4, "upgrade-net-2", func(genesis string) {
+		ok(t, "genesis", "add-governance-key", govKey, "--genesis", genesis)
+	})
+	for _, op := range ops {
+		// The fourth validator is down: the rounds it should propose
+		// time out sooner.
+		setConfig(t, op.home, `timeout_propose = "3s"`, `timeout_propose = "300ms"`)
+	}
+	for _, op := range ops[:3] {
+		op.start(t, v2)
+	}
+	c := ops[0].client(t)
+	nodetest.WaitForHeight(t, c, 2, 60*time.Second)
+	t.Setenv(commands.NodeEnv, ops[0].rpc)
+	st, err := c.Status(context.Background())
+	require.NoError(t, err)
+	height := st.SyncInfo.LatestBlockHeight + keeper.MinUpgradeDelay + 3
+	ok(t, "upgrade", "schedule", "--name", demoUpgrade, "--height", itoa(height))
+	// Far enough past H that the fourth node blocksyncs through it.
+	nodetest.WaitForHeight(t, c, height+3, 60*time.Second)
+
+	old := ops[3].start(t, v1)
+	require.Equal(t, commands.ExitUpgradeRequired, old.exitCode(t, 60*time.Second))
+	log, err := os.ReadFile(old.log)
+	require.NoError(t, err)
+	require.Contains(t, string(log), "upgrade "+demoUpgrade+" required at height "+itoa(height))
+	require.NotContains(t, string(log), "height="+itoa(height)+" txs=", "the old release executed the upgrade's height")
+	require.NotContains(t, string(log), "SwitchToConsensus", "the node left blocksync before the upgrade's height")
+	appHeight, cmtHeight := committedHeights(t, ops[3].home)
+	require.Equal(t, height-1, appHeight, "the application's last commit")
+	require.Equal(t, height-1, cmtHeight, "CometBFT's state")
+
+	// With the release that knows test-v2, it runs the migration at H.
+	ops[3].start(t, v2)
+	nodetest.WaitForHeight(t, ops[3].client(t), height+5, 60*time.Second)
+	res, err := ops[3].client(t).ABCIQuery(context.Background(), types.QueryPathState, []byte(demoUpgradeKey))
+	require.NoError(t, err)
+	require.Zero(t, res.Response.Code, res.Response.Log)
+	require.Len(t, res.Response.Value, 8, "the migration's entry")
+	require.Equal(t, uint64(height), be.BigEndian.Uint64(res.Response.Value))
+}
+
+// setConfig replaces old with new in a home's config.toml.
+func setConfig(t *testing.T, home, old, new string) {
+	t.Helper()
+	path := filepath.Join(home, "config", "config.toml")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(b), old)
+	require.NoError(t, os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o600))
+}
+
+// committedHeights reads, from a stopped node's home, the height of the
+// application's last commit and of CometBFT's state.
+func committedHeights(t *testing.T, home string) (appHeight, cmtHeight int64) {
+	t.Helper()
+	db, err := store.Open(node.AppDataDir(home), store.DefaultOptions())
+	require.NoError(t, err)
+	appHeight = db.LastCommit().Height
+	require.NoError(t, db.Close())
+	cfg, err := node.LoadConfig(home, node.Overrides{})
+	require.NoError(t, err)
+	sdb, err := dbm.NewDB("state", dbm.BackendType(cfg.DBBackend), cfg.DBDir())
+	require.NoError(t, err)
+	defer sdb.Close()
+	state, err := sm.NewStore(sdb, sm.StoreOptions{}).Load()
+	require.NoError(t, err)
+	return appHeight, state.LastBlockHeight
+}
