@@ -93,7 +93,9 @@ document signs the create (proof of possession).
 The chain's write policy (docs/write-policy.md) may price a create: custos
 then computes the proof-of-work stamp the chain asks for (progress on
 standard error; about two seconds at the network default). On a chain whose
-creates are endorsed, --endorser NAME co-signs with an endorser's key.`,
+creates are endorsed, --endorser NAME co-signs with an endorser's key; with
+--out FILE, an endorser elsewhere co-signs with custos tx sign FILE --signer
+NAME (the file records the endorsers' current keys).`,
 		Example: `  custos did create --key alice
   custos did create --key alice --key bob --key carol --threshold 2
   custos did create --key alice --key-pub z6Mk...bob --key-pub z6Mk...carol --threshold 2 --out create.json
@@ -168,6 +170,13 @@ creates are endorsed, --endorser NAME co-signs with an endorser's key.`,
 			}
 			if err := e.heldElsewhere(b.elsewhere); err != nil {
 				return err
+			}
+			if e.out != "" {
+				// The file records who may endorse the create, so that an
+				// endorser on another machine can (custos tx sign).
+				if e.endorsement, err = ledgerEndorsement(ctx, e.l, id); err != nil {
+					return err
+				}
 			}
 			signers := b.signers(&doc)
 			if endorser != "" {

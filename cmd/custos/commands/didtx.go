@@ -50,6 +50,8 @@ type didEnv struct {
 	builtOn   *txbuild.FileDID
 	guardian  *txbuild.FileDID
 	guardians *txbuild.FileGuardians
+	// endorsement is, for a create on an endorsed chain, who may endorse it.
+	endorsement *txbuild.FileEndorsement
 }
 
 func (f *didFlags) env(cmd *cobra.Command, opts *options) (*didEnv, error) {

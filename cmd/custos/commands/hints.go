@@ -81,7 +81,7 @@ func hints() map[string]string {
 		"stamp_missing":                    "this chain prices a create with a proof-of-work stamp: `custos did create` computes it (a few seconds); a transaction built elsewhere needs one too (docs/write-policy.md)",
 		"stamp_too_weak":                   "the stamp was made for a lower difficulty than this chain's stamp_difficulty: build the create again with `custos did create` against this chain",
 		"stamp_invalid":                    "the stamp does not fit this transaction (made for another body or chain, or changed): compute it again over this exact body; only a create carries a stamp",
-		"not_endorsed":                     "this chain admits creates endorsed by one of its endorsers: have an endorser co-sign (`custos did create --endorser NAME` with the endorser's key); the genesis file lists them (app_state.params.endorsers)",
+		"not_endorsed":                     "this chain admits creates endorsed by one of its endorsers: have an endorser co-sign (`custos did create --endorser NAME` with the endorser's key, or `--out FILE` and `custos tx sign FILE --signer NAME` on the endorser's machine); the genesis file lists them (app_state.params.endorsers)",
 		"endorser_inactive":                "the endorser DID named is not registered or is deactivated: ask another endorser of the chain",
 		"endorser_key_invalid":             "the endorser must sign with one of its current capabilityInvocation keys: `custos resolve ENDORSER` lists them",
 		"rate_limited":                     "the DID has used its operations for now: wait until the time the detail names and run the command again; recovery and pre-rotation reveals are never limited",

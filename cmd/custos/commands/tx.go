@@ -72,8 +72,9 @@ func newTxShowCmd(opts *options) *cobra.Command {
 node: the chain, the DID, the version the tx builds on, the operation and its
 effect (keys added, removed or rotated, threshold, guardians, a recovery's
 proposed keys and delay), each signature and whether it verifies, and what
-is still missing, e.g. "needs 1 more of {#key-2, #key-3}" or "proof of
-possession owed by #key-4". It judges by the state the file was built on;
+is still missing, e.g. "needs 1 more of {#key-2, #key-3}", "proof of
+possession owed by #key-4" or, for a create on an endorsed chain,
+"endorsement owed by one of {did:custos:...#key-1}". It judges by the state the file was built on;
 custos tx sign checks that state against the node before signing.`,
 		Example: `  custos tx show rotate.json
   custos tx show rotate.json --output json | jq .missing`,
@@ -106,7 +107,10 @@ signs.
 
 Each key signs as the fragment whose public key it is: in the DID's document
 for a controller, in the tx's new keys for a create or a proof of
-possession, in the guardian's document for a recovery step. --signer NAME
+possession, in the guardian's document for a recovery step, in an
+endorser's document for a create's endorsement (tx sign first takes the
+ledger's current endorsers into the file; a key an endorser rotated or
+revoked since is refused). --signer NAME
 (repeatable) picks the keys; a key that is not a signer of this tx is
 refused. Without --signer, every key of this keyring that the tx needs and
 that has not signed yet signs.`,
@@ -126,6 +130,7 @@ that has not signed yet signs.`,
 			if err != nil {
 				return err
 			}
+			recorded := f.Endorsement
 			if err := checkAgainstLedger(cmd, l, f, body); err != nil {
 				return err
 			}
@@ -134,7 +139,7 @@ that has not signed yet signs.`,
 			if s.Refusal != "" {
 				return fmt.Errorf("not signed: the ledger refuses this tx whoever signs it:\n  %s", strings.ReplaceAll(s.Refusal, "\n", "\n  "))
 			}
-			plan, err := txSigners(kr, s, signers)
+			plan, err := txSigners(kr, s, signers, recorded, f.Endorsement)
 			if err != nil {
 				return err
 			}
@@ -187,14 +192,23 @@ type plannedTxSig struct {
 // txSigners chooses the keyring keys that sign: each --signer NAME as
 // every key of the tx's requirement whose material is NAME's, or without
 // --signer every keyring key the requirement names that has not signed yet.
-func txSigners(kr *keyring.Keyring, s *txSummary, names []string) ([]plannedTxSig, error) {
+//
+// A create carries one endorsement at most (two are refused), so one key
+// endorses it, and none once it is endorsed. recorded are the endorsers
+// the file held before it was checked against the ledger, now those the
+// ledger has: an endorser key that the ledger no longer holds is refused
+// by name.
+func txSigners(kr *keyring.Keyring, s *txSummary, names []string, recorded, now *txbuild.FileEndorsement) ([]plannedTxSig, error) {
 	backend := kr.Backend()
 	infos, err := kr.List()
 	if err != nil {
 		return nil, err
 	}
 	needed := requiredKeys(s.req)
+	endorsers := endorserKeys(s.req)
+	endorsed := slices.ContainsFunc(s.signed, func(k keeper.SignerKey) bool { return slices.Contains(endorsers, k) })
 	var plan []plannedTxSig
+	secondEndorsement := false
 	add := func(name string, pk types.PublicKey) int {
 		n := 0
 		for _, k := range needed {
@@ -204,6 +218,13 @@ func txSigners(kr *keyring.Keyring, s *txSummary, names []string) ([]plannedTxSi
 			n++
 			if slices.Contains(s.signed, k) || slices.Contains(plan, plannedTxSig{name, k.URL}) {
 				continue
+			}
+			if slices.Contains(endorsers, k) {
+				if endorsed {
+					secondEndorsement = true
+					continue
+				}
+				endorsed = true
 			}
 			plan = append(plan, plannedTxSig{name, k.URL})
 		}
@@ -223,14 +244,34 @@ func txSigners(kr *keyring.Keyring, s *txSummary, names []string) ([]plannedTxSi
 		if i < 0 {
 			return nil, fmt.Errorf("--signer %s: no such key in the %s keyring (`custos keys list` lists them)", name, backend)
 		}
-		if add(name, infos[i].PublicKey) == 0 {
-			return nil, fmt.Errorf("--signer %s: key %s is not a signer of this tx: it needs %s", name, infos[i].PublicKey.Multibase(), neededText(s.DID, needed))
+		if add(name, infos[i].PublicKey) > 0 {
+			continue
 		}
+		if old, ok := formerEndorserKey(recorded, now, infos[i].PublicKey); ok {
+			return nil, explain(types.ErrEndorserKey.Wrapf("--signer %s: key %s was endorser key %s when the tx file was written, and is no current capabilityInvocation key of an active endorser now (rotated or revoked): endorse with the endorser's current key (`custos resolve` shows it)", name, infos[i].PublicKey.Multibase(), old))
+		}
+		if len(endorsers) > 0 {
+			return nil, explain(types.ErrEndorserKey.Wrapf("--signer %s: key %s is not a signer of this tx, nor a current capabilityInvocation key of an active endorser: it needs %s", name, infos[i].PublicKey.Multibase(), neededText(s.DID, needed)))
+		}
+		return nil, fmt.Errorf("--signer %s: key %s is not a signer of this tx: it needs %s", name, infos[i].PublicKey.Multibase(), neededText(s.DID, needed))
+	}
+	if len(plan) == 0 && secondEndorsement {
+		return nil, errors.New("nothing to sign: the create is endorsed already, and the ledger refuses a second endorsement (excess_signatures)")
 	}
 	if len(plan) == 0 {
 		return nil, errors.New("nothing to sign: the --signer keys have signed this tx already")
 	}
 	return plan, nil
+}
+
+// endorserKeys lists the keys of r's endorser set.
+func endorserKeys(r keeper.Requirement) []keeper.SignerKey {
+	for _, s := range r.Sets {
+		if s.Role == "endorser" {
+			return s.Keys
+		}
+	}
+	return nil
 }
 
 // requiredKeys lists every key of r once, in order.
@@ -275,6 +316,18 @@ func checkAgainstLedger(cmd *cobra.Command, l *ledger, f *txbuild.File, body *ty
 	id, err := parseDID(body.Did)
 	if err != nil {
 		return err
+	}
+	if _, create := body.Operation.(*types.TxBody_Create); create {
+		// Nothing in the body pins the endorsers, so the file takes the
+		// ledger's: they may have rotated their keys since it was written.
+		now, err := ledgerEndorsement(ctx, l, id)
+		if err != nil {
+			return err
+		}
+		if !sameEndorsement(f.Endorsement, now) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "the endorsers changed since the tx file was written: %s; the file now records the ledger's\n", endorsementChange(f.Endorsement, now))
+			f.Endorsement = now
+		}
 	}
 	if f.BuiltOn != nil {
 		res, err := l.Current(ctx, id)

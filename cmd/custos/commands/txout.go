@@ -111,7 +111,7 @@ func (e *didEnv) writeTxFile(body types.TxBody, sigs []types.Signature) error {
 	if err != nil {
 		return err
 	}
-	f.BuiltOn, f.Guardian, f.Guardians = e.builtOn, e.guardian, e.guardians
+	f.BuiltOn, f.Guardian, f.Guardians, f.Endorsement = e.builtOn, e.guardian, e.guardians, e.endorsement
 	if err := writeFile(e.out, f, e.cmd.OutOrStdout()); err != nil {
 		return err
 	}

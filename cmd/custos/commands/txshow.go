@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/custos-ledger/custos/x/did/didjson"
@@ -58,6 +59,15 @@ func requirementState(f *txbuild.File) (keeper.RequirementState, error) {
 		}
 		st.Guardian = &doc
 	}
+	if f.Endorsement != nil {
+		for i := range f.Endorsement.Endorsers {
+			id, doc, err := f.Endorsement.Endorsers[i].Document()
+			if err != nil {
+				return st, err
+			}
+			st.Endorsers = append(st.Endorsers, keeper.Endorser{DID: id, Document: &doc})
+		}
+	}
 	return st, nil
 }
 
@@ -72,10 +82,14 @@ func summarizeTx(f *txbuild.File, body *types.TxBody) *txSummary {
 		s.req, err = keeper.Requirements(body, st)
 	}
 	s.Effect = effect(body, cur, f.Guardians)
+	if err == nil && f.Endorsement != nil && len(f.Endorsement.Endorsers) == 0 {
+		err = types.ErrNotEndorsed.Wrap("this chain's creates are endorsed, and none of its endorsers is registered and active: a create waits for its first endorser")
+	}
 	if err != nil {
 		s.Refusal = explain(err).Error()
 	}
 	msg := types.SignBytes(f.Body)
+	endorsements := 0
 	for _, sig := range f.Signatures {
 		ss := sigSummary{VerificationMethod: sig.VerificationMethod, CountsFor: []string{}}
 		u, _ := types.ParseURL(sig.VerificationMethod) // DecodeFile checked it
@@ -89,7 +103,13 @@ func summarizeTx(f *txbuild.File, body *types.TxBody) *txSummary {
 				break
 			}
 		}
+		endorses := slices.ContainsFunc(ss.CountsFor, func(r string) bool { return strings.HasPrefix(r, "endorsement by ") })
 		switch {
+		case endorses && endorsements > 0:
+			ss.Note = "a second endorsement: the ledger refuses a create with two (excess_signatures)"
+			endorsements++
+		case endorses:
+			endorsements++
 		case len(cands) == 0:
 			ss.Note = "names no key this tx needs: the ledger may refuse it (unknown_signer)"
 		case !ss.Verifies:
@@ -101,7 +121,7 @@ func summarizeTx(f *txbuild.File, body *types.TxBody) *txSummary {
 		for _, m := range s.req.Missing(s.signed) {
 			s.Missing = append(s.Missing, shortfallText(body.Did, m))
 		}
-		s.Complete = len(s.Missing) == 0
+		s.Complete = len(s.Missing) == 0 && endorsements <= 1
 		for _, ss := range s.Signatures {
 			if ss.Note != "" && !ss.Verifies {
 				s.Complete = false
@@ -117,7 +137,11 @@ func roles(r keeper.Requirement, sk keeper.SignerKey) []string {
 	for _, set := range r.Sets {
 		for _, k := range set.Keys {
 			if k == sk {
-				out = append(out, setName(set))
+				name := setName(set)
+				if set.Role == "endorser" {
+					name = "endorsement by " + sk.URL.ID.String()
+				}
+				out = append(out, name)
 				break
 			}
 		}
@@ -158,6 +182,9 @@ func shortfallText(target string, m keeper.Shortfall) string {
 	refs := make([]string, len(m.Unsigned))
 	for i, k := range m.Unsigned {
 		refs[i] = keyRef(target, k.URL)
+	}
+	if m.Set.Role == "endorser" {
+		return fmt.Sprintf("endorsement owed by one of {%s} (an endorser's current capabilityInvocation key)", strings.Join(refs, ", "))
 	}
 	return fmt.Sprintf("needs %d more of {%s} (%s, threshold %d)", m.Set.Threshold-m.Have, strings.Join(refs, ", "), setName(*m.Set), m.Set.Threshold)
 }

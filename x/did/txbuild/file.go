@@ -11,8 +11,13 @@ import (
 	"github.com/custos-ledger/custos/x/did/types"
 )
 
-// FileFormat is the format version of a tx file (docs/tx-file.md).
-const FileFormat = "custos-tx/v1"
+// The format versions of a tx file (docs/tx-file.md). FileFormat (v2)
+// adds the endorsement of a create; a file without one is written as
+// FileFormatV1, which custos releases before v2 read too.
+const (
+	FileFormatV1 = "custos-tx/v1"
+	FileFormat   = "custos-tx/v2"
+)
 
 // MaxFileBytes bounds a tx file read: a tx is at most a few tens of KiB
 // (the chain's max_tx_bytes), and base64 and the state it was built on add
@@ -42,6 +47,17 @@ type File struct {
 	// Guardians is the target's guardian set when a recovery step was
 	// built: who approves, how many, and the delay.
 	Guardians *FileGuardians `json:"guardians,omitempty"`
+	// Endorsement is, for a create on a chain whose write policy is
+	// endorsed, who may endorse it (format v2).
+	Endorsement *FileEndorsement `json:"endorsement,omitempty"`
+}
+
+// FileEndorsement is what the endorsement of a create reads: the chain's
+// active endorsers, each at its current version, as when the file was
+// last checked against a node. No endorser means that none is active
+// (the create cannot be endorsed yet).
+type FileEndorsement struct {
+	Endorsers []FileDID `json:"endorsers"`
 }
 
 // FileSignature is one signature of a tx file, as in the tx envelope.
@@ -89,7 +105,7 @@ func NewFile(body types.TxBody, sigs []types.Signature) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Format: FileFormat, ChainID: body.ChainId, Body: b, Signatures: []FileSignature{}}
+	f := &File{Format: FileFormatV1, ChainID: body.ChainId, Body: b, Signatures: []FileSignature{}}
 	for _, s := range sigs {
 		f.Signatures = append(f.Signatures, FileSignature{VerificationMethod: s.VerificationMethod, Signature: s.Signature})
 	}
@@ -174,9 +190,15 @@ func (f *File) Sigs() []types.Signature {
 // signatures.
 func (f *File) Tx() ([]byte, error) { return types.EncodeTx(f.Body, f.Sigs()) }
 
-// Encode writes f as indented JSON.
+// Encode writes f as indented JSON, in the oldest format that holds it:
+// FileFormat when it records an endorsement, FileFormatV1 otherwise.
 func (f *File) Encode(w io.Writer) error {
-	b, err := json.MarshalIndent(f, "", "  ")
+	c := *f
+	c.Format = FileFormatV1
+	if f.Endorsement != nil {
+		c.Format = FileFormat
+	}
+	b, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -206,8 +228,11 @@ func DecodeFile(r io.Reader) (*File, *types.TxBody, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, nil, errors.New("not a tx file: data after the JSON object")
 	}
-	if f.Format != FileFormat {
-		return nil, nil, fmt.Errorf("format %q is not %q: a newer custos may have written it", f.Format, FileFormat)
+	switch {
+	case f.Format != FileFormat && f.Format != FileFormatV1:
+		return nil, nil, fmt.Errorf("format %q is neither %q nor %q: a newer custos may have written it", f.Format, FileFormat, FileFormatV1)
+	case f.Format == FileFormatV1 && f.Endorsement != nil:
+		return nil, nil, fmt.Errorf("endorsement: a %q file has none (it came with %q)", FileFormatV1, FileFormat)
 	}
 	if f.Signatures == nil {
 		f.Signatures = []FileSignature{}
@@ -258,7 +283,42 @@ func DecodeFile(r io.Reader) (*File, *types.TxBody, error) {
 			return nil, nil, fmt.Errorf("guardian: %v", err)
 		}
 	}
+	if f.Endorsement != nil {
+		if err := checkEndorsement(f.Endorsement, body, create); err != nil {
+			return nil, nil, fmt.Errorf("endorsement: %v", err)
+		}
+	}
 	return &f, body, nil
+}
+
+// checkEndorsement refuses an endorsement on anything but a create, more
+// endorsers than a chain lists, an endorser twice, the created DID as its
+// own endorser, and an endorser whose keys do not read.
+func checkEndorsement(e *FileEndorsement, body *types.TxBody, create bool) error {
+	if !create {
+		return errors.New("only a create is endorsed")
+	}
+	if e.Endorsers == nil {
+		e.Endorsers = []FileDID{}
+	}
+	if len(e.Endorsers) > types.MaxEndorsers {
+		return fmt.Errorf("%d endorsers, a chain lists at most %d", len(e.Endorsers), types.MaxEndorsers)
+	}
+	seen := map[string]bool{}
+	for i := range e.Endorsers {
+		d := &e.Endorsers[i]
+		if _, _, err := d.Document(); err != nil {
+			return fmt.Errorf("endorser %s: %v", types.Truncate(d.DID), err)
+		}
+		switch {
+		case d.DID == body.Did:
+			return fmt.Errorf("%s cannot endorse its own create", d.DID)
+		case seen[d.DID]:
+			return fmt.Errorf("endorser %s is listed twice", d.DID)
+		}
+		seen[d.DID] = true
+	}
+	return nil
 }
 
 // GuardianOf returns the guardian DID a recovery step names, or "".
