@@ -108,8 +108,8 @@ func TestRateLimitCountsEveryOwnerOp(t *testing.T) {
 }
 
 // A thief holding a DID's current key spends its quota; the owner's
-// rotation to the pre-committed keys is still allowed and starts the DID
-// afresh.
+// rotation to the pre-committed keys is still allowed (it spends the
+// reveal quota, which the thief cannot) and starts the DID afresh.
 func TestRateLimitRevealAllowed(t *testing.T) {
 	e := newEnv(t).withParams(limited())
 	cur, next, after := key("current"), key("next"), key("after")
@@ -125,6 +125,7 @@ func TestRateLimitRevealAllowed(t *testing.T) {
 	_, err := e.exec(e.sign(reveal, txbuild.NewSigner(id, "key-1", next)))
 	require.NoError(t, err, "the reveal is never rate limited")
 	require.Empty(t, e.head(id).Rate, "the reveal closes the windows the thief used up")
+	require.Equal(t, uint32(1), e.head(id).RevealRate[0].Count, "the reveal counts in its own windows")
 	_, err = e.exec(e.serviceUpdate(id, 11, 1, txbuild.NewSigner(id, "key-1", next)))
 	require.NoError(t, err, "the owner starts with a fresh quota")
 }

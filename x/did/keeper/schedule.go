@@ -214,9 +214,10 @@ func (e *execution) executeRecovery(head *types.Head, entry types.ScheduleEntry)
 		ev.KeysCompromised = append(slices.Clone(removed), rotated...)
 		slices.Sort(ev.KeysCompromised)
 	}
-	// The recovered DID's controllers start with fresh rate-limit windows:
-	// the keys that used them up (a thief's) no longer control it.
-	head.Rate = nil
+	// The recovered DID's controllers start with fresh rate-limit windows,
+	// ordinary and reveal: the keys that used them up (a thief's, current
+	// or next) no longer control it.
+	head.Rate, head.RevealRate = nil, nil
 	out, err := e.commitVersion(head, doc, false, ev)
 	if err != nil {
 		return Outcome{}, false, err

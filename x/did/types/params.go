@@ -159,9 +159,10 @@ func validateWritePolicy(p Params) error {
 // and former_key_records_kept former ones.
 //
 // The rate-limit windows add at most 35 bytes each (period, start and
-// count at their widest, with tags and length), one per rate limit.
+// count at their widest, with tags and length): two per rate limit, one
+// ordinary (rate) and one for reveals (reveal_rate).
 func MaxHeadBytes(p Params) int {
 	const fixed, perPeriod, perRecord, perWindow = 91, 95, 74, 35
 	records := int(p.MaxVerificationMethods) + int(p.FormerKeyRecordsKept)
-	return fixed + records*(perRecord+perPeriod*int(p.KeyPeriodsKept)) + perWindow*len(p.RateLimits)
+	return fixed + records*(perRecord+perPeriod*int(p.KeyPeriodsKept)) + 2*perWindow*len(p.RateLimits)
 }
