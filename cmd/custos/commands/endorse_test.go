@@ -45,7 +45,7 @@ func TestWritePolicyEndorsedTxFile(t *testing.T) {
 		g.Params.StampDifficulty = 8
 	})
 	n := nodetest.Start(t, home)
-	nodetest.WaitForHeight(t, nodetest.Client(t, n), 2, 30*time.Second)
+	nodetest.WaitForHeight(t, nodetest.Client(t, n), 1, 30*time.Second)
 	t.Setenv(commands.NodeEnv, n.Config().RPC.ListenAddress)
 	require.Equal(t, edid.String(), endorser.tx("did", "create", "--key", "endorser").DID)
 

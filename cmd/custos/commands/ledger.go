@@ -185,13 +185,27 @@ func (l *ledger) History(ctx context.Context, id types.ID) ([]types.HistoryEntry
 	return out.Entries, nil
 }
 
-// Params returns the chain's genesis limits.
+// Params returns the chain's genesis limits. A node that has not
+// committed its first block yet (node_unavailable) is asked again until
+// ctx ends: callers that price or check a tx by the params must not take
+// its silence for a chain without limits.
 func (l *ledger) Params(ctx context.Context) (types.Params, error) {
-	var p types.Params
-	if err := l.queryInto(ctx, types.QueryPathState, types.ParamsKey(), &p); err != nil {
-		return types.Params{}, err
+	for {
+		var p types.Params
+		err := l.queryInto(ctx, types.QueryPathState, types.ParamsKey(), &p)
+		if err == nil {
+			return p, nil
+		}
+		var r *refusal
+		if !errors.As(err, &r) || r.Name != types.ErrNodeUnavailable.Name {
+			return types.Params{}, err
+		}
+		select {
+		case <-ctx.Done():
+			return types.Params{}, err
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return p, nil
 }
 
 // Recovery returns the DID's guardians (and pending change) and its
