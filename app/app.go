@@ -1,12 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -36,7 +38,12 @@ type App struct {
 
 	// Set at InitChain or loaded from state at start.
 	chainID string
-	keeper  *keeper.Keeper
+	// rules is the keeper of the last committed params (nil before
+	// InitChain): FinalizeBlock executes a block with the keeper of the
+	// state it starts from, and Commit makes a new one when the block
+	// changed the params (a governance write-policy change), so the change
+	// governs from the next block on (rulesAt).
+	rules atomic.Pointer[rules]
 
 	// The block being finalized.
 	height int64
@@ -114,7 +121,72 @@ func (a *App) loadGenesisState() error {
 		return fmt.Errorf("app: corrupt params in state: %w", err)
 	}
 	a.chainID = string(chainID)
-	a.keeper = keeper.New(p, a.acc.Facts())
+	a.rules.Store(&rules{height: a.db.LastCommit().Height, params: raw, k: keeper.New(p, a.acc.Facts())})
+	return nil
+}
+
+// rules is the keeper of the params committed at height, and their
+// encoding.
+type rules struct {
+	height int64
+	params []byte
+	k      *keeper.Keeper
+}
+
+// keeper returns the keeper of the last committed params; nil before
+// InitChain.
+func (a *App) keeper() *keeper.Keeper {
+	if r := a.rules.Load(); r != nil {
+		return r.k
+	}
+	return nil
+}
+
+// keeperAt returns the keeper of the params in committed state r, read at
+// height (a snapshot's): the cached one when it is of that height or r
+// holds the same params, else one made of r's params (a snapshot taken
+// between a commit that changed the params and the refresh that follows
+// it). nil before InitChain.
+func (a *App) keeperAt(r keeper.Reader, height int64) (*keeper.Keeper, error) {
+	cur := a.rules.Load()
+	if cur == nil || cur.height == height {
+		return a.keeper(), nil
+	}
+	raw, err := r.Get(types.ParamsKey())
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil || bytes.Equal(raw, cur.params) {
+		return cur.k, nil
+	}
+	var p types.Params
+	if err := p.Unmarshal(raw); err != nil {
+		return nil, fmt.Errorf("app: corrupt params in state: %w", err)
+	}
+	return keeper.New(p, a.acc.Facts()), nil
+}
+
+// refreshRules makes, after the commit of height, the keeper of the params
+// it committed: a new one when the block changed them.
+func (a *App) refreshRules(height int64) error {
+	raw, err := a.db.Get(types.ParamsKey())
+	if err != nil {
+		return err
+	}
+	cur := a.rules.Load()
+	if cur != nil && bytes.Equal(raw, cur.params) {
+		a.rules.Store(&rules{height: height, params: cur.params, k: cur.k})
+		return nil
+	}
+	var p types.Params
+	if err := p.Unmarshal(raw); err != nil {
+		return fmt.Errorf("app: corrupt params in state: %w", err)
+	}
+	if cur != nil {
+		a.cfg.Logger.Info("write policy changed", "height", height, "from_height", height+1,
+			"policy", p.WritePolicy.String(), "stamp_difficulty", p.StampDifficulty, "endorsers", len(p.Endorsers), "rate_limits", len(p.RateLimits))
+	}
+	a.rules.Store(&rules{height: height, params: raw, k: keeper.New(p, a.acc.Facts())})
 	return nil
 }
 
@@ -198,7 +270,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		return nil, err
 	}
 	a.chainID = req.ChainId
-	a.keeper = k
+	a.rules.Store(&rules{height: a.db.LastCommit().Height, params: raw, k: k})
 	a.cfg.Logger.Info("custos genesis", "chain_id", req.ChainId, "max_tx_bytes", p.MaxTxBytes, "validators", len(req.Validators))
 	return &abci.ResponseInitChain{AppHash: a.db.PendingRoot()}, nil
 }
@@ -214,7 +286,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	if a.closed {
 		return ResultOf(types.ErrNodeUnavailable.Wrap("the node is stopping")).CheckTx(), nil
 	}
-	if a.keeper == nil {
+	if a.keeper() == nil {
 		return ResultOf(types.ErrNodeUnavailable.Wrap("the chain has not started")).CheckTx(), nil
 	}
 	snap, err := a.db.Snapshot()
@@ -223,7 +295,14 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx(), nil
 	}
 	defer snap.Close()
-	if req.Type == abci.CheckTxType_Recheck && a.acc.StillApplies(snap, req.Tx) {
+	// The params of the snapshot's state: a write-policy change applies
+	// to checks from its commit on.
+	k, err := a.keeperAt(snap, snap.Commit().Height)
+	if err != nil {
+		a.cfg.Logger.Error("check tx: store failure", "err", err)
+		return ResultOf(types.ErrNodeUnavailable.Wrap(err.Error())).CheckTx(), nil
+	}
+	if req.Type == abci.CheckTxType_Recheck && a.acc.StillApplies(k, snap, req.Tx) {
 		return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 	}
 	blk := keeper.Block{
@@ -231,7 +310,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		Height:  snap.Commit().Height + 1,
 		Time:    time.Now().Unix(),
 	}
-	_, err = a.keeper.Check(snap, blk, req.Tx)
+	_, err = k.Check(snap, blk, req.Tx)
 	if err != nil {
 		if types.Registered(err) == nil {
 			a.cfg.Logger.Error("check tx: store failure", "err", err)
@@ -239,7 +318,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 		}
 		return ResultOf(err).CheckTx(), nil
 	}
-	a.acc.Admit(a.keeper, snap, req.Tx)
+	a.acc.Admit(k, snap, req.Tx)
 	return &abci.ResponseCheckTx{Code: abci.CodeTypeOK}, nil
 }
 
@@ -252,7 +331,7 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 func (a *App) PrepareCheckTxs(txs [][]byte) {
 	a.life.RLock()
 	defer a.life.RUnlock()
-	if a.closed || a.keeper == nil {
+	if a.closed || a.keeper() == nil {
 		return
 	}
 	snap, err := a.db.Snapshot()
@@ -260,13 +339,20 @@ func (a *App) PrepareCheckTxs(txs [][]byte) {
 		return // CheckTx will meet the failure and report it
 	}
 	defer snap.Close()
-	a.acc.PrepareChecks(a.keeper, snap, txs)
+	k, err := a.keeperAt(snap, snap.Commit().Height)
+	if err != nil {
+		return // CheckTx will meet the failure and report it
+	}
+	a.acc.PrepareChecks(k, snap, txs)
 }
 
 // FinalizeBlock executes the block's txs in order against the state being
 // built and returns their results and the new app hash.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
-	if a.keeper == nil {
+	// The keeper of the committed params, for the whole block: a
+	// write-policy change a tx of this block makes governs the next one.
+	k := a.keeper()
+	if k == nil {
 		return nil, errors.New("app: FinalizeBlock before InitChain")
 	}
 	start := time.Now() // for the log line only
@@ -283,7 +369,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 		return nil, err
 	}
-	timed, err := a.keeper.BeginBlock(st, blk)
+	timed, err := k.BeginBlock(st, blk)
 	if err != nil {
 		return nil, fmt.Errorf("app: height %d timed actions: %w", req.Height, err)
 	}
@@ -296,7 +382,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	// had their signatures verified and cached there, so they are skipped
 	// (if the cache has forgotten one since, execution verifies it).
 	// ProcessProposal did this pass for the block it accepted.
-	a.acc.PrepareBlock(a.keeper, st, req.Hash, req.Txs)
+	a.acc.PrepareBlock(k, st, req.Hash, req.Txs)
 	results := make([]*abci.ExecTxResult, len(req.Txs))
 	var updates []abci.ValidatorUpdate // at most one: keeper's rules
 	held := make(map[[32]byte]struct{}, len(req.Txs))
@@ -307,7 +393,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			continue
 		}
 		held[h] = struct{}{}
-		out, err := a.keeper.Execute(st, blk, tx)
+		out, err := k.Execute(st, blk, tx)
 		if err != nil {
 			if types.Registered(err) == nil {
 				return nil, fmt.Errorf("app: height %d tx %d: %w", req.Height, i, err)
@@ -337,6 +423,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	start := time.Now() // for the log line only
 	if _, err := a.db.Commit(a.height); err != nil {
+		return nil, err
+	}
+	if err := a.refreshRules(a.height); err != nil {
 		return nil, err
 	}
 	a.cfg.Logger.Info("state committed", "height", a.height, "took", time.Since(start).Round(time.Millisecond))

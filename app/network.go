@@ -77,8 +77,8 @@ func (a *App) queryValidators(r keeper.Reader) ([]byte, error) {
 		return nil, err
 	}
 	resp.Set, resp.Validators = *set, vals
-	if a.keeper != nil {
-		resp.MinValidators = a.keeper.Params().MinValidators
+	if k := a.keeper(); k != nil {
+		resp.MinValidators = k.Params().MinValidators
 	}
 	return resp.Marshal()
 }

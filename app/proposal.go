@@ -19,7 +19,7 @@ import (
 // the first maxPerVersionSlot. The mempool's txs passed CheckTx, so their signatures
 // are cached: preparing verifies none again.
 func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
-	if a.keeper == nil {
+	if a.keeper() == nil {
 		return nil, fmt.Errorf("app: PrepareProposal before InitChain")
 	}
 	snap, err := a.db.Snapshot()
@@ -27,13 +27,17 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 		return nil, fmt.Errorf("app: prepare proposal at height %d: %w", req.Height, err)
 	}
 	defer snap.Close()
+	k, err := a.keeperAt(snap, snap.Commit().Height)
+	if err != nil {
+		return nil, fmt.Errorf("app: prepare proposal at height %d: %w", req.Height, err)
+	}
 	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
 		// This binary cannot execute the height: it proposes nothing
 		// (the node is stopping, HaltErr).
 		a.cfg.Logger.Error("proposing an empty block", "height", req.Height, "err", err)
 		return &abci.ResponsePrepareProposal{}, nil
 	}
-	p := a.keeper.NewProposal(snap, a.chainID)
+	p := k.NewProposal(snap, a.chainID)
 	txs := make([][]byte, 0, len(req.Txs))
 	var refusals []error
 	// At most maxPerVersionSlot txs per version slot (keeper.VersionSlot):
@@ -49,7 +53,7 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposa
 	taken := map[slot]int{}
 	superseded := 0
 	for _, tx := range req.Txs {
-		id, v, versioned := a.keeper.VersionSlot(tx)
+		id, v, versioned := k.VersionSlot(tx)
 		if versioned && taken[slot{id, v}] >= maxPerVersionSlot {
 			superseded++
 			continue
@@ -107,7 +111,7 @@ const proposalChunk = 128
 // bad chunk. What was verified is cached, and FinalizeBlock of the block
 // accepted skips its own batch pass: no signature is verified twice.
 func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
-	if a.keeper == nil {
+	if a.keeper() == nil {
 		return nil, fmt.Errorf("app: ProcessProposal before InitChain")
 	}
 	snap, err := a.db.Snapshot()
@@ -115,13 +119,17 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 		return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
 	}
 	defer snap.Close()
+	k, err := a.keeperAt(snap, snap.Commit().Height)
+	if err != nil {
+		return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
+	}
 	if _, err := a.requiredUpgrade(snap, req.Height); err != nil {
 		// This binary cannot judge a block it cannot execute: it votes
 		// for none (the node is stopping, HaltErr).
 		a.cfg.Logger.Error("proposal refused", "height", req.Height, "err", err)
 		return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
 	}
-	p := a.keeper.NewProposal(snap, a.chainID)
+	p := k.NewProposal(snap, a.chainID)
 	reject := func(i int, err error) (*abci.ResponseProcessProposal, error) {
 		if types.Registered(err) == nil {
 			return nil, fmt.Errorf("app: process proposal at height %d: %w", req.Height, err)
@@ -137,10 +145,10 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 	for lo := 0; lo < len(req.Txs); {
 		hi, sigs := lo, 0
 		for hi < len(req.Txs) && sigs < proposalChunk {
-			sigs += a.keeper.Signatures(req.Txs[hi])
+			sigs += k.Signatures(req.Txs[hi])
 			hi++
 		}
-		a.acc.PrepareProposal(a.keeper, snap, req.Txs[lo:hi])
+		a.acc.PrepareProposal(k, snap, req.Txs[lo:hi])
 		for i := lo; i < hi; i++ {
 			if err := p.VerifyOwnSignatures(req.Txs[i]); err != nil {
 				return reject(i, err)

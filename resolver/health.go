@@ -23,7 +23,8 @@ type Health struct {
 	WritePolicy *WritePolicy `json:"writePolicy,omitempty"`
 }
 
-// WritePolicy is the write policy part of the genesis params.
+// WritePolicy is the write policy in force: fields 12-15 of the params in
+// state, which a governance write-policy change rewrites.
 type WritePolicy struct {
 	Policy          string      `json:"policy"` // open or endorsed
 	StampDifficulty uint32      `json:"stampDifficulty"`

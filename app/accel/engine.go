@@ -44,8 +44,12 @@ func (e *Engine) Admit(k *keeper.Keeper, r keeper.Reader, tx []byte) { e.seen.re
 // StillApplies reports whether a recheck of tx against r may answer
 // "accepted" without checking it in full (Config.RecheckShortcut). false
 // says nothing: the tx must be checked.
-func (e *Engine) StillApplies(r keeper.Reader, tx []byte) bool {
-	return e.cfg.RecheckShortcut && e.seen.stillApplies(r, tx)
+//
+// k is the keeper the recheck would run with: a tx admitted under another
+// keeper (other params: a governance write-policy change) is rechecked in
+// full.
+func (e *Engine) StillApplies(k *keeper.Keeper, r keeper.Reader, tx []byte) bool {
+	return e.cfg.RecheckShortcut && e.seen.stillApplies(k, r, tx)
 }
 
 // PrepareChecks verifies together the signatures of a batch of txs about

@@ -12,9 +12,10 @@ import (
 // verified and remembered, so prewarming skips them. For a tx whose
 // acceptance depends only on its target's head (keeper.DependsOnlyOnHead),
 // it also keeps the target and the digest of its head as the check read
-// it, so that a recheck after each block (CometBFT re-runs CheckTx on every
+// it, and the keeper (so the params) it was accepted under, so that a recheck after each block (CometBFT re-runs CheckTx on every
 // tx left in the mempool, holding the mempool lock) can decide with one
-// head read: the tx still applies while that head is unchanged. Other txs
+// head read: the tx still applies while that head and the keeper are
+// unchanged (a governance write-policy change makes a new keeper). Other txs
 // are rechecked in full. Bounded; forgets the oldest first. Not consensus:
 // FinalizeBlock decides.
 type admitted struct {
@@ -26,6 +27,9 @@ type admission struct {
 	headOnly bool // the acceptance depends only on the head: did and head are set
 	did      types.ID
 	head     [32]byte // SHA-256 of the head's encoding; zero: no head (a create)
+	// keeper is the keeper the check ran with: its params decided the
+	// acceptance as much as the head did.
+	keeper *keeper.Keeper
 }
 
 func newAdmitted(capacity int, headOnly func(types.Params, *types.TxBody) bool) *admitted {
@@ -48,7 +52,7 @@ func (a *admitted) remember(k *keeper.Keeper, r keeper.Reader, tx []byte) {
 	var ad admission
 	if id, err := p.Target(); err == nil && a.headOnly(k.Params(), p.Body()) {
 		if h, err := headDigest(r, id); err == nil {
-			ad = admission{headOnly: true, did: id, head: h}
+			ad = admission{headOnly: true, did: id, head: h, keeper: k}
 		}
 	}
 	a.m.Add(p.Hash(), ad)
@@ -73,13 +77,14 @@ func (a *admitted) unseen(txs [][]byte) [][]byte {
 	return out
 }
 
-// stillApplies reports whether an admitted tx still applies to state r:
-// it is remembered, its acceptance depends only on its target's head, and
-// that head is the one it was accepted against. false means a full
-// recheck must decide.
-func (a *admitted) stillApplies(r keeper.Reader, tx []byte) bool {
+// stillApplies reports whether an admitted tx still applies to state r
+// under keeper k: it is remembered, its acceptance depends only on its
+// target's head, it was accepted under k (whose params are r's), and that
+// head is the one it was accepted against. false means a full recheck
+// must decide.
+func (a *admitted) stillApplies(k *keeper.Keeper, r keeper.Reader, tx []byte) bool {
 	ad, known := a.lookup(tx)
-	if !known || !ad.headOnly {
+	if !known || !ad.headOnly || ad.keeper != k {
 		return false
 	}
 	h, err := headDigest(r, ad.did)

@@ -48,18 +48,25 @@ func TestRecheckShortcutFollowsTheHead(t *testing.T) {
 	setGuardians := didtest.Sign(txbuild.SetGuardians(chain, owner.ID, 1, 0, []types.ID{guardian.ID}, 1, 24*60*60), owner.Signer("k1"))
 	admit(update)
 	admit(setGuardians)
-	require.True(t, eng.StillApplies(db, update), "the owner's head is unchanged")
-	require.False(t, eng.StillApplies(db, setGuardians), "a guardian operation reads more than the head")
+	require.True(t, eng.StillApplies(k, db, update), "the owner's head is unchanged")
+	require.False(t, eng.StillApplies(k, db, setGuardians), "a guardian operation reads more than the head")
 
 	exec(setGuardians) // the owner's version stays 1, its head logs an entry
 	head, err := keeper.GetHead(db, owner.ID)
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), head.Version)
-	require.False(t, eng.StillApplies(db, update), "the head changed: a full recheck decides")
+	require.False(t, eng.StillApplies(k, db, update), "the head changed: a full recheck decides")
+
+	// Another keeper (params changed by governance) never takes the
+	// shortcut, even for a tx whose head is unchanged.
+	other := didtest.Sign(txbuild.Update(chain, guardian.ID, 1, guardian.Doc), guardian.Signer("k1"))
+	admit(other)
+	require.True(t, eng.StillApplies(k, db, other))
+	require.False(t, eng.StillApplies(keeper.New(types.DefaultParams(), eng.Facts()), db, other), "admitted under another keeper")
 
 	off := accel.DefaultConfig()
 	off.RecheckShortcut = false
 	engOff := accel.New(off)
 	engOff.Admit(k, db, update)
-	require.False(t, engOff.StillApplies(db, update), "the shortcut is off")
+	require.False(t, engOff.StillApplies(k, db, update), "the shortcut is off")
 }

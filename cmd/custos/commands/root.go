@@ -67,6 +67,7 @@ DID documents, their keys, guardians and recovery.`,
 	root.AddCommand(newValidatorsCmd(opts))
 	root.AddCommand(newGenesisCmd(opts))
 	root.AddCommand(newUpgradeCmd(opts))
+	root.AddCommand(newNetworkCmd(opts))
 	return root
 }
 

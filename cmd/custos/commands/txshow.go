@@ -264,6 +264,12 @@ func operationName(body *types.TxBody) string {
 		return "setValidatorPower"
 	case *types.TxBody_RemoveValidator:
 		return "removeValidator"
+	case *types.TxBody_ScheduleUpgrade:
+		return "scheduleUpgrade"
+	case *types.TxBody_CancelUpgrade:
+		return "cancelUpgrade"
+	case *types.TxBody_SetWritePolicy:
+		return "setWritePolicy"
 	}
 	return fmt.Sprintf("%T", body.Operation)
 }

@@ -42,6 +42,23 @@ type Event struct {
 	// Upgrade is the plan an upgrade operation scheduled or cancelled
 	// (the governance DID's history only).
 	Upgrade *UpgradePlan `json:"upgrade,omitempty"`
+	// WritePolicy is the write policy a setWritePolicy operation set, in
+	// force from the next block (the governance DID's history only).
+	WritePolicy *WritePolicy `json:"writePolicy,omitempty"`
+}
+
+// WritePolicy renders the write-policy fields of types.Params.
+type WritePolicy struct {
+	Policy          string      `json:"policy"`
+	StampDifficulty uint32      `json:"stampDifficulty"`
+	Endorsers       []string    `json:"endorsers,omitempty"`
+	RateLimits      []RateLimit `json:"rateLimits,omitempty"`
+}
+
+// RateLimit renders types.RateLimit.
+type RateLimit struct {
+	PeriodSeconds int64  `json:"periodSeconds"`
+	MaxOps        uint32 `json:"maxOps"`
 }
 
 // UpgradePlan renders types.UpgradePlan.
@@ -102,6 +119,8 @@ func OperationName(k types.EventKind) string {
 		return "scheduleUpgrade"
 	case types.EVENT_KIND_UPGRADE_CANCELLED:
 		return "cancelUpgrade"
+	case types.EVENT_KIND_WRITE_POLICY_SET:
+		return "setWritePolicy"
 	}
 	return "unknown"
 }
@@ -145,6 +164,16 @@ func RenderEvent(id types.ID, e *types.HistoryEntry) Event {
 	}
 	if u := e.Upgrade; u != nil {
 		ev.Upgrade = &UpgradePlan{Name: u.Name, Height: u.Height, ScheduledAt: u.ScheduledAt}
+	}
+	if p := e.Params; p != nil {
+		w := &WritePolicy{Policy: "open", StampDifficulty: p.StampDifficulty, Endorsers: p.Endorsers}
+		if p.WritePolicy == types.WRITE_POLICY_ENDORSED {
+			w.Policy = "endorsed"
+		}
+		for _, l := range p.RateLimits {
+			w.RateLimits = append(w.RateLimits, RateLimit{PeriodSeconds: l.Period, MaxOps: l.MaxOps})
+		}
+		ev.WritePolicy = w
 	}
 	if v := e.Validator; v != nil {
 		ev.Validator = &ValidatorChange{PublicKey: base64.StdEncoding.EncodeToString(v.PubKey), Power: v.Power, OldPower: v.OldPower, Moniker: v.Moniker}

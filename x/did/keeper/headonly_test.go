@@ -32,6 +32,7 @@ func TestDependsOnlyOnHead(t *testing.T) {
 		"*types.TxBody_RemoveValidator":   false,
 		"*types.TxBody_ScheduleUpgrade":   false, // the standing plan and the applied upgrades
 		"*types.TxBody_CancelUpgrade":     false, // the standing plan
+		"*types.TxBody_SetWritePolicy":    false, // the params in state
 	}
 	for _, w := range (&types.TxBody{}).XXX_OneofWrappers() {
 		name := reflect.TypeOf(w).String()

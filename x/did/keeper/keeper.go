@@ -54,7 +54,9 @@ type Outcome struct {
 	EndorserVersion uint64
 }
 
-// Keeper executes transactions under fixed consensus params.
+// Keeper executes transactions under fixed consensus params. A governance
+// write-policy change (SetWritePolicyOp) rewrites the params in state; the
+// application then makes a new Keeper of them for the next block.
 type Keeper struct {
 	params types.Params
 	// facts answers the rules' pure questions (Facts).
@@ -255,6 +257,8 @@ func (e *execution) run() (Outcome, error) {
 		return e.scheduleUpgrade(op.ScheduleUpgrade)
 	case *types.TxBody_CancelUpgrade:
 		return e.cancelUpgrade(op.CancelUpgrade)
+	case *types.TxBody_SetWritePolicy:
+		return e.setWritePolicy(op.SetWritePolicy)
 	}
 	return Outcome{}, types.ErrNoOperation.Wrap("unknown operation")
 }
@@ -264,8 +268,12 @@ func (e *execution) run() (Outcome, error) {
 // decided by the tx and its target's head alone, so that a tx accepted
 // against one state is accepted against every later state in which the
 // target's head is the same (types.HeadKey holds the same bytes), at any
-// later block time. The recheck shortcut of package app/accel relies on it
-// to skip rechecking such txs in full.
+// later block time, under the same params p. The params are the one other
+// input: a governance write-policy change (SetWritePolicyOp) can turn an
+// accepted open create into a refused one, so a caller that remembers an
+// acceptance must also remember the params (the keeper) it was decided
+// under. The recheck shortcut of package app/accel relies on it to skip
+// rechecking such txs in full.
 //
 // It holds for the operations of the target's controllers: create (the
 // target has no head), update, rotate, revoke and deactivate. Each reads

@@ -12,9 +12,9 @@ import (
 // the stamp (a comparison, then one hash), the endorsement (state reads,
 // then one verification), the rate limit (the head, already read).
 //
-// Changing the policy after genesis is a governance operation: it will
-// replace the params the keeper enforces (Keeper.params) from a block on,
-// through TxBody oneof fields 21-22, which are reserved for it.
+// Changing the policy after genesis is a governance operation
+// (SetWritePolicyOp, writepolicy.go): it rewrites the params in state, and
+// the application enforces them from the next block on.
 
 // endorsementIndex returns the index of the create's endorsement: the one
 // signature that names a key of a listed endorser (noSig when the chain

@@ -130,7 +130,7 @@ func Requirements(body *types.TxBody, st RequirementState) (Requirement, error) 
 		}
 		return Requirement{Sets: []SignerSet{g}}, nil
 	case *types.TxBody_AddValidator, *types.TxBody_SetValidatorPower, *types.TxBody_RemoveValidator,
-		*types.TxBody_ScheduleUpgrade, *types.TxBody_CancelUpgrade:
+		*types.TxBody_ScheduleUpgrade, *types.TxBody_CancelUpgrade, *types.TxBody_SetWritePolicy:
 		// A governance operation (governed): the target's controllers;
 		// that the target is the governance DID is the keeper's to check.
 		return single(controllers(id, cur))

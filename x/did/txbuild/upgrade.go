@@ -14,3 +14,10 @@ func CancelUpgrade(chainID string, gov types.ID, version uint64, name string) ty
 	return types.TxBody{ChainId: chainID, Did: gov.String(), ExpectedVersion: version,
 		Operation: &types.TxBody_CancelUpgrade{CancelUpgrade: &types.CancelUpgradeOp{Name: name}}}
 }
+
+// SetWritePolicy returns the body of replacing the write policy with op's:
+// gov is the governance DID at version.
+func SetWritePolicy(chainID string, gov types.ID, version uint64, op types.SetWritePolicyOp) types.TxBody {
+	return types.TxBody{ChainId: chainID, Did: gov.String(), ExpectedVersion: version,
+		Operation: &types.TxBody_SetWritePolicy{SetWritePolicy: &op}}
+}
