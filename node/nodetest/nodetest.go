@@ -93,23 +93,31 @@ func Client(t testing.TB, n *node.Node) *rpchttp.HTTP {
 	return c
 }
 
-// WaitForHeight polls the node's status until its latest block height is
-// at least height, failing the test after timeout.
+// WaitForHeight polls the node until it has stored and its app has
+// committed a block at height or above, failing the test after timeout.
 func WaitForHeight(t testing.TB, c *rpchttp.HTTP, height int64, timeout time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var last error
 	for {
+		// The block store holds a block before the app has committed it:
+		// wait for both, so that a query right after sees the height.
 		st, err := c.Status(ctx)
 		if err == nil && st.SyncInfo.LatestBlockHeight >= height {
-			return
+			info, ierr := c.ABCIInfo(ctx)
+			if ierr == nil && info.Response.LastBlockHeight >= height {
+				return
+			}
+			if ierr == nil {
+				err = fmt.Errorf("block %d stored, app committed %d", st.SyncInfo.LatestBlockHeight, info.Response.LastBlockHeight)
+			} else {
+				err = ierr
+			}
+		} else if err == nil {
+			err = fmt.Errorf("latest height %d", st.SyncInfo.LatestBlockHeight)
 		}
-		if err == nil {
-			last = fmt.Errorf("latest height %d", st.SyncInfo.LatestBlockHeight)
-		} else {
-			last = err
-		}
+		last = err
 		select {
 		case <-ctx.Done():
 			t.Fatalf("nodetest: height %d not reached within %v: %v", height, timeout, last)
