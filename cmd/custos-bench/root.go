@@ -93,6 +93,7 @@ func newSuiteCmd() *cobra.Command {
 	var samples, stateDIDs int
 	var resolverDIDs []int
 	var resolverTime time.Duration
+	var policyCreates int
 	var apps []string
 	cmd := &cobra.Command{
 		Use:     "suite",
@@ -108,6 +109,7 @@ func newSuiteCmd() *cobra.Command {
 				Base: f.cfg, Validators: validators, Apps: apps, Reps: reps, OutDir: out, Out: cmd.OutOrStdout(),
 				VisibilitySamples: samples, StateDIDs: stateDIDs,
 				ResolverDIDs: resolverDIDs, ResolverDuration: resolverTime,
+				PolicyCreates: policyCreates,
 			})
 		},
 	}
@@ -122,5 +124,6 @@ func newSuiteCmd() *cobra.Command {
 	cmd.Flags().IntSliceVar(&resolverDIDs, "resolver-dids", []int{10000, 1000000},
 		"state sizes for the HTTP resolver figures (empty: skip)")
 	cmd.Flags().DurationVar(&resolverTime, "resolver-duration", 3*time.Second, "how long each resolver figure resolves")
+	cmd.Flags().IntVar(&policyCreates, "policy-creates", 2000, "creates measured in process under each write policy, for what each adds per create (0: skip)")
 	return cmd
 }

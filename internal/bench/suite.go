@@ -31,6 +31,9 @@ type SuiteConfig struct {
 	// taken with (ResolverBench), ResolverDuration each.
 	ResolverDIDs     []int
 	ResolverDuration time.Duration
+	// PolicyCreates creates are measured under each write policy
+	// (PolicyCosts; 0: skip).
+	PolicyCreates int
 }
 
 // WriteJSON writes one result as a JSON line.
@@ -105,6 +108,15 @@ func Suite(ctx context.Context, s SuiteConfig) error {
 			return fmt.Errorf("state size: %w", err)
 		}
 		table += fmt.Sprintf("\nState on disk with %d one-key DIDs (badger + tree, one version each): %.0f bytes per DID.\n", s.StateDIDs, per)
+	}
+	if s.PolicyCreates > 0 {
+		fmt.Fprintf(s.Base.Progress, "measuring %d creates under each write policy\n", s.PolicyCreates)
+		figs, err := PolicyCosts(s.Base.Dir+"-policy", s.PolicyCreates)
+		if err != nil {
+			return fmt.Errorf("write policy: %w", err)
+		}
+		table += fmt.Sprintf("\nWhat each write policy adds per create on a node (%d one-key creates through CheckTx and one block, in one process; CPU time per create; the stamp is verified at %d bits, one hash at any difficulty):\n\n", s.PolicyCreates, policyStampBits) +
+			PolicyTable(figs)
 	}
 	if len(s.ResolverDIDs) > 0 {
 		var figs []ResolverFigure
