@@ -80,6 +80,7 @@ func PolicyCosts(dir string, n int) ([]PolicyFigure, error) {
 	// The policies run interleaved, policyRounds times, so drift on a
 	// shared machine hits them alike; each figure is the round with the
 	// median total.
+	defer os.RemoveAll(dir)
 	runs := make([][]PolicyFigure, len(cases))
 	for r := 0; r < policyRounds; r++ {
 		for i, c := range cases {
