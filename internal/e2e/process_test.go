@@ -20,6 +20,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary custosBinary built once the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // custosBinary builds cmd/custos once per test run.
 func custosBinary(t testing.TB) string {
 	t.Helper()
