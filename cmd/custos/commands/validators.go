@@ -235,26 +235,21 @@ after the change; its operator may then stop it.`,
 	return cmd
 }
 
+// newValidatorsPopCmd is custos validator-info under the name the
+// validators commands use: one command, one output.
 func newValidatorsPopCmd(opts *options) *cobra.Command {
-	var p2pAddr string
-	cmd := &cobra.Command{
-		Use:   "pop",
-		Short: "Print the validator info file of --home's consensus key, with its proof of possession",
-		Long: `Pop prints what the governance needs to add this node as a validator
+	cmd := newValidatorInfoCmd(opts)
+	cmd.Use = "pop"
+	cmd.Short = "Print the validator info file of --home's consensus key, with its proof of possession"
+	cmd.Long = `Pop prints what the governance needs to add this node as a validator
 (custos validators add --info FILE): its moniker, node id, consensus public
 key and proof of possession, signed with config/priv_validator_key.json on
-this machine. It is the output of custos validator-info.`,
-		Example: `  custos validators pop --home ./newnode > newnode.json`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, err := validatorInfo(opts.home, p2pAddr)
-			if err != nil {
-				return err
-			}
-			return printValidatorInfo(cmd, in)
-		},
-	}
-	cmd.Flags().StringVar(&p2pAddr, "p2p-address", "", "host:port where other nodes reach this node's P2P port (default: p2p.external_address of config.toml)")
+this machine. It is the output of custos validator-info.
+
+--p2p-address host:port adds the address other validators dial (as
+node_id@host:port); without it p2p.external_address of config.toml is used,
+if set.`
+	cmd.Example = `  custos validators pop --home ./newnode > newnode.json`
 	return cmd
 }
 
