@@ -270,3 +270,23 @@ func TestHealthShowsWritePolicy(t *testing.T) {
 	require.Len(t, wp["rateLimits"], 3)
 	require.Equal(t, map[string]any{"periodSeconds": float64(3600), "maxOps": float64(10)}, wp["rateLimits"].([]any)[0])
 }
+
+// The network endpoints serve JSON only, and all of them say so the same
+// way: 406 for an Accept that rules JSON out, 200 for one that admits it.
+func TestNetworkEndpointsServeJSONOnly(t *testing.T) {
+	db, err := store.Open("", store.Options{InMemory: true, OutOfTree: types.IsLogKey})
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	params := types.DefaultParams()
+	raw, err := params.Marshal()
+	require.NoError(t, err)
+	require.NoError(t, db.PendingSet(types.ChainIDKey(), []byte(testChain)))
+	require.NoError(t, db.PendingSet(types.ParamsKey(), raw))
+	_, err = db.Commit(1)
+	require.NoError(t, err)
+	ts := startServer(t, resolver.NewLocalSource(db, nil))
+	for _, p := range []string{"/1.0/network/validators", "/1.0/network/upgrade"} {
+		require.Equal(t, http.StatusNotAcceptable, ts.get(p, "Accept", "text/html").status, p)
+		require.Equal(t, http.StatusOK, ts.get(p, "Accept", "application/json").status, p)
+	}
+}

@@ -32,6 +32,9 @@ type AppliedUpgrade struct {
 }
 
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, _ string) int {
+	if !acceptsJSON(r.Header.Values("Accept")) {
+		return writeError(w, 0, &apiError{status: http.StatusNotAcceptable, keyword: ErrRepresentationNotSupported, msg: "the upgrade plan is served as " + MediaJSON})
+	}
 	if aerr := noParams(r); aerr != nil {
 		return writeError(w, 0, aerr)
 	}
